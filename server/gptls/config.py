@@ -1,0 +1,277 @@
+"""Settings: one immutable object, built from the environment and the client's options.
+
+No other module reads ``os.environ``. Names are snake_case in Python and camelCase on the wire
+(``initializationOptions`` and the ``gptls`` configuration section).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-5-mini"
+DEFAULT_EXCLUDE = (".env*", "*.pem", "*.key", "**/secrets/**")
+
+REASONING_EFFORTS = ("minimal", "low", "medium", "high")
+VERBOSITIES = ("low", "medium", "high")
+SERVICE_TIERS = ("auto", "default", "flex", "priority")
+HOVER_MODES = ("auto", "cached", "off")
+TRUNCATIONS = ("auto", "disabled")
+
+# Per 1M tokens, USD: (input, cached input, output). Prices change; users override with `prices`.
+DEFAULT_PRICES: dict[str, tuple[float, float, float]] = {
+    "gpt-5-mini": (0.25, 0.025, 2.00),
+    "gpt-5": (1.25, 0.125, 10.00),
+    "gpt-5-nano": (0.05, 0.005, 0.40),
+}
+
+
+class Secret:
+    """A string that never shows itself in repr, str, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything gptls can be configured with. Defaults favour low cost and privacy."""
+
+    api_key: Secret = field(default_factory=lambda: Secret(""), repr=False, compare=False)
+    base_url: str = DEFAULT_BASE_URL
+    organization: str | None = None
+    project: str | None = None
+
+    model: str = DEFAULT_MODEL
+    reasoning_effort: str = "low"
+    verbosity: str = "low"
+    max_output_tokens: int = 8000
+    service_tier: str = "auto"
+    store: bool = False
+    truncation: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    prompt_cache_key: str | None = "gptls"
+    stream: bool = True
+
+    timeout: float = 60.0
+    max_retries: int = 3
+    deadline: float = 180.0
+    max_retry_wait: float = 60.0
+
+    max_concurrent_calls: int = 4
+    hover: str = "auto"
+    context_budget: int = 6000
+    max_selection_chars: int = 60000
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    cache_size: int = 256
+    prices: Mapping[str, tuple[float, float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_PRICES), compare=False
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Defaults overlaid with the OpenAI environment variables."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        return dataclasses.replace(
+            base,
+            api_key=Secret(env.get("OPENAI_API_KEY", "").strip()),
+            base_url=(env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            organization=env.get("OPENAI_ORG_ID") or None,
+            project=env.get("OPENAI_PROJECT_ID") or None,
+        )
+
+    def updated(self, options: Mapping[str, Any] | None) -> ConfigUpdate:
+        """Apply camelCase options; bad values keep the previous value and are reported."""
+        changes: dict[str, Any] = {}
+        errors: list[str] = []
+        unknown: list[str] = []
+        for key, raw in (options or {}).items():
+            name = _snake(key)
+            parse = _PARSERS.get(name)
+            if parse is None:
+                unknown.append(key)
+                continue
+            if raw is None:
+                continue  # an unset client setting means "keep what we have"
+            try:
+                changes[name] = parse(raw)
+            except (TypeError, ValueError) as exc:
+                errors.append(f"gptls setting {key!r}: {exc}; keeping {_show(getattr(self, name))}")
+        return ConfigUpdate(dataclasses.replace(self, **changes), tuple(errors), tuple(unknown))
+
+    def cache_identity(self) -> tuple[Any, ...]:
+        """The settings that change what the model answers: part of every cache key."""
+        return (
+            self.base_url,
+            self.model,
+            self.reasoning_effort,
+            self.verbosity,
+            self.max_output_tokens,
+            self.temperature,
+            self.top_p,
+        )
+
+
+@dataclass(frozen=True)
+class ConfigUpdate:
+    settings: Settings
+    errors: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _show(value: Any) -> str:
+    return "the hidden key" if isinstance(value, Secret) else repr(value)
+
+
+def _choice(options: tuple[str, ...]) -> Any:
+    def parse(raw: Any) -> str:
+        if not isinstance(raw, str) or raw not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, got {raw!r}")
+        return raw
+
+    return parse
+
+
+def _optional_choice(options: tuple[str, ...]) -> Any:
+    inner = _choice(options)
+
+    def parse(raw: Any) -> str | None:
+        return None if raw == "" else str(inner(raw))
+
+    return parse
+
+
+def _int_range(low: int, high: int) -> Any:
+    def parse(raw: Any) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or int(raw) != raw:
+            raise ValueError(f"must be a whole number, got {raw!r}")
+        if not low <= raw <= high:
+            raise ValueError(f"must be between {low} and {high}, got {raw}")
+        return int(raw)
+
+    return parse
+
+
+def _float_range(low: float, high: float) -> Any:
+    def parse(raw: Any) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ValueError(f"must be a number, got {raw!r}")
+        if not low <= raw <= high:
+            raise ValueError(f"must be between {low} and {high}, got {raw}")
+        return float(raw)
+
+    return parse
+
+
+def _bool(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError(f"must be true or false, got {raw!r}")
+    return raw
+
+
+def _text(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"must be a non-empty string, got {raw!r}")
+    return raw.strip()
+
+
+def _optional_text(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        raise ValueError(f"must be a string, got {raw!r}")
+    return raw.strip() or None
+
+
+def _url(raw: Any) -> str:
+    text = _text(raw)
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise ValueError(f"must be an http(s) URL, got {text!r}")
+    return text.rstrip("/")
+
+
+def _secret(raw: Any) -> Secret:
+    if not isinstance(raw, str):
+        raise ValueError("must be a string")
+    return Secret(raw.strip())
+
+
+def _globs(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list | tuple) or not all(isinstance(g, str) and g for g in raw):
+        raise ValueError("must be a list of glob patterns")
+    return tuple(raw)
+
+
+def _prices(raw: Any) -> dict[str, tuple[float, float, float]]:
+    if not isinstance(raw, Mapping):
+        raise ValueError("must map a model name to [input, cached input, output] USD per 1M tokens")
+    prices = dict(DEFAULT_PRICES)
+    for model, triple in raw.items():
+        if (
+            not isinstance(triple, list | tuple)
+            or len(triple) != 3
+            or not all(isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in triple)
+        ):
+            raise ValueError(f"price of {model!r} must be [input, cached input, output] per 1M tokens")
+        prices[str(model)] = (float(triple[0]), float(triple[1]), float(triple[2]))
+    return prices
+
+
+_PARSERS: dict[str, Any] = {
+    "api_key": _secret,
+    "base_url": _url,
+    "organization": _optional_text,
+    "project": _optional_text,
+    "model": _text,
+    "reasoning_effort": _choice(REASONING_EFFORTS),
+    "verbosity": _choice(VERBOSITIES),
+    "max_output_tokens": _int_range(16, 128_000),
+    "service_tier": _choice(SERVICE_TIERS),
+    "store": _bool,
+    "truncation": _optional_choice(TRUNCATIONS),
+    "temperature": _float_range(0.0, 2.0),
+    "top_p": _float_range(0.0, 1.0),
+    "prompt_cache_key": _optional_text,
+    "stream": _bool,
+    "timeout": _float_range(1.0, 3600.0),
+    "max_retries": _int_range(0, 10),
+    "deadline": _float_range(1.0, 7200.0),
+    "max_retry_wait": _float_range(0.0, 3600.0),
+    "max_concurrent_calls": _int_range(1, 64),
+    "hover": _choice(HOVER_MODES),
+    "context_budget": _int_range(0, 200_000),
+    "max_selection_chars": _int_range(100, 1_000_000),
+    "exclude": _globs,
+    "cache_size": _int_range(0, 100_000),
+    "prices": _prices,
+}
+
+SETTING_NAMES = tuple(_PARSERS)

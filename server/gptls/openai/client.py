@@ -1,0 +1,507 @@
+"""The only code in gptls that speaks HTTP: ``POST {base_url}/responses``, plain or streamed.
+
+One ``httpx.AsyncClient`` per process (connection reuse). Each call takes the current ``Settings`` so a
+configuration change applies to the next call without rebuilding anything. Cancelling the task that awaits
+a call closes its connection at once: nothing here swallows ``asyncio.CancelledError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+from httpx_sse import EventSource, SSEError
+
+from gptls import __version__
+from gptls.config import Settings
+from gptls.openai import ratelimit
+from gptls.openai.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    DeadlineExceededError,
+    GptlsError,
+    IncompleteError,
+    MalformedResponseError,
+    MissingApiKeyError,
+    RateLimitError,
+    ResponseFailedError,
+    StreamCutError,
+    UnsupportedParameterError,
+    from_status,
+)
+from gptls.openai.wire import CallInfo, JsonDict, ModelResult, ResponseRequest, build_body, parse_response
+from gptls.redact import register_secret
+
+log = logging.getLogger("gptls.openai")
+
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+# Optional parameters some models or compatible backends refuse; dropped and retried once when refused.
+DROPPABLE = {
+    "temperature": ("temperature",),
+    "top_p": ("top_p",),
+    "truncation": ("truncation",),
+    "service_tier": ("service_tier",),
+    "prompt_cache_key": ("prompt_cache_key",),
+    "text.verbosity": ("text", "verbosity"),
+    "verbosity": ("text", "verbosity"),
+    "reasoning.effort": ("reasoning",),
+}
+TERMINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed", "error"}
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of answer text as it arrives in a stream."""
+
+    text: str
+
+
+StreamItem = TextDelta | ModelResult
+
+
+class ResponsesClient:
+    """Calls the Responses API with retries, a total deadline, typed errors and a log line per call."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            follow_redirects=False,
+            trust_env=True,
+        )
+        self._dropped: dict[tuple[str, str], set[str]] = {}
+        self._warned: set[str] = set()
+        self.warnings: list[str] = []
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def create(
+        self,
+        request: ResponseRequest,
+        settings: Settings,
+        *,
+        on_delta: Callable[[str], None] | None = None,
+    ) -> ModelResult:
+        """One answer. Streams when ``settings.stream`` (calling ``on_delta`` per text piece)."""
+        if settings.stream:
+            final: ModelResult | None = None
+            async for item in self.stream(request, settings):
+                if isinstance(item, TextDelta):
+                    if on_delta is not None:
+                        on_delta(item.text)
+                else:
+                    final = item
+            assert final is not None  # stream() ends with a result or raises
+            return final
+        return await self._create_plain(request, settings)
+
+    async def stream(self, request: ResponseRequest, settings: Settings) -> AsyncIterator[StreamItem]:
+        """Text deltas as they arrive, then the final ``ModelResult``.
+
+        A failure before the first delta is retried like any other call; once text has been handed out,
+        a failure raises (the caller decides), and a stream that ends without a terminal event raises
+        ``StreamCutError``: a partial answer is never passed off as complete.
+        """
+        body = self._body(request, settings, stream=True)
+        deadline = time.monotonic() + settings.deadline
+        attempt = 0
+        while True:
+            yielded = False
+            started = time.monotonic()
+            response_info: dict[str, Any] = {}
+            try:
+                async for item in self._stream_once(body, settings, deadline, response_info):
+                    yielded = True
+                    if isinstance(item, ModelResult):
+                        final = item.with_info(self._info(response_info, started, attempt))
+                        self._log_success(settings, final)
+                        yield final
+                    else:
+                        yield item
+                return
+            except GptlsError as error:
+                self._log_failure(settings, error, started, attempt)
+                if yielded:
+                    raise
+                attempt, body = await self._before_retry(error, attempt, body, settings, deadline)
+
+    async def _create_plain(self, request: ResponseRequest, settings: Settings) -> ModelResult:
+        body = self._body(request, settings, stream=False)
+        deadline = time.monotonic() + settings.deadline
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            response_info: dict[str, Any] = {}
+            try:
+                remaining = deadline - time.monotonic()
+                try:
+                    async with asyncio.timeout(remaining):
+                        result = await self._post_once(body, settings, deadline, response_info)
+                except TimeoutError:
+                    raise DeadlineExceededError(
+                        f"OpenAI did not answer within gptls.deadline ({settings.deadline:g}s): try again or "
+                        "raise gptls.deadline.",
+                        request_id=response_info.get("request_id"),
+                    ) from None
+                result = result.with_info(self._info(response_info, started, attempt))
+                self._log_success(settings, result)
+                return result
+            except GptlsError as error:
+                self._log_failure(settings, error, started, attempt)
+                attempt, body = await self._before_retry(error, attempt, body, settings, deadline)
+
+    # -- one HTTP exchange -------------------------------------------------------------------------
+
+    async def _post_once(
+        self, body: JsonDict, settings: Settings, deadline: float, info: dict[str, Any]
+    ) -> ModelResult:
+        async with self._open(body, settings, deadline, stream=False) as response:
+            info.update(_response_info(response))
+            raw = await _read_limited(response)
+            if response.status_code >= 400:
+                raise self._status_error(response, raw.decode("utf-8", "replace"), settings)
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                raise MalformedResponseError(
+                    f"The endpoint answered {response.status_code} with "
+                    f"{_content_type(response) or 'no content type'} that is not JSON: check that "
+                    "OPENAI_BASE_URL points at an OpenAI-compatible /v1 endpoint (a proxy page?).",
+                    status=response.status_code,
+                    request_id=info.get("request_id"),
+                ) from None
+            return _with_request_id(parse_response(obj, max_output_tokens=body.get("max_output_tokens")), info)
+
+    async def _stream_once(
+        self, body: JsonDict, settings: Settings, deadline: float, info: dict[str, Any]
+    ) -> AsyncIterator[StreamItem]:
+        async with self._open(body, settings, deadline, stream=True) as response:
+            info.update(_response_info(response))
+            if response.status_code >= 400:
+                raw = await _read_limited(response)
+                raise self._status_error(response, raw.decode("utf-8", "replace"), settings)
+            if "text/event-stream" not in _content_type(response):
+                # Some backends ignore stream=true and answer with one JSON object.
+                raw = await _read_limited(response)
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    raise MalformedResponseError(
+                        f"The endpoint answered with {_content_type(response) or 'no content type'} instead "
+                        "of an event stream: check OPENAI_BASE_URL (a proxy page?).",
+                        status=response.status_code,
+                        request_id=info.get("request_id"),
+                    ) from None
+                result = parse_response(obj, max_output_tokens=body.get("max_output_tokens"))
+                if result.text:
+                    yield TextDelta(result.text)
+                yield _with_request_id(result, info)
+                return
+            received = 0
+            try:
+                async for sse in EventSource(response).aiter_sse():
+                    if time.monotonic() > deadline:
+                        raise DeadlineExceededError(
+                            f"The answer took longer than gptls.deadline ({settings.deadline:g}s); nothing "
+                            "was applied. Try again or raise gptls.deadline.",
+                            request_id=info.get("request_id"),
+                        )
+                    received += len(sse.data)
+                    if received > MAX_RESPONSE_BYTES:
+                        raise MalformedResponseError(
+                            "The answer stream is far larger than any answer gptls asked for; stopped it.",
+                            request_id=info.get("request_id"),
+                        )
+                    event = _event_json(sse.data, info)
+                    kind = event.get("type") or sse.event
+                    if kind == "response.output_text.delta":
+                        delta = event.get("delta")
+                        if isinstance(delta, str) and delta:
+                            yield TextDelta(delta)
+                    elif kind == "error":
+                        raise _stream_error_event(event, info)
+                    elif kind in TERMINAL_EVENTS:
+                        final = parse_response(event.get("response"), max_output_tokens=body.get("max_output_tokens"))
+                        yield _with_request_id(final, info)
+                        return
+            except SSEError as exc:
+                raise MalformedResponseError(f"Bad event stream from the endpoint: {exc}") from None
+            except httpx.TimeoutException:
+                raise APITimeoutError(
+                    f"The answer stream stalled for more than gptls.timeout ({settings.timeout:g}s); nothing "
+                    "was applied. Try again.",
+                    request_id=info.get("request_id"),
+                ) from None
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                pass  # fall through: the connection ended before a terminal event
+            raise StreamCutError(
+                "The answer stream was cut before it finished; nothing was applied. Try again.",
+                request_id=info.get("request_id"),
+            )
+
+    def _open(self, body: JsonDict, settings: Settings, deadline: float, *, stream: bool) -> _Exchange:
+        key = settings.api_key.reveal()
+        if not key:
+            raise MissingApiKeyError()
+        register_secret(key)
+        remaining = max(0.001, deadline - time.monotonic())
+        timeout = httpx.Timeout(min(settings.timeout, remaining), connect=min(10.0, settings.timeout, remaining))
+        headers = {
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "application/json",
+            "User-Agent": f"gptls/{__version__}",
+        }
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        if settings.organization:
+            headers["OpenAI-Organization"] = settings.organization
+        if settings.project:
+            headers["OpenAI-Project"] = settings.project
+        request = self._http.build_request(
+            "POST",
+            f"{settings.base_url}/responses",
+            content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers=headers,
+            timeout=timeout,
+        )
+        return _Exchange(self._http, request, settings)
+
+    # -- retries ----------------------------------------------------------------------------------
+
+    async def _before_retry(
+        self, error: GptlsError, attempt: int, body: JsonDict, settings: Settings, deadline: float
+    ) -> tuple[int, JsonDict]:
+        """Wait before the next attempt and return (attempt, body); raise ``error`` when giving up."""
+        if isinstance(error, UnsupportedParameterError):
+            trimmed = self._drop_refused(error, body, settings)
+            if trimmed is None:
+                raise error
+            return attempt, trimmed
+        if not error.retryable or attempt >= settings.max_retries:
+            raise error
+        hint = error.retry_after
+        if hint is not None and hint > settings.max_retry_wait:
+            raise RateLimitError(
+                f"OpenAI asks gptls to wait {hint:.0f}s before retrying, longer than gptls.maxRetryWait "
+                f"({settings.max_retry_wait:g}s): try again later.",
+                status=error.status,
+                request_id=error.request_id,
+                code=error.code,
+                retry_after=hint,
+            ) from error
+        delay = hint if hint is not None else ratelimit.backoff(attempt)
+        if time.monotonic() + delay >= deadline:
+            raise error
+        log.info(
+            "retrying in %.2fs after %s (attempt %d of %d)",
+            delay,
+            type(error).__name__,
+            attempt + 2,
+            settings.max_retries + 1,
+        )
+        await asyncio.sleep(delay)
+        return attempt + 1, body
+
+    def _drop_refused(self, error: GptlsError, body: JsonDict, settings: Settings) -> JsonDict | None:
+        path = DROPPABLE.get(error.param or "")
+        if path is None or not _has_path(body, path):
+            return None
+        self._dropped.setdefault((settings.base_url, settings.model), set()).add(error.param or "")
+        if error.param not in self._warned:
+            self._warned.add(error.param or "")
+            warning = (
+                f"{settings.model} refused the parameter {error.param!r}; gptls dropped it and retried. "
+                f"Remove it from the gptls settings to skip the extra round trip."
+            )
+            self.warnings.append(warning)
+            log.warning(warning)
+        return _without_path(body, path)
+
+    def _body(self, request: ResponseRequest, settings: Settings, *, stream: bool) -> JsonDict:
+        body = build_body(settings, request, stream=stream)
+        for param in self._dropped.get((settings.base_url, settings.model), ()):
+            body = _without_path(body, DROPPABLE[param])
+        return body
+
+    def _status_error(self, response: httpx.Response, text: str, settings: Settings) -> APIStatusError:
+        return from_status(
+            response.status_code,
+            text,
+            request_id=response.headers.get("x-request-id"),
+            model=settings.model,
+            base_url=settings.base_url,
+            retry_after=ratelimit.server_hint(response.headers) if response.status_code in (429, 503) else None,
+        )
+
+    # -- observability ----------------------------------------------------------------------------
+
+    def _info(self, response_info: dict[str, Any], started: float, attempt: int) -> CallInfo:
+        return CallInfo(
+            request_id=response_info.get("request_id"),
+            status=response_info.get("status"),
+            latency_ms=(time.monotonic() - started) * 1000.0,
+            attempts=attempt + 1,
+            ratelimit=response_info.get("ratelimit", {}),
+        )
+
+    def _log_success(self, settings: Settings, result: ModelResult) -> None:
+        u, i = result.usage, result.info
+        log.info(
+            "POST /responses model=%s status=%s request_id=%s latency_ms=%.0f attempts=%d tokens: input=%d "
+            "cached=%d output=%d reasoning=%d ratelimit: %s",
+            settings.model,
+            i.status,
+            i.request_id,
+            i.latency_ms,
+            i.attempts,
+            u.input_tokens,
+            u.cached_input_tokens,
+            u.output_tokens,
+            u.reasoning_tokens,
+            " ".join(f"{k}={v}" for k, v in i.ratelimit.items()) or "n/a",
+        )
+
+    def _log_failure(self, settings: Settings, error: GptlsError, started: float, attempt: int) -> None:
+        log.warning(
+            "POST /responses model=%s failed after %.0f ms (attempt %d): %s",
+            settings.model,
+            (time.monotonic() - started) * 1000.0,
+            attempt + 1,
+            error.details(),
+        )
+
+
+class _Exchange:
+    """``async with`` one request: maps transport failures to typed errors, always closes the response."""
+
+    def __init__(self, http: httpx.AsyncClient, request: httpx.Request, settings: Settings) -> None:
+        self._http = http
+        self._request = request
+        self._settings = settings
+        self._response: httpx.Response | None = None
+
+    async def __aenter__(self) -> httpx.Response:
+        try:
+            self._response = await self._http.send(self._request, stream=True)
+        except httpx.TimeoutException:
+            raise APITimeoutError(
+                f"OpenAI did not answer within gptls.timeout ({self._settings.timeout:g}s): try again or raise "
+                "gptls.timeout.",
+            ) from None
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"Could not reach {self._settings.base_url} ({type(exc).__name__}): check the network, proxy "
+                "settings and OPENAI_BASE_URL.",
+            ) from None
+        return self._response
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._response is not None:
+            await self._response.aclose()
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise MalformedResponseError(
+                    "The endpoint's answer is far larger than any answer gptls asked for; stopped reading it.",
+                    status=response.status_code,
+                    request_id=response.headers.get("x-request-id"),
+                )
+            chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise APITimeoutError(
+            "The endpoint stopped sending its answer part-way (read timeout): try again.",
+            request_id=response.headers.get("x-request-id"),
+        ) from None
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        raise MalformedResponseError(
+            "The connection closed before the whole answer arrived; nothing was applied. Try again.",
+            status=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+        ) from None
+    return b"".join(chunks)
+
+
+def _response_info(response: httpx.Response) -> dict[str, Any]:
+    return {
+        "request_id": response.headers.get("x-request-id"),
+        "status": response.status_code,
+        "ratelimit": ratelimit.headroom(response.headers),
+    }
+
+
+def _content_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
+def _event_json(data: str, info: dict[str, Any]) -> JsonDict:
+    try:
+        event = json.loads(data)
+    except ValueError:
+        raise MalformedResponseError(
+            "The answer stream held an event that is not JSON; nothing was applied.",
+            request_id=info.get("request_id"),
+        ) from None
+    if not isinstance(event, dict):
+        raise MalformedResponseError("The answer stream held an unexpected event; nothing was applied.")
+    return event
+
+
+def _stream_error_event(event: JsonDict, info: dict[str, Any]) -> GptlsError:
+    code = event.get("code") if isinstance(event.get("code"), str) else None
+    message = event.get("message") if isinstance(event.get("message"), str) else None
+    if code == "context_length_exceeded":
+        from gptls.openai.errors import ContextLengthError
+
+        return ContextLengthError(
+            "Too much text for the model's context window: select less code or lower gptls.contextBudget.",
+            code=code,
+            api_message=message,
+            request_id=info.get("request_id"),
+        )
+    return ResponseFailedError(code, message, request_id=info.get("request_id"))
+
+
+def _with_request_id(result: ModelResult, info: dict[str, Any]) -> ModelResult:
+    return replace(result, info=replace(result.info, request_id=info.get("request_id")))
+
+
+def _has_path(body: JsonDict, path: tuple[str, ...]) -> bool:
+    node: Any = body
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def _without_path(body: JsonDict, path: tuple[str, ...]) -> JsonDict:
+    if not _has_path(body, path):
+        return body
+    copy = json.loads(json.dumps(body))
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return dict(copy)
+
+
+__all__ = [
+    "IncompleteError",
+    "ResponsesClient",
+    "StreamItem",
+    "TextDelta",
+]

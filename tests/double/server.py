@@ -1,0 +1,385 @@
+"""A faithful Responses API double: a real HTTP/1.1 server on 127.0.0.1, in a thread of its own.
+
+Tests script it (``double.script(replies.text("..."))``), point gptls at ``double.base_url`` and read what
+it received. Every request body is validated against the official schema extract; a payload the real API
+would reject gets the API's 400 and is recorded in ``schema_violations`` (the pytest fixture fails the test
+on any). Written on raw asyncio streams so the chaos replies (TCP reset, slow drip, a chunked stream cut
+mid-way) are exactly what a client would see from a broken network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from tests.double import replies
+from tests.double.replies import Reply
+
+_SPEC = json.loads((replies.SPEC_DIR / "responses-openapi-extract.json").read_text())
+_VALIDATOR = Draft202012Validator({"$ref": "#/$defs/CreateResponse", "$defs": _SPEC["$defs"]})
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def _known_fields(schema: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if "$ref" in node:
+            stack.append(_SPEC["$defs"][node["$ref"].split("/")[-1]])
+        names.update(node.get("properties", {}))
+        for key in ("allOf", "anyOf", "oneOf"):
+            stack.extend(n for n in node.get(key, []) if isinstance(n, dict))
+    return names
+
+
+KNOWN_FIELDS = _known_fields(_SPEC["$defs"]["CreateResponse"])
+
+
+def schema_problems(body: Any) -> list[str]:
+    """Why the real API would reject this request body ([] when it would take it)."""
+    if not isinstance(body, dict):
+        return ["body is not a JSON object"]
+    problems = [f"Unknown parameter: '{k}'." for k in body if k not in KNOWN_FIELDS]
+    problems += [
+        f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}" for e in _VALIDATOR.iter_errors(body)
+    ]
+    return problems
+
+
+@dataclass
+class Received:
+    """One request as the double saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    raw: bytes
+    started: float = field(default_factory=time.monotonic)
+    aborted_at: float | None = None  # when the client closed the connection before the answer ended
+    finished: bool = False
+
+
+class ResponsesDouble:
+    def __init__(self, api_key: str | None = "sk-test-double-key-0123456789") -> None:
+        self.api_key = api_key
+        self.requests: list[Received] = []
+        self.schema_violations: list[tuple[Received, list[str]]] = []
+        self.responder: Callable[[Received], Reply] = lambda _request: replies.text("ok")
+        self.echo_key_in_errors = False
+        self.max_in_flight = 0
+        self.connections_opened = 0
+        self._in_flight = 0
+        self._script: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._loop = asyncio.new_event_loop()
+        self._server: asyncio.Server | None = None
+        self._thread = threading.Thread(target=self._run, name="responses-double", daemon=True)
+        self.port = 0
+
+    # -- control, from the test's thread --------------------------------------------------------
+
+    def start(self) -> ResponsesDouble:
+        ready = threading.Event()
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._listen(ready), self._loop)
+        if not ready.wait(10):
+            raise RuntimeError("the Responses double did not start")
+        return self
+
+    def stop(self) -> None:
+        async def close() -> None:
+            if self._server is not None:
+                self._server.close()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def script(self, *answers: Reply) -> None:
+        """Queue answers for the next requests, in order; after them ``responder`` answers."""
+        with self._lock:
+            self._script.extend(answers)
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point gptls at this double."""
+        return {"OPENAI_BASE_URL": self.base_url, "OPENAI_API_KEY": self.api_key or ""}
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> list[Received]:
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.requests) >= count, timeout):
+                raise AssertionError(f"the double saw {len(self.requests)} requests, expected {count}")
+            return list(self.requests)
+
+    def wait_for_abort(self, index: int = -1, timeout: float = 10.0) -> Received:
+        """Block until request ``index`` was abandoned by the client (connection closed mid-answer)."""
+        with self._changed:
+            ok = self._changed.wait_for(
+                lambda: bool(self.requests) and self.requests[index].aborted_at is not None, timeout
+            )
+            if not ok:
+                raise AssertionError("the client never closed the connection")
+            return self.requests[index]
+
+    def wait_until_idle(self, timeout: float = 10.0) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._in_flight == 0, timeout):
+                raise AssertionError(f"{self._in_flight} requests still in flight")
+
+    @property
+    def bodies(self) -> list[Any]:
+        return [r.body for r in self.requests]
+
+    # -- the server, in its own thread ----------------------------------------------------------
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    async def _listen(self, ready: threading.Event) -> None:
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=512)
+        self.port = self._server.sockets[0].getsockname()[1]
+        ready.set()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with self._lock:
+            self.connections_opened += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                request = self._parse_head(head)
+                length = int(request.headers.get("content-length", "0") or 0)
+                request.raw = await reader.readexactly(length) if length else b""
+                keep_going = await self._serve(request, reader, writer)
+                if not keep_going:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, asyncio.CancelledError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    def _parse_head(self, head: bytes) -> Received:
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, _version = lines[0].split(" ", 2)
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        return Received(method=method, path=path, headers=headers, body=None, raw=b"")
+
+    async def _serve(self, request: Received, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        try:
+            request.body = json.loads(request.raw) if request.raw else None
+        except ValueError:
+            request.body = None
+        with self._changed:
+            self.requests.append(request)
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            self._changed.notify_all()
+        watcher = asyncio.ensure_future(reader.read(1))  # b"" when the client hangs up
+        sent = False
+        try:
+            reply = self._choose(request)
+            sent = await self._answer(request, reply, writer, watcher)
+        finally:
+            if watcher.done() and not watcher.cancelled() and watcher.exception() is None:
+                early = watcher.result()
+                if early:
+                    # The client already sent the next request on this kept-alive connection: put the
+                    # byte the watcher took back in front of the buffer.
+                    reader._buffer[0:0] = early  # type: ignore[attr-defined]
+                else:
+                    sent = False
+            watcher.cancel()
+            with self._changed:
+                self._in_flight -= 1
+                request.finished = True
+                self._changed.notify_all()
+        return sent
+
+    def _choose(self, request: Received) -> Reply:
+        if request.method != "POST" or request.path.rstrip("/") != "/v1/responses":
+            return replies.error(404, f"Invalid URL ({request.method} {request.path})", code=None)
+        expected = f"Bearer {self.api_key}"
+        if self.api_key is not None and request.headers.get("authorization") != expected:
+            shown = request.headers.get("authorization", "").removeprefix("Bearer ")
+            return replies.invalid_api_key(shown if self.echo_key_in_errors else shown[:6] + "***")
+        if request.body is None:
+            return replies.error(400, "We could not parse the JSON body of your request.")
+        problems = schema_problems(request.body)
+        if problems:
+            with self._lock:
+                self.schema_violations.append((request, problems))
+            return replies.error(400, problems[0])
+        with self._lock:
+            scripted = self._script.popleft() if self._script else None
+        reply = scripted or self.responder(request)
+        if self.echo_key_in_errors and reply.error_body is not None:
+            reply = reply.then(error_body=json.loads(json.dumps(reply.error_body)))
+            reply.error_body["error"]["message"] += f" (key: {self.api_key})"
+        return reply
+
+    async def _pause(self, seconds: float, request: Received, watcher: asyncio.Future[bytes]) -> bool:
+        """Wait, noticing if the client hangs up meanwhile. False when it did."""
+        if watcher.done():
+            self._aborted(request)
+            return False
+        if seconds <= 0:
+            return True
+        done, _ = await asyncio.wait({watcher}, timeout=seconds)
+        if done:
+            self._aborted(request)
+            return False
+        return True
+
+    def _aborted(self, request: Received) -> None:
+        with self._changed:
+            if request.aborted_at is None:
+                request.aborted_at = time.monotonic()
+            self._changed.notify_all()
+
+    async def _answer(
+        self, request: Received, reply: Reply, writer: asyncio.StreamWriter, watcher: asyncio.Future[bytes]
+    ) -> bool:
+        if reply.hang:
+            await self._pause(3600, request, watcher)
+            return False
+        if not await self._pause(reply.delay, request, watcher):
+            return False
+        if reply.reset:
+            sock = writer.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return False
+        headers = {
+            "x-request-id": f"req_{id(request):x}{len(self.requests)}",
+            "openai-processing-ms": "12",
+            "x-ratelimit-limit-requests": "5000",
+            "x-ratelimit-remaining-requests": "4999",
+            "x-ratelimit-reset-requests": "12ms",
+            "x-ratelimit-limit-tokens": "4000000",
+            "x-ratelimit-remaining-tokens": "3999000",
+            "x-ratelimit-reset-tokens": "15ms",
+        }
+        headers.update(reply.headers)
+        wants_stream = bool((request.body or {}).get("stream")) and not reply.ignore_stream
+        if reply.raw_body is not None or reply.error_body is not None or not wants_stream:
+            if reply.raw_body is not None:
+                body = reply.raw_body
+                content_type = reply.content_type or "application/json"
+            elif reply.error_body is not None:
+                body = json.dumps(reply.error_body).encode()
+                content_type = "application/json"
+            else:
+                body = json.dumps(replies.response_object(reply, request.body)).encode()
+                content_type = reply.content_type or "application/json"
+            return await self._send_whole(request, reply, writer, watcher, headers, body, content_type)
+        return await self._send_stream(request, reply, writer, watcher, headers)
+
+    def _head(self, status: int, headers: dict[str, str]) -> bytes:
+        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    async def _send_whole(
+        self,
+        request: Received,
+        reply: Reply,
+        writer: asyncio.StreamWriter,
+        watcher: asyncio.Future[bytes],
+        headers: dict[str, str],
+        body: bytes,
+        content_type: str,
+    ) -> bool:
+        headers = {"content-type": content_type, "content-length": str(len(body)), **headers}
+        writer.write(self._head(reply.status_code, headers))
+        limit = len(body) if reply.cut_after_bytes is None else reply.cut_after_bytes
+        piece = 64 if reply.drip else max(1, limit)
+        for start in range(0, limit, piece):
+            if not await self._pause(reply.drip, request, watcher):
+                return False
+            writer.write(body[start : min(start + piece, limit)])
+            await writer.drain()
+        if reply.cut_after_bytes is not None:
+            writer.transport.abort()
+            return False
+        await writer.drain()
+        return True
+
+    async def _send_stream(
+        self,
+        request: Received,
+        reply: Reply,
+        writer: asyncio.StreamWriter,
+        watcher: asyncio.Future[bytes],
+        headers: dict[str, str],
+    ) -> bool:
+        headers = {
+            "content-type": "text/event-stream; charset=utf-8",
+            "transfer-encoding": "chunked",
+            "cache-control": "no-cache",
+            **headers,
+        }
+        writer.write(self._head(200, headers))
+        events = replies.stream_events(reply, request.body)
+        for number, event in enumerate(events):
+            if reply.cut_after_events is not None and number >= reply.cut_after_events:
+                # Half an event, then the connection drops: what a dying proxy sends.
+                writer.write(self._chunk(b'event: response.output_text.delta\ndata: {"type":"resp'))
+                await writer.drain()
+                writer.transport.abort()
+                return False
+            if number and not await self._pause(reply.drip, request, watcher):
+                return False
+            data = json.dumps(event)
+            writer.write(self._chunk(f"event: {event['type']}\ndata: {data}\n\n".encode()))
+            try:
+                await writer.drain()
+            except ConnectionError:
+                self._aborted(request)
+                return False
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        return True
+
+    @staticmethod
+    def _chunk(data: bytes) -> bytes:
+        return f"{len(data):x}\r\n".encode() + data + b"\r\n"
