@@ -64,6 +64,7 @@ class TextDelta:
 
 
 StreamItem = TextDelta | ModelResult
+RetryHook = Callable[[GptlsError, float], None]
 
 
 class ResponsesClient:
@@ -89,11 +90,15 @@ class ResponsesClient:
         settings: Settings,
         *,
         on_delta: Callable[[str], None] | None = None,
+        on_retry: RetryHook | None = None,
     ) -> ModelResult:
-        """One answer. Streams when ``settings.stream`` (calling ``on_delta`` per text piece)."""
+        """One answer. Streams when ``settings.stream`` (calling ``on_delta`` per text piece).
+
+        ``on_retry(error, delay)`` is called before each retry so a user can see why it takes longer.
+        """
         if settings.stream:
             final: ModelResult | None = None
-            async for item in self.stream(request, settings):
+            async for item in self.stream(request, settings, on_retry=on_retry):
                 if isinstance(item, TextDelta):
                     if on_delta is not None:
                         on_delta(item.text)
@@ -101,9 +106,11 @@ class ResponsesClient:
                     final = item
             assert final is not None  # stream() ends with a result or raises
             return final
-        return await self._create_plain(request, settings)
+        return await self._create_plain(request, settings, on_retry)
 
-    async def stream(self, request: ResponseRequest, settings: Settings) -> AsyncIterator[StreamItem]:
+    async def stream(
+        self, request: ResponseRequest, settings: Settings, *, on_retry: RetryHook | None = None
+    ) -> AsyncIterator[StreamItem]:
         """Text deltas as they arrive, then the final ``ModelResult``.
 
         A failure before the first delta is retried like any other call; once text has been handed out,
@@ -131,9 +138,11 @@ class ResponsesClient:
                 self._log_failure(settings, error, started, attempt)
                 if yielded:
                     raise
-                attempt, body = await self._before_retry(error, attempt, body, settings, deadline)
+                attempt, body = await self._before_retry(error, attempt, body, settings, deadline, on_retry)
 
-    async def _create_plain(self, request: ResponseRequest, settings: Settings) -> ModelResult:
+    async def _create_plain(
+        self, request: ResponseRequest, settings: Settings, on_retry: RetryHook | None
+    ) -> ModelResult:
         body = self._body(request, settings, stream=False)
         deadline = time.monotonic() + settings.deadline
         attempt = 0
@@ -156,7 +165,7 @@ class ResponsesClient:
                 return result
             except GptlsError as error:
                 self._log_failure(settings, error, started, attempt)
-                attempt, body = await self._before_retry(error, attempt, body, settings, deadline)
+                attempt, body = await self._before_retry(error, attempt, body, settings, deadline, on_retry)
 
     # -- one HTTP exchange -------------------------------------------------------------------------
 
@@ -277,7 +286,13 @@ class ResponsesClient:
     # -- retries ----------------------------------------------------------------------------------
 
     async def _before_retry(
-        self, error: GptlsError, attempt: int, body: JsonDict, settings: Settings, deadline: float
+        self,
+        error: GptlsError,
+        attempt: int,
+        body: JsonDict,
+        settings: Settings,
+        deadline: float,
+        on_retry: RetryHook | None,
     ) -> tuple[int, JsonDict]:
         """Wait before the next attempt and return (attempt, body); raise ``error`` when giving up."""
         if isinstance(error, UnsupportedParameterError):
@@ -307,6 +322,8 @@ class ResponsesClient:
             attempt + 2,
             settings.max_retries + 1,
         )
+        if on_retry is not None:
+            on_retry(error, delay)
         await asyncio.sleep(delay)
         return attempt + 1, body
 

@@ -1,0 +1,3 @@
+from gptls.cli import main
+
+raise SystemExit(main())

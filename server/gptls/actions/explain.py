@@ -1,0 +1,93 @@
+"""Explain complexity: time and space complexity with a short reason, as text or as a comment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gptls.actions.base import (
+    COMMON_RULES,
+    Action,
+    ActionError,
+    EditResult,
+    Outcome,
+    TextResult,
+    comment_prefix,
+    object_schema,
+)
+from gptls.context import Document, Pos, Span, Target
+from gptls.edits import PlannedEdit
+
+SCHEMA = object_schema(
+    time="Time complexity in big-O notation, e.g. O(n log n), with what n is.",
+    space="Extra space complexity in big-O notation.",
+    explanation="One or two short sentences: why.",
+)
+INSTRUCTIONS = COMMON_RULES + " You analyse the time and space complexity of code."
+
+
+def _applies(target: Target) -> bool:
+    return target.kind in ("function", "selection", "stub") and bool(target.text.strip())
+
+
+def _task(target: Target) -> str:
+    return "Give the time and space complexity of the target code, with a short reason."
+
+
+def _fields(answer: Mapping[str, Any]) -> tuple[str, str, str]:
+    values = [answer.get(k) for k in ("time", "space", "explanation")]
+    if not all(isinstance(v, str) for v in values):
+        raise ActionError("The model's answer did not hold a complexity; try again.")
+    time, space, why = (str(v).strip() for v in values)
+    return time, space, why
+
+
+def _as_text(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
+    time, space, why = _fields(answer)
+    name = f"`{target.function.name}`" if target.function and target.kind != "selection" else "the selection"
+    markdown = f"**Complexity of {name}** (gptls)\n\n- Time: {time}\n- Space: {space}\n\n{why}"
+    return TextResult(markdown=markdown, plain=f"Complexity of {name.strip('`')}: time {time}, space {space}. {why}")
+
+
+def _as_comment(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
+    time, space, why = _fields(answer)
+    prefix = comment_prefix(doc.language_id)
+    line = target.anchor.start.line
+    header = doc.line(line)
+    indent = header[: len(header) - len(header.lstrip())]
+    words = " ".join(f"Complexity: time {time}, space {space}. {why}".split())
+    comment = doc.newline.join(f"{indent}{prefix} {chunk}" for chunk in _wrap(words, 96))
+    at = Pos(line, 0)
+    return EditResult(PlannedEdit(Span(at, at), comment + doc.newline, target.anchor, target.text))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
+ACTION = Action(
+    id="explain",
+    title="gptls: Explain complexity",
+    kind="refactor.gptls.explain",
+    produces="text",
+    instructions=INSTRUCTIONS,
+    schema=SCHEMA,
+    applies=_applies,
+    task=_task,
+    to_outcome=_as_text,
+)
+
+COMMENT_ACTION = Action(
+    id="explain-comment",
+    title="gptls: Insert complexity comment",
+    kind="refactor.rewrite.gptls.explainComment",
+    produces="edit",
+    instructions=INSTRUCTIONS,
+    schema=SCHEMA,
+    applies=_applies,
+    task=_task,
+    to_outcome=_as_comment,
+    prompt_id="explain",
+)

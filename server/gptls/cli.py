@@ -1,0 +1,131 @@
+"""The ``gptls`` command: the language server (stdio or TCP), ``check`` and ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+from collections.abc import Sequence
+
+from gptls import __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    from gptls import logs
+
+    logs.setup(args.log_level, args.log_file)
+    if args.command == "check":
+        return asyncio.run(_check(args))
+    if args.command == "run":
+        from gptls.run import run_command
+
+        code: int = asyncio.run(run_command(args))
+        return code
+    from gptls.server import create_server
+
+    server = create_server()
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gptls",
+        description="A language server that asks gpt-5-mini to generate, explain and refactor code. "
+        "With no command it speaks LSP on stdio.",
+    )
+    parser.add_argument("--version", action="version", version=f"gptls {__version__}")
+    parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)")
+    parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--log-file", help="also write the (redacted) log to this file")
+    commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser("check", help="send a tiny prompt and report model, latency, tokens, headroom")
+    _model_flags(check)
+    run = commands.add_parser("run", help="run an action on a file without an editor")
+    run.add_argument("action", help="generate, explain, explain-comment, refactor or docstring")
+    run.add_argument("target", help="FILE, FILE:LINE or FILE:START-END (1-based lines)")
+    run.add_argument("--apply", action="store_true", help="write the edit to FILE instead of printing a diff")
+    run.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
+    run.add_argument("--language", help="language id (default: from the file extension)")
+    _model_flags(run)
+    return parser
+
+
+def _model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="model (default gpt-5-mini)")
+    parser.add_argument("--reasoning-effort", choices=["minimal", "low", "medium", "high"])
+    parser.add_argument("--base-url", help="API base URL (default $OPENAI_BASE_URL or https://api.openai.com/v1)")
+
+
+def settings_from_args(args: argparse.Namespace) -> tuple[object, list[str]]:
+    """Settings from the environment, an optional JSON config file and flags; returns (settings, errors)."""
+    import json
+
+    from gptls.config import Settings
+
+    settings = Settings.from_env()
+    errors: list[str] = []
+    config_path = getattr(args, "config", None)
+    if config_path:
+        try:
+            with open(config_path, encoding="utf-8") as handle:
+                options = json.load(handle)
+        except (OSError, ValueError) as exc:
+            return settings, [f"cannot read {config_path}: {exc}"]
+        update = settings.updated(options.get("gptls", options) if isinstance(options, dict) else {})
+        settings, errors = update.settings, list(update.errors)
+    flags = {
+        "model": args.model,
+        "reasoningEffort": args.reasoning_effort,
+        "baseUrl": args.base_url,
+    }
+    update = settings.updated({k: v for k, v in flags.items() if v is not None})
+    return update.settings, errors + list(update.errors)
+
+
+async def _check(args: argparse.Namespace) -> int:
+    from gptls.config import Settings
+    from gptls.openai import GptlsError, ResponseRequest, ResponsesClient
+
+    settings, errors = settings_from_args(args)
+    assert isinstance(settings, Settings)
+    for error in errors:
+        print(f"gptls check: {error}", file=sys.stderr)
+    settings = dataclasses.replace(settings, stream=False, max_output_tokens=256)
+    client = ResponsesClient()
+    try:
+        result = await client.create(
+            ResponseRequest(input="Reply with the single word: ok", instructions="You are a connectivity check."),
+            settings,
+        )
+    except GptlsError as error:
+        print(f"gptls check: FAILED: {error}", file=sys.stderr)
+        print(f"  details: {error.details()}", file=sys.stderr)
+        return 1
+    finally:
+        await client.aclose()
+    if not result.text.strip():
+        print("gptls check: FAILED: the answer held no message with output_text", file=sys.stderr)
+        return 1
+    info, usage = result.info, result.usage
+    print("gptls check: OK")
+    print(f"  endpoint      {settings.base_url}/responses")
+    print(f"  model         {result.model or settings.model}")
+    print(f"  request id    {info.request_id or 'n/a'}")
+    print(f"  latency       {info.latency_ms:.0f} ms")
+    print(
+        f"  tokens        input {usage.input_tokens} (cached {usage.cached_input_tokens}), "
+        f"output {usage.output_tokens} (reasoning {usage.reasoning_tokens})"
+    )
+    headroom = " ".join(f"{k}={v}" for k, v in info.ratelimit.items()) or "not reported"
+    print(f"  rate limits   {headroom}")
+    print(f"  answer        {result.text.strip()[:80]!r}")
+    return 0

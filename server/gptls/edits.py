@@ -1,0 +1,176 @@
+"""Turn an answer into an edit that lands exactly where it should, or into no edit at all.
+
+Re-indentation, re-anchoring after the user typed while the model worked, and (last) the conversion to
+LSP types. Only ``to_workspace_edit`` knows about lsprotocol.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gptls.context import Document, Pos, Span
+
+if TYPE_CHECKING:
+    from lsprotocol import types as lsp
+
+
+@dataclass(frozen=True)
+class PlannedEdit:
+    """Replace ``span`` of the document as it was (``anchor`` must still read ``anchor_text``)."""
+
+    span: Span
+    new_text: str
+    anchor: Span
+    anchor_text: str
+
+
+def reindent(code: str, indent: str, *, newline: str = "\n", first_line_indented: bool = True) -> str:
+    """``code`` moved to ``indent``, relative indentation kept, with the document's line endings."""
+    lines = textwrap.dedent(code.replace("\r\n", "\n")).strip("\n").split("\n")
+    out = []
+    for number, line in enumerate(lines):
+        if not line.strip():
+            out.append("")
+        elif number == 0 and not first_line_indented:
+            out.append(line)
+        else:
+            out.append(indent + line)
+    return newline.join(line.rstrip() for line in out)
+
+
+def relocate(planned: PlannedEdit, before: Document, now: Document) -> PlannedEdit | None:
+    """Where ``planned`` belongs in ``now``, the document after the user's typing; None when nowhere.
+
+    The anchor text must still be there, unchanged. When it occurs more than once, the occurrence
+    whose surroundings match the original is taken; if that is still ambiguous, nothing is applied.
+    """
+    if before.text == now.text:
+        return planned
+    anchor_start = before.offset(planned.anchor.start)
+    candidates = _occurrences(now.text, planned.anchor_text)
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        candidates = _best_by_surroundings(before.text, anchor_start, len(planned.anchor_text), now.text, candidates)
+        if len(candidates) != 1:
+            return None
+    shift_start = candidates[0] - anchor_start
+    span_start = before.offset(planned.span.start) + shift_start
+    span_end = before.offset(planned.span.end) + shift_start
+    new_anchor = Span(now.position(candidates[0]), now.position(candidates[0] + len(planned.anchor_text)))
+    return PlannedEdit(
+        Span(now.position(span_start), now.position(span_end)), planned.new_text, new_anchor, planned.anchor_text
+    )
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    found: list[int] = []
+    start = text.find(needle)
+    while start != -1 and len(found) < 1000:
+        found.append(start)
+        start = text.find(needle, start + 1)
+    return found
+
+
+def _best_by_surroundings(old: str, start: int, length: int, new: str, candidates: list[int]) -> list[int]:
+    def score(candidate: int) -> int:
+        matched = 0
+        while matched < 2000:
+            a, b = start - matched - 1, candidate - matched - 1
+            if a < 0 or b < 0 or old[a] != new[b]:
+                break
+            matched += 1
+        after = 0
+        while after < 2000:
+            a, b = start + length + after, candidate + length + after
+            if a >= len(old) or b >= len(new) or old[a] != new[b]:
+                break
+            after += 1
+        return matched + after
+
+    scores = {c: score(c) for c in candidates}
+    best = max(scores.values())
+    return [c for c, s in scores.items() if s == best]
+
+
+def apply_to_text(doc: Document, planned: PlannedEdit) -> str:
+    """The document text with the edit applied (for `gptls run` and for tests)."""
+    start, end = doc.offset(planned.span.start), doc.offset(planned.span.end)
+    return doc.text[:start] + planned.new_text + doc.text[end:]
+
+
+def to_workspace_edit(
+    uri: str,
+    version: int | None,
+    doc: Document,
+    planned: PlannedEdit,
+    *,
+    document_changes: bool,
+    to_client: ClientUnits,
+) -> lsp.WorkspaceEdit:
+    """A WorkspaceEdit naming the document version when the client supports ``documentChanges``."""
+    from lsprotocol import types as lsp
+
+    edit = lsp.TextEdit(range=to_client(doc, planned.span), new_text=planned.new_text)
+    if document_changes:
+        return lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=[edit],
+                )
+            ]
+        )
+    return lsp.WorkspaceEdit(changes={uri: [edit]})
+
+
+class ClientUnits:
+    """Converts code-point spans to the client's position encoding (utf-16 unless negotiated)."""
+
+    def __init__(self, encoding: str = "utf-16") -> None:
+        self.encoding = encoding
+
+    def column_to_client(self, line: str, char: int) -> int:
+        if self.encoding == "utf-32":
+            return char
+        prefix = line[:char]
+        if self.encoding == "utf-8":
+            return len(prefix.encode("utf-8", "surrogatepass"))
+        return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
+
+    def column_from_client(self, line: str, units: int) -> int:
+        if self.encoding == "utf-32":
+            return min(max(units, 0), len(line))
+        width = 1 if self.encoding == "utf-8" else 2
+        codec = "utf-8" if self.encoding == "utf-8" else "utf-16-le"
+        total = 0
+        for index, char in enumerate(line):
+            if total >= units * width:
+                return index
+            total += len(char.encode(codec, "surrogatepass"))
+        return len(line)
+
+    def pos_from_client(self, doc: Document, line: int, character: int) -> Pos:
+        if line < 0:
+            return Pos(0, 0)
+        if line >= len(doc.lines):
+            last = len(doc.lines) - 1
+            return Pos(last, len(doc.line(last)))
+        return Pos(line, self.column_from_client(doc.line(line), max(character, 0)))
+
+    def span_from_client(self, doc: Document, rng: lsp.Range) -> Span:
+        return Span(
+            self.pos_from_client(doc, rng.start.line, rng.start.character),
+            self.pos_from_client(doc, rng.end.line, rng.end.character),
+        )
+
+    def __call__(self, doc: Document, span: Span) -> lsp.Range:
+        from lsprotocol import types as lsp
+
+        def convert(pos: Pos) -> lsp.Position:
+            pos = doc.clamp(pos)
+            return lsp.Position(line=pos.line, character=self.column_to_client(doc.line(pos.line), pos.char))
+
+        return lsp.Range(start=convert(span.start), end=convert(span.end))

@@ -1,0 +1,27 @@
+"""Logging for a process whose stdout belongs to the LSP: stderr (and an optional file), always redacted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from gptls.redact import protect
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup(level: str = "INFO", log_file: str | None = None) -> None:
+    """Send gptls' logs to stderr (never stdout: that is the LSP channel) through the redaction filter."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(protect(handler))
+    root.setLevel(logging.WARNING)
+    logging.getLogger("gptls").setLevel(level.upper())
+    # httpx logs every request URL at INFO; ours is the line that matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

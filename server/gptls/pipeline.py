@@ -1,0 +1,127 @@
+"""One action, start to finish: checks, context, prompt, cache, the model call, the answer as an outcome.
+
+Plain asyncio and no LSP types, so the language server and ``gptls run`` share it and tests drive it
+without an editor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gptls.actions import Action, ActionError, Outcome
+from gptls.actions.base import describe_target, parse_answer
+from gptls.cache import ResultCache, cache_key
+from gptls.config import Settings
+from gptls.context import Document, Target, build_context, is_excluded, looks_binary
+from gptls.openai import JsonSchemaFormat, ResponseRequest, ResponsesClient
+from gptls.openai.client import RetryHook
+from gptls.usage import UsageLedger
+
+log = logging.getLogger("gptls.pipeline")
+
+
+@dataclass(frozen=True)
+class Job:
+    action: Action
+    doc: Document
+    target: Target
+
+
+class Pipeline:
+    """Shared by every request of a server process: the client, the cache, the usage ledger, the limit."""
+
+    def __init__(self, client: ResponsesClient | None = None) -> None:
+        self.client = client or ResponsesClient()
+        self.cache = ResultCache()
+        self.usage = UsageLedger()
+        self._limit = 0
+        self._semaphore = asyncio.Semaphore(1)
+        self.in_flight = 0
+
+    def configure(self, settings: Settings) -> None:
+        if settings.max_concurrent_calls != self._limit:
+            # Calls already waiting keep the old semaphore; new calls use the new limit.
+            self._limit = settings.max_concurrent_calls
+            self._semaphore = asyncio.Semaphore(self._limit)
+        self.cache.resize(settings.cache_size)
+
+    def check(self, job: Job, settings: Settings) -> None:
+        """Raise ActionError when the job must not be sent at all."""
+        if is_excluded(job.doc.uri, settings.exclude):
+            raise ActionError("This file matches gptls.exclude (secrets, keys, .env files): gptls never sends it.")
+        if looks_binary(job.doc.text):
+            raise ActionError("This file looks binary (it holds NUL bytes): gptls does not send it.")
+        if len(job.target.text) > settings.max_selection_chars:
+            raise ActionError(
+                f"The selection is too large ({len(job.target.text):,} characters; the limit is "
+                f"gptls.maxSelectionChars = {settings.max_selection_chars:,}): select less code."
+            )
+
+    def request(self, job: Job, settings: Settings) -> tuple[ResponseRequest, str]:
+        """The request for ``job`` and its cache key."""
+        context = build_context(job.doc, job.target, settings.context_budget)
+        text = describe_target(job.doc, job.target, context, job.action.task(job.target))
+        request = ResponseRequest(
+            input=text,
+            instructions=job.action.instructions,
+            text_format=JsonSchemaFormat(f"gptls_{job.action.cache_id.replace('-', '_')}", job.action.schema),
+        )
+        key = cache_key(job.action.cache_id, job.doc.language_id, text, settings.cache_identity())
+        return request, key
+
+    def cached(self, job: Job, settings: Settings) -> Outcome | None:
+        _request, key = self.request(job, settings)
+        answer = self.cache.get(key)
+        return None if answer is None else job.action.to_outcome(answer, job.target, job.doc)
+
+    async def run(
+        self,
+        job: Job,
+        settings: Settings,
+        *,
+        on_delta: Callable[[str], None] | None = None,
+        on_queued: Callable[[], None] | None = None,
+        on_retry: RetryHook | None = None,
+    ) -> Outcome:
+        """The outcome of ``job``; served from the cache when the same question was asked before."""
+        self.configure(settings)
+        self.check(job, settings)
+        request, key = self.request(job, settings)
+        answer = self.cache.get(key)
+        if answer is None:
+            answer = await self._ask(request, job, settings, on_delta, on_queued, on_retry)
+            outcome = job.action.to_outcome(answer, job.target, job.doc)
+            self.cache.put(key, answer)  # only answers that made a good outcome are kept
+            return outcome
+        log.info("%s: answered from cache", job.action.id)
+        return job.action.to_outcome(answer, job.target, job.doc)
+
+    async def _ask(
+        self,
+        request: ResponseRequest,
+        job: Job,
+        settings: Settings,
+        on_delta: Callable[[str], None] | None,
+        on_queued: Callable[[], None] | None,
+        on_retry: RetryHook | None,
+    ) -> dict[str, Any]:
+        semaphore = self._semaphore
+        if semaphore.locked() and on_queued is not None:
+            on_queued()
+        async with semaphore:
+            self.in_flight += 1
+            try:
+                result = await self.client.create(request, settings, on_delta=on_delta, on_retry=on_retry)
+            finally:
+                self.in_flight -= 1
+        cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
+        log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
+        keys = tuple(job.action.schema.get("required", ()))
+        return parse_answer(result.text, keys)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,249 @@
+"""A minimal editor around pytest-lsp's client: it owns buffers, applies edits and checks versions.
+
+The server runs as a subprocess over stdio (``python -m gptls``) pointed at the Responses double. What the
+tests assert on is what this editor's buffers hold: the text a user would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.double.server import ResponsesDouble
+
+
+def utf16_offset(text: str, position: lsp.Position, encoding: str = "utf-16") -> int:
+    """Offset into ``text`` of an LSP position (lines split on \\n; a \\r stays on its line)."""
+    lines = text.split("\n")
+    if position.line >= len(lines):
+        return len(text)
+    start = sum(len(line) + 1 for line in lines[: position.line])
+    line = lines[position.line]
+    units = 0
+    for index, char in enumerate(line):
+        if units >= position.character:
+            return start + index
+        if encoding == "utf-8":
+            units += len(char.encode("utf-8"))
+        elif encoding == "utf-32":
+            units += 1
+        else:
+            units += 2 if ord(char) > 0xFFFF else 1
+    return start + len(line)
+
+
+def position_of(text: str, needle: str, *, after: bool = False, encoding: str = "utf-16") -> lsp.Position:
+    """The LSP position of the first ``needle`` in ``text`` (its end when ``after``)."""
+    offset = text.index(needle) + (len(needle) if after else 0)
+    line = text.count("\n", 0, offset)
+    line_start = text.rfind("\n", 0, offset) + 1
+    prefix = text[line_start:offset]
+    if encoding == "utf-8":
+        character = len(prefix.encode("utf-8"))
+    elif encoding == "utf-32":
+        character = len(prefix)
+    else:
+        character = len(prefix.encode("utf-16-le")) // 2
+    return lsp.Position(line=line, character=character)
+
+
+class Editor:
+    def __init__(self, client: LanguageClient, double: ResponsesDouble, encoding: str = "utf-16") -> None:
+        self.client = client
+        self.double = double
+        self.encoding = encoding
+        self.buffers: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.applied: list[lsp.ApplyWorkspaceEditParams] = []
+        self.rejected: list[str] = []
+        self.before_apply: Any = None  # a hook: lets a test type while the edit is in flight
+
+    # -- buffers ------------------------------------------------------------------------------------
+
+    def open(self, name: str, text: str, language: str = "python") -> str:
+        uri = Path("/tmp/gptls-e2e", name).as_uri()
+        self.buffers[uri] = text
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            )
+        )
+        return uri
+
+    def type(self, uri: str, start: lsp.Position, end: lsp.Position, new_text: str) -> None:
+        """An incremental change, as an editor sends while the user types."""
+        text = self.buffers[uri]
+        a, b = utf16_offset(text, start, self.encoding), utf16_offset(text, end, self.encoding)
+        self.buffers[uri] = text[:a] + new_text + text[b:]
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=[
+                    lsp.TextDocumentContentChangePartial(range=lsp.Range(start=start, end=end), text=new_text)
+                ],
+            )
+        )
+
+    def insert(self, uri: str, position: lsp.Position, new_text: str) -> None:
+        self.type(uri, position, position, new_text)
+
+    def pos(self, uri: str, needle: str, *, after: bool = False) -> lsp.Position:
+        return position_of(self.buffers[uri], needle, after=after, encoding=self.encoding)
+
+    def range_of(self, uri: str, needle: str) -> lsp.Range:
+        return lsp.Range(start=self.pos(uri, needle), end=self.pos(uri, needle, after=True))
+
+    def cursor(self, uri: str, needle: str) -> lsp.Range:
+        at = self.pos(uri, needle)
+        return lsp.Range(start=at, end=at)
+
+    # -- applying edits, as an editor does ---------------------------------------------------------
+
+    def apply(self, edit: lsp.WorkspaceEdit) -> tuple[bool, str | None]:
+        planned: list[tuple[str, list[lsp.TextEdit]]] = []
+        for change in edit.document_changes or []:
+            assert isinstance(change, lsp.TextDocumentEdit), change
+            uri, version = change.text_document.uri, change.text_document.version
+            if version is not None and version != self.versions[uri]:
+                self.rejected.append(uri)
+                return False, f"version {version} is stale (buffer at {self.versions[uri]})"
+            planned.append((uri, [e for e in change.edits if isinstance(e, lsp.TextEdit)]))
+        for uri, edits in (edit.changes or {}).items():
+            planned.append((uri, list(edits)))
+        for uri, edits in planned:
+            text = self.buffers[uri]
+            spans = sorted(
+                (
+                    (
+                        utf16_offset(text, e.range.start, self.encoding),
+                        utf16_offset(text, e.range.end, self.encoding),
+                        e.new_text,
+                    )
+                    for e in edits
+                ),
+                reverse=True,
+            )
+            for a, b, new in spans:
+                text = text[:a] + new + text[b:]
+            # The editor tells the server about its own edit, as real editors do.
+            self.buffers[uri] = text
+            self.versions[uri] += 1
+            self.client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
+        return True, None
+
+    # -- requests -----------------------------------------------------------------------------------
+
+    async def actions(self, uri: str, rng: lsp.Range) -> list[lsp.CodeAction]:
+        result = await self.client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri),
+                range=rng,
+                context=lsp.CodeActionContext(diagnostics=[]),
+            )
+        )
+        return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+    async def action(self, uri: str, rng: lsp.Range, action_id: str) -> lsp.CodeAction:
+        for candidate in await self.actions(uri, rng):
+            if candidate.data and candidate.data.get("action") == action_id:
+                return candidate
+        raise AssertionError(f"{action_id} was not offered")
+
+    async def run(self, uri: str, rng: lsp.Range, action_id: str) -> Any:
+        """Pick an action the way this client would: resolve it, or execute its command."""
+        chosen = await self.action(uri, rng, action_id)
+        if chosen.command is None:
+            resolved = await self.client.code_action_resolve_async(chosen)
+            if resolved.edit is not None:
+                ok, reason = self.apply(resolved.edit)
+                assert ok, reason
+            return resolved
+        return await self.execute(chosen.command)
+
+    async def execute(self, command: lsp.Command) -> Any:
+        return await self.client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command=command.command, arguments=command.arguments)
+        )
+
+    async def hover(self, uri: str, position: lsp.Position) -> lsp.Hover | None:
+        return await self.client.text_document_hover_async(
+            lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=position)
+        )
+
+    def messages(self) -> list[str]:
+        return [m.message for m in self.client.messages]
+
+    async def until(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Wait for a condition on what the client received (notifications arrive asynchronously)."""
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.01)
+
+
+CAPABILITIES = {
+    "vscode": "visual-studio-code",
+    "neovim": "neovim@v0.11.0",
+    "emacs": "emacs",
+}
+
+
+async def start_editor(
+    double: ResponsesDouble,
+    *,
+    client: str = "vscode",
+    init_options: dict[str, Any] | None = None,
+    configuration: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    capabilities: lsp.ClientCapabilities | None = None,
+    server_args: list[str] | None = None,
+) -> Editor:
+    server_env = {**os.environ, **double.env(), **(env or {})}
+    server_env.pop("OPENAI_ORG_ID", None)
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "gptls", "--log-level", "DEBUG", *(server_args or [])],
+        server_env=server_env,
+    )
+    lsp_client = await config.start()
+    assert isinstance(lsp_client, LanguageClient)
+    caps = capabilities or client_capabilities(CAPABILITIES.get(client, client))
+    encoding = "utf-16"
+    if caps.general and caps.general.position_encodings and "utf-8" in caps.general.position_encodings:
+        encoding = "utf-8"
+    editor = Editor(lsp_client, double, encoding)
+    if configuration is not None:
+        lsp_client.set_configuration(configuration, section="gptls")
+
+    @lsp_client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    async def apply_edit(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
+        if editor.before_apply is not None:
+            editor.before_apply()
+        ok, reason = editor.apply(params.edit)
+        editor.applied.append(params)
+        return lsp.ApplyWorkspaceEditResult(applied=ok, failure_reason=reason)
+
+    result = await lsp_client.initialize_session(
+        lsp.InitializeParams(capabilities=caps, initialization_options=init_options, root_uri="file:///tmp/gptls-e2e")
+    )
+    assert result.server_info is not None and result.server_info.name == "gptls"
+    editor.encoding = str(result.capabilities.position_encoding or "utf-16")
+    return editor
+
+
+async def stop_editor(editor: Editor) -> None:
+    try:
+        await asyncio.wait_for(editor.client.shutdown_session(), 10)
+    finally:
+        await editor.client.stop()
