@@ -243,17 +243,17 @@ def create_server() -> GptlsServer:
             apply_edit=not (caps.workspace and caps.workspace.apply_edit is False),
         )
         encoding = ServerCapabilitiesBuilder.choose_position_encoding(caps)
-        ls.units = ClientUnits(str(encoding))
-        ls.apply_options(params.initialization_options, "initializationOptions")
+        ls.units = ClientUnits(getattr(encoding, "value", str(encoding)))
         handler = protect(LspLogHandler(ls))
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logging.getLogger("gptls").addHandler(handler)
+        ls.apply_options(params.initialization_options, "initializationOptions")
         log.info(
             "gptls %s: model %s at %s, position encoding %s",
             __version__,
             ls.settings.model,
             ls.settings.base_url,
-            encoding,
+            ls.units.encoding,
         )
 
     @server.feature(lsp.INITIALIZED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Reply:
     ignore_stream: bool = False  # answer JSON even when the request asked for a stream
     usage: dict[str, Any] | None = None
     text_chunks: list[str] | None = None  # how output text is split into deltas
+    gate: threading.Event | None = None  # answer only once the test sets this (or the client hangs up)
 
     def then(self, **changes: Any) -> Reply:
         clone = copy.copy(self)

@@ -283,6 +283,12 @@ class ResponsesDouble:
             return False
         if not await self._pause(reply.delay, request, watcher):
             return False
+        if reply.gate is not None:
+            opened = asyncio.ensure_future(asyncio.to_thread(reply.gate.wait, 60))
+            await asyncio.wait({watcher, opened}, return_when=asyncio.FIRST_COMPLETED)
+            if watcher.done():
+                self._aborted(request)
+                return False
         if reply.reset:
             sock = writer.get_extra_info("socket")
             if sock is not None:

@@ -10,7 +10,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -186,11 +186,17 @@ class Editor:
     def messages(self) -> list[str]:
         return [m.message for m in self.client.messages]
 
-    async def until(self, predicate: Any, timeout: float = 10.0) -> None:
-        """Wait for a condition on what the client received (notifications arrive asynchronously)."""
-        async with asyncio.timeout(timeout):
+    async def until(self, predicate: Any, method: str = lsp.WINDOW_SHOW_MESSAGE, limit: float = 10.0) -> None:
+        """Wait until ``predicate()`` holds, re-checking each time a ``method`` notification arrives."""
+        async with asyncio.timeout(limit):
             while not predicate():
-                await asyncio.sleep(0.01)
+                await self.client.wait_for_notification(method)
+
+    async def synced(self, uri: str) -> None:
+        """Returns once the server has processed every notification sent before (LSP keeps order)."""
+        await self.actions(
+            uri, lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0))
+        )
 
 
 CAPABILITIES = {
@@ -222,6 +228,7 @@ async def start_editor(
     encoding = "utf-16"
     if caps.general and caps.general.position_encodings and "utf-8" in caps.general.position_encodings:
         encoding = "utf-8"
+    _fix_code_action_union(lsp_client)
     editor = Editor(lsp_client, double, encoding)
     if configuration is not None:
         lsp_client.set_configuration(configuration, section="gptls")
@@ -240,6 +247,22 @@ async def start_editor(
     assert result.server_info is not None and result.server_info.name == "gptls"
     editor.encoding = str(result.capabilities.position_encoding or "utf-16")
     return editor
+
+
+def _fix_code_action_union(client: LanguageClient) -> None:
+    """lsprotocol structures a CodeAction that carries a ``command`` object as a bare Command.
+
+    Real editors read the JSON themselves; this test client must too, or it would drop such actions.
+    """
+    converter = client.protocol._converter
+
+    def structure(obj: Any, _type: Any) -> Any:
+        if isinstance(obj, dict) and isinstance(obj.get("command"), str):
+            return converter.structure(obj, lsp.Command)
+        return converter.structure(obj, lsp.CodeAction)
+
+    converter.register_structure_hook(lsp.Command | lsp.CodeAction, structure)
+    converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], structure)  # noqa: UP007
 
 
 async def stop_editor(editor: Editor) -> None:
