@@ -28,6 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     server = create_server()
     if args.tcp:
+        import logging
+
+        logging.getLogger("pygls.server").setLevel(logging.INFO)  # its "Serving on" line says it is ready
         server.start_tcp(args.host, args.port)
     else:
         server.start_io()

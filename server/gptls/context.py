@@ -367,12 +367,13 @@ def build_context(doc: Document, target: Target, budget: int) -> str:
         text = doc.line(i)
         if len(text) > 400:
             continue
-        if used + len(text) + 1 > budget:
+        cost = len(f"{i + 1}: {text}") + 1
+        if used + cost > budget:
             if i in imports:
                 continue
             break
         chosen.append(i)
-        used += len(text) + 1
+        used += cost
     return "\n".join(f"{i + 1}: {doc.line(i)}" for i in sorted(set(chosen)))
 
 

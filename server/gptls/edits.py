@@ -90,9 +90,11 @@ def _best_by_surroundings(old: str, start: int, length: int, new: str, candidate
             after += 1
         return matched + after
 
-    scores = {c: score(c) for c in candidates}
-    best = max(scores.values())
-    return [c for c, s in scores.items() if s == best]
+    # The winner must be clearly better than the runner-up: a few matching characters are luck.
+    ranked = sorted(((score(c), c) for c in candidates), reverse=True)
+    if ranked[0][0] - ranked[1][0] < 8:
+        return []
+    return [ranked[0][1]]
 
 
 def apply_to_text(doc: Document, planned: PlannedEdit) -> str:

@@ -110,11 +110,12 @@ def clean_code(code: Any) -> str:
     """Source code with any markdown fence the model put inside the JSON string removed."""
     if not isinstance(code, str):
         raise ActionError("The model's answer held no code; nothing was applied. Try again.")
-    text = code.replace("\r\n", "\n").strip("\n")
-    fence = _FENCE.match(text.strip())
-    if fence:
-        text = fence.group(1)
-    text = text.rstrip()
+    lines = code.replace("\r\n", "\n").strip("\n").split("\n")
+    if lines and lines[0].lstrip().startswith("```"):
+        lines = lines[1:]
+    if lines and lines[-1].strip() == "```":
+        lines = lines[:-1]
+    text = "\n".join(lines).strip("\n").rstrip()
     if not text.strip():
         raise ActionError("The model returned no code; nothing was applied. Try again.")
     return text

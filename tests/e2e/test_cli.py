@@ -1,0 +1,158 @@
+"""The gptls command line: --version, check, run and the TCP server, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gptls import __version__
+from tests.double import replies
+
+AREA = 'def area(radius: float) -> float:\n    """Area of a circle."""\n    return math.pi * radius ** 2\n'
+STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a circle."""\n    ...\n'
+
+
+def gptls(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "gptls", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = gptls("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"gptls {__version__}"
+
+
+def test_check_reports_model_latency_tokens_and_headroom(double) -> None:
+    result = gptls("check", env=double.env())
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "gptls check: OK" in out and "gpt-5-mini" in out and "request id    req_" in out
+    assert "latency" in out and "tokens        input" in out and "remaining-requests=4999" in out
+    body = double.requests[0].body
+    assert body["max_output_tokens"] == 256 and "stream" not in body
+
+
+@pytest.mark.parametrize(
+    ("reply", "advice"),
+    [
+        (replies.invalid_api_key(), "OPENAI_API_KEY"),
+        (replies.permission_denied(), "403"),
+        (replies.not_found(), "model name"),
+        (replies.error(400, "Invalid value: 'gpt-5-mini'.", param="model"), "parameter model"),
+        (replies.insufficient_quota(), "billing"),
+    ],
+)
+def test_check_fails_with_the_actionable_message(double, reply, advice) -> None:
+    double.script(reply)
+    result = gptls("check", env=double.env())
+    assert result.returncode == 1 and advice in result.stderr
+    assert double.api_key not in result.stderr + result.stdout
+
+
+def test_check_rate_limited_until_the_retries_run_out(double) -> None:
+    double.script(*[replies.rate_limited(retry_after_ms=5)] * 4)
+    result = gptls("check", env=double.env())
+    assert result.returncode == 1 and "Rate limited" in result.stderr
+    assert len(double.requests) == 4
+
+
+def test_check_without_a_key_names_the_variable(double) -> None:
+    result = gptls("check", env={"OPENAI_BASE_URL": double.base_url})
+    assert result.returncode == 1 and "OPENAI_API_KEY" in result.stderr and double.requests == []
+
+
+def test_run_prints_a_unified_diff(double, tmp_path) -> None:
+    path = tmp_path / "geometry.py"
+    path.write_text(STUB)
+    double.script(replies.json_output({"code": AREA}))
+    result = gptls("run", "generate", f"{path}:4", env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert "-    ...\n+    return math.pi * radius ** 2\n" in result.stdout
+    assert path.read_text() == STUB, "without --apply the file is untouched"
+
+
+def test_run_apply_writes_the_file(double, tmp_path) -> None:
+    path = tmp_path / "geometry.py"
+    path.write_text(STUB)
+    double.script(replies.json_output({"code": AREA}))
+    result = gptls("run", "generate", f"{path}:4", "--apply", env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+
+
+def test_run_explain_prints_text_and_honours_a_config_file(double, tmp_path) -> None:
+    path = tmp_path / "loop.js"
+    path.write_text("function total(xs) {\n  let s = 0;\n  for (const x of xs) s += x;\n  return s;\n}\n")
+    config = tmp_path / "gptls.json"
+    config.write_text(json.dumps({"gptls": {"reasoningEffort": "minimal"}}))
+    double.script(replies.json_output({"time": "O(n)", "space": "O(1)", "explanation": "One loop."}))
+    result = gptls("run", "explain", f"{path}:2-4", "--config", str(config), env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert "- Time: O(n)" in result.stdout
+    body = double.requests[0].body
+    assert body["reasoning"]["effort"] == "minimal" and "Language: javascript" in body["input"]
+
+
+def test_run_where_the_action_does_not_apply(double, tmp_path) -> None:
+    path = tmp_path / "a.py"
+    path.write_text("x = 1\n")
+    result = gptls("run", "generate", f"{path}:1", env=double.env())
+    assert result.returncode == 2 and "does not apply" in result.stderr and double.requests == []
+
+
+def test_run_errors_leave_the_file_alone(double, tmp_path) -> None:
+    path = tmp_path / "geometry.py"
+    path.write_text(STUB)
+    double.script(replies.context_too_long())
+    result = gptls("run", "generate", f"{path}:4", "--apply", env=double.env())
+    assert result.returncode == 1 and "select less code" in result.stderr
+    assert path.read_text() == STUB
+
+
+def test_tcp_mode_speaks_lsp(double) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}, **double.env()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gptls", "--tcp", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the server says when it listens
+            if "Serving on" in line:
+                break
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            body = json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                }
+            ).encode()
+            conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            data = b""
+            while b'"serverInfo"' not in data:
+                chunk = conn.recv(65536)
+                assert chunk, "connection closed before the initialize reply"
+                data += chunk
+        assert b'"name": "gptls"' in data or b'"name":"gptls"' in data
+    finally:
+        proc.kill()
+        proc.wait(10)

@@ -1,0 +1,61 @@
+"""Settings: defaults, camelCase options, validation that keeps the previous value."""
+
+from __future__ import annotations
+
+from gptls.config import DEFAULT_BASE_URL, Secret, Settings
+
+
+def test_defaults_are_cheap_and_private() -> None:
+    s = Settings.from_env({})
+    assert (s.model, s.reasoning_effort, s.store, s.service_tier) == ("gpt-5-mini", "low", False, "auto")
+    assert s.temperature is None and s.top_p is None and s.truncation is None
+    assert s.base_url == DEFAULT_BASE_URL and not s.api_key
+    assert s.max_concurrent_calls == 4 and s.hover == "auto"
+
+
+def test_camel_case_options_update_settings() -> None:
+    update = Settings().updated(
+        {
+            "reasoningEffort": "high",
+            "maxConcurrentCalls": 8,
+            "exclude": ["*.secret"],
+            "baseUrl": "http://localhost:4000/v1/",
+            "temperature": 0.2,
+        }
+    )
+    s = update.settings
+    assert (s.reasoning_effort, s.max_concurrent_calls, s.exclude) == ("high", 8, ("*.secret",))
+    assert s.base_url == "http://localhost:4000/v1" and s.temperature == 0.2
+    assert update.errors == () and update.unknown == ()
+
+
+def test_invalid_values_keep_the_previous_value_and_explain() -> None:
+    update = Settings().updated(
+        {
+            "reasoningEffort": "extreme",
+            "maxConcurrentCalls": 0,
+            "store": "yes",
+            "baseUrl": "ftp://x",
+            "hover": "sometimes",
+        }
+    )
+    assert update.settings == Settings()
+    assert len(update.errors) == 5
+    assert any("reasoningEffort" in e and "minimal, low, medium, high" in e for e in update.errors)
+
+
+def test_unknown_keys_are_reported_not_fatal() -> None:
+    update = Settings().updated({"colour": "blue", "model": "gpt-5"})
+    assert update.unknown == ("colour",) and update.settings.model == "gpt-5"
+
+
+def test_the_key_never_shows_in_repr() -> None:
+    s = Settings().updated({"apiKey": "sk-proj-supersecret123456"}).settings
+    assert "supersecret" not in repr(s) and "supersecret" not in str(s.api_key)
+    assert s.api_key == Secret("sk-proj-supersecret123456")
+
+
+def test_cache_identity_changes_with_model_settings() -> None:
+    a = Settings()
+    assert a.cache_identity() != Settings().updated({"reasoningEffort": "high"}).settings.cache_identity()
+    assert a.cache_identity() == Settings().updated({"hover": "off"}).settings.cache_identity()
