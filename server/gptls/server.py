@@ -359,9 +359,14 @@ def create_server() -> GptlsServer:
             edit = ls_workspace_edit(ls, job, outcome.edit)
             if edit is None:
                 return {"applied": False, "reason": "document changed"}
-            result = await ls.workspace_apply_edit_async(
-                lsp.ApplyWorkspaceEditParams(edit=edit, label=job.action.title)
-            )
+            try:
+                result = await ls.workspace_apply_edit_async(
+                    lsp.ApplyWorkspaceEditParams(edit=edit, label=job.action.title)
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the editor answered with an error instead of a result
+                result = lsp.ApplyWorkspaceEditResult(applied=False, failure_reason=str(exc) or type(exc).__name__)
             if not result.applied:
                 ls.show(
                     f"gptls: the editor did not apply the edit ({result.failure_reason or 'no reason given'}); "

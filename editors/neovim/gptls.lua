@@ -1,0 +1,13 @@
+-- gptls for Neovim 0.11+ (vim.lsp.config / vim.lsp.enable). Put this in init.lua.
+-- The API key comes from the environment Neovim starts in: export OPENAI_API_KEY=sk-...
+vim.lsp.config("gptls", {
+  cmd = { "gptls" },
+  filetypes = { "python", "javascript", "typescript", "go", "rust", "java", "c", "cpp", "lua", "ruby" },
+  root_markers = { ".git", "pyproject.toml", "package.json", "go.mod", "Cargo.toml" },
+  -- Sent as initializationOptions and answered to workspace/configuration (section "gptls").
+  init_options = { reasoningEffort = "low" },
+  settings = { gptls = { reasoningEffort = "low", hover = "auto" } },
+})
+vim.lsp.enable("gptls")
+-- Actions: cursor in a function (or a visual selection), then :lua vim.lsp.buf.code_action()
+-- Hover: K on a function name shows its time and space complexity.

@@ -1,0 +1,73 @@
+-- Drives a real headless Neovim through one scenario, then writes the buffer and a JSON report.
+-- The scenario comes from $GPTLS_SCENARIO (JSON): {kind, line, col, title, out}
+local scenario = vim.json.decode(os.getenv("GPTLS_SCENARIO"))
+local report = { messages = {}, hover = nil, attached = false, errors = {} }
+
+-- What the server showed the user: Neovim echoes window/showMessage into :messages.
+local function messages()
+  local lines = vim.split(vim.api.nvim_exec2("messages", { output = true }).output, "\n", { trimempty = true })
+  report.messages = lines
+  return lines
+end
+
+local function finish()
+  pcall(vim.cmd, "silent! write")
+  messages()
+  local file = io.open(scenario.out, "w")
+  file:write(vim.json.encode(report))
+  file:close()
+  vim.cmd("qall!")
+end
+
+local function client()
+  return vim.lsp.get_clients({ name = "gptls", bufnr = 0 })[1]
+end
+
+local function run()
+  report.attached = vim.wait(15000, function() return client() ~= nil and client().initialized end, 20)
+  if not report.attached then
+    table.insert(report.errors, "gptls never attached")
+    return
+  end
+
+  vim.api.nvim_win_set_cursor(0, { scenario.line, scenario.col })
+
+  if scenario.kind == "action" then
+    local tick = vim.b.changedtick
+    vim.lsp.buf.code_action({
+      apply = true,
+      filter = function(action) return action.title == scenario.title end,
+    })
+    local changed = vim.wait(20000, function() return vim.b.changedtick ~= tick end, 20)
+    if not changed then table.insert(report.errors, "the buffer never changed") end
+  elseif scenario.kind == "explain" then
+    local before = #messages()
+    vim.lsp.buf.code_action({
+      apply = true,
+      filter = function(action) return action.title == scenario.title end,
+    })
+    local shown = vim.wait(20000, function() return #messages() > before end, 20)
+    if not shown then table.insert(report.errors, "no message was shown") end
+  elseif scenario.kind == "hover" then
+    vim.lsp.buf.hover()
+    local float
+    vim.wait(20000, function()
+      for _, win in ipairs(vim.api.nvim_list_wins()) do
+        if vim.api.nvim_win_get_config(win).relative ~= "" then
+          float = win
+          return true
+        end
+      end
+      return false
+    end, 20)
+    if float then
+      report.hover = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "\n")
+    else
+      table.insert(report.errors, "no hover window opened")
+    end
+  end
+end
+
+local ok, err = pcall(run)
+if not ok then table.insert(report.errors, tostring(err)) end
+finish()

@@ -1,0 +1,64 @@
+"""A real Emacs (Debian's emacs-nox with elpa-eglot, installed by .ci/run) drives gptls through Eglot.
+
+Eglot 1.9 does not declare codeAction/resolve, so this exercises the command path: gptls computes the edit
+and sends workspace/applyEdit, which Eglot applies. Emacs loads the snippet the README shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.double import replies
+
+REPO = Path(__file__).resolve().parents[2]
+SNIPPET = REPO / "editors" / "emacs" / "gptls.el"
+DRIVER = Path(__file__).with_name("emacs_drive.el")
+EMACS = shutil.which("emacs")
+
+STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a circle."""\n    ...\n'
+AREA = 'def area(radius: float) -> float:\n    """Area of a circle."""\n    return math.pi * radius ** 2\n'
+
+
+def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
+    if EMACS is None:
+        # CI installs Emacs (.ci/run), so there a missing Emacs is a failure, never a skip.
+        assert os.environ.get("CI") != "true", ".ci/run should have installed emacs-nox and elpa-eglot"
+        pytest.skip("Emacs is not installed: apt-get install emacs-nox elpa-eglot to run this test")
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    path = project / "geometry.py"
+    path.write_text(STUB)
+    out = tmp_path / "report.json"
+    double.script(replies.json_output({"code": AREA}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env.update(
+        double.env(),
+        HOME=str(tmp_path),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+        GPTLS_SCENARIO=json.dumps({"line": 6, "col": 4, "kind": "refactor.rewrite.gptls.generate", "out": str(out)}),
+    )
+    result = subprocess.run(
+        [EMACS, "--batch", "-l", str(SNIPPET), str(path), "-l", str(DRIVER)],
+        env=env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert out.exists(), result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["errors"] == [], (report, result.stderr[-3000:])
+    assert path.read_text() == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+    assert double.requests[0].body["reasoning"]["effort"] == "low"
+
+
+def test_readme_shows_the_emacs_snippet() -> None:
+    assert SNIPPET.read_text().strip() in (REPO / "README.md").read_text()

