@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         "With no command it speaks LSP on stdio.",
     )
     parser.add_argument("--version", action="version", version=f"gptls {__version__}")
+    parser.add_argument("--stdio", action="store_true", help="speak LSP on stdio (the default; editors pass it)")
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")

@@ -112,13 +112,18 @@ class Settings:
         errors: list[str] = []
         unknown: list[str] = []
         for key, raw in (options or {}).items():
+            if key in CLIENT_ONLY:
+                continue
             name = _snake(key)
             parse = _PARSERS.get(name)
             if parse is None:
                 unknown.append(key)
                 continue
-            if raw is None:
+            if raw is None or (raw == "" and name == "api_key"):
                 continue  # an unset client setting means "keep what we have"
+            if raw == "":
+                changes[name] = getattr(Settings.from_env(), name)  # an emptied setting goes back to its default
+                continue
             try:
                 changes[name] = parse(raw)
             except (TypeError, ValueError) as exc:
@@ -275,3 +280,5 @@ _PARSERS: dict[str, Any] = {
 }
 
 SETTING_NAMES = tuple(_PARSERS)
+# Keys editors keep in the same section for themselves (VS Code: gptls.server.path, gptls.trace.server).
+CLIENT_ONLY = frozenset({"server", "trace"})

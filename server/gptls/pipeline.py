@@ -41,6 +41,7 @@ class Pipeline:
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
         self.in_flight = 0
+        self.on_in_flight: Callable[[int], None] | None = None
 
     def configure(self, settings: Settings) -> None:
         if settings.max_concurrent_calls != self._limit:
@@ -113,15 +114,20 @@ class Pipeline:
         if semaphore.locked() and on_queued is not None:
             on_queued()
         async with semaphore:
-            self.in_flight += 1
+            self._count(+1)
             try:
                 result = await self.client.create(request, settings, on_delta=on_delta, on_retry=on_retry)
             finally:
-                self.in_flight -= 1
+                self._count(-1)
         cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
         log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
         keys = tuple(job.action.schema.get("required", ()))
         return parse_answer(result.text, keys)
+
+    def _count(self, step: int) -> None:
+        self.in_flight += step
+        if self.on_in_flight is not None:
+            self.on_in_flight(self.in_flight)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -34,6 +34,7 @@ log = logging.getLogger("gptls.server")
 RUN_COMMAND = "gptls.runAction"
 USAGE_COMMAND = "gptls.usage"
 CHECK_COMMAND = "gptls.check"
+STATUS_NOTIFICATION = "gptls/status"
 
 
 class GptlsProtocol(LanguageServerProtocol):
@@ -72,6 +73,12 @@ class GptlsServer(LanguageServer):
         self.pipeline = Pipeline()
         self.features = ClientFeatures()
         self.units = ClientUnits("utf-16")
+        self.last_error: str | None = None
+        self.pipeline.on_in_flight = lambda _n: self.send_status()
+
+    def send_status(self) -> None:
+        """``gptls/status``: calls in flight and the last error, for status bars (the VS Code extension)."""
+        self.protocol.notify(STATUS_NOTIFICATION, {"inFlight": self.pipeline.in_flight, "lastError": self.last_error})
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -111,6 +118,8 @@ class GptlsServer(LanguageServer):
 
     def report(self, error: BaseException, what: str) -> None:
         """Tell the user what went wrong and what to do; details go to the log."""
+        self.last_error = str(error) if isinstance(error, GptlsError) else f"internal error in {what}"
+        self.send_status()
         if isinstance(error, GptlsError):
             log.warning("%s failed: %s", what, error.details())
             self.show(

@@ -507,3 +507,18 @@ async def test_check_command_reports_latency_and_request_id(editor) -> None:
     )
     assert result["ok"] is True and result["requestId"].startswith("req_")
     assert json.loads(json.dumps(result))  # plain JSON for any client
+
+
+async def test_status_notifications_count_calls_in_flight_and_report_errors(editor) -> None:
+    statuses: list[dict] = []
+
+    @editor.client.feature("gptls/status")
+    def on_status(params) -> None:
+        statuses.append(params)
+
+    uri = editor.open("geometry.py", STUB)
+    editor.double.script(replies.json_output({"code": AREA}), replies.insufficient_quota())
+    await editor.run(uri, editor.cursor(uri, "area"), "generate")
+    assert [s.inFlight for s in statuses[:2]] == [1, 0]
+    await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
+    await editor.until(lambda: any(s.lastError and "quota" in s.lastError for s in statuses), "gptls/status")

@@ -37,6 +37,14 @@ def test_version() -> None:
     assert result.returncode == 0 and result.stdout.strip() == f"gptls {__version__}"
 
 
+def test_stdio_flag_that_editors_pass_is_accepted() -> None:
+    # vscode-languageclient and others start servers as `CMD --stdio`; stdin at EOF ends the server.
+    result = subprocess.run(
+        [sys.executable, "-m", "gptls", "--stdio"], input="", capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "unrecognized arguments" not in result.stderr
+
+
 def test_check_reports_model_latency_tokens_and_headroom(double) -> None:
     result = gptls("check", env=double.env())
     assert result.returncode == 0, result.stderr

@@ -59,3 +59,12 @@ def test_cache_identity_changes_with_model_settings() -> None:
     a = Settings()
     assert a.cache_identity() != Settings().updated({"reasoningEffort": "high"}).settings.cache_identity()
     assert a.cache_identity() == Settings().updated({"hover": "off"}).settings.cache_identity()
+
+
+def test_client_only_keys_are_ignored_silently_and_empty_means_default() -> None:
+    changed = Settings().updated({"model": "gpt-5", "baseUrl": "http://proxy/v1"}).settings
+    update = changed.updated(
+        {"server": {"path": ""}, "trace": {"server": "off"}, "model": "", "baseUrl": "", "apiKey": ""}
+    )
+    assert update.unknown == () and update.errors == ()
+    assert update.settings.model == "gpt-5-mini" and update.settings.base_url == Settings.from_env().base_url

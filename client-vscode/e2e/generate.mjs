@@ -1,0 +1,69 @@
+// Drives a real VS Code (code-server) in Debian's headless Chromium: opens a stub, runs
+// "gptls: Generate function" from the Refactor menu, waits for the implementation, saves, screenshots.
+// Environment: CODE_SERVER_URL, WORKSPACE (a folder), FILE (name in it), LINE, EXPECT, SCREENSHOT.
+import { chromium } from "playwright-core";
+
+const { CODE_SERVER_URL, WORKSPACE, FILE, LINE, EXPECT, SCREENSHOT } = process.env;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const step = (name) => console.log(`step: ${name}`);
+let failure;
+try {
+  step("open workspace");
+  await page.goto(`${CODE_SERVER_URL}/?folder=${encodeURIComponent(WORKSPACE)}`);
+  await page.waitForSelector(".monaco-workbench", { timeout: 90_000 });
+
+  step("wait for gptls to be ready in the status bar");
+  await page.locator(".statusbar-item", { hasText: "gptls" }).locator(".codicon-check").first()
+    .waitFor({ timeout: 90_000 });
+
+  step("open the file");
+  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } });
+  await page.keyboard.press("Control+P");
+  await page.keyboard.type(FILE);
+  await page.waitForSelector(".quick-input-list .monaco-list-row", { timeout: 30_000 });
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".monaco-editor .view-lines", { timeout: 30_000 });
+
+  step("put the cursor in the stub");
+  await page.keyboard.press("Control+G");
+  await page.keyboard.type(`${LINE}:5`);
+  await page.keyboard.press("Enter");
+
+  step("Refactor... -> gptls: Generate function");
+  await page.keyboard.press("Control+Shift+R");
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: "gptls: Generate function" });
+  await item.first().waitFor({ timeout: 30_000 });
+  // The menu takes keys, not clicks (an overlay catches the pointer): walk down to the item, then Enter.
+  for (let i = 0; i < 10; i++) {
+    if ((await page.locator(".action-widget .monaco-list-row.focused").textContent())?.includes("gptls: Generate function")) {
+      break;
+    }
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+
+  step("wait for the implementation in the editor");
+  await page.waitForFunction(
+    (expected) => document.querySelector(".monaco-editor .view-lines")?.textContent?.replace(/\u00a0/g, " ").includes(expected),
+    EXPECT,
+    { timeout: 60_000 },
+  );
+  step("save");
+  await page.keyboard.press("Control+S");
+  await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
+} catch (error) {
+  failure = error;
+} finally {
+  await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => {});
+  await browser.close();
+}
+if (failure) {
+  console.error(`FAILED: ${failure}`);
+  process.exit(1);
+}
+console.log("OK");

@@ -1,0 +1,194 @@
+// The VS Code side of gptls: start the server, pass settings and the key, show status. Everything with
+// logic in it lives in the small modules beside this one.
+import { execFile } from "node:child_process";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import * as vscode from "vscode";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { SECRET_NAME, clearKey, keySource, serverEnvironment, storeKey, validateKey } from "./apiKey";
+import { type Environment, findOnPath, isNotFound, resolveServerCommand } from "./serverCommand";
+import { initializationOptions, needsRestart } from "./settings";
+import { type ServerStatus, statusView } from "./status";
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel | undefined;
+let statusItem: vscode.StatusBarItem | undefined;
+const status: ServerStatus = { running: false, starting: false, inFlight: 0, lastError: null };
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel("gptls");
+  statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  context.subscriptions.push(output, statusItem);
+  const command = (name: string, run: () => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(name, run));
+
+  command("gptls.setApiKey", async () => {
+    const value = await vscode.window.showInputBox({
+      title: "gptls: OpenAI API key",
+      prompt: "Stored in VS Code's secret storage and given only to the gptls server process.",
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: validateKey,
+    });
+    if (value !== undefined) {
+      await storeKey(context.secrets, value);
+      await restart(context);
+      vscode.window.showInformationMessage("gptls: API key stored; the server restarted with it.");
+    }
+  });
+  command("gptls.clearApiKey", async () => {
+    await clearKey(context.secrets);
+    await restart(context);
+    const inherited = process.env.OPENAI_API_KEY ? " OPENAI_API_KEY from the environment is used instead." : "";
+    vscode.window.showInformationMessage(`gptls: API key removed from secret storage.${inherited}`);
+  });
+  command("gptls.checkConnection", () => serverCommand("gptls.check"));
+  command("gptls.showUsage", () => serverCommand("gptls.usage"));
+  command("gptls.restartServer", () => restart(context));
+  command("gptls.showLog", () => output?.show(true));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (needsRestart((section) => event.affectsConfiguration(section))) {
+        void restart(context);
+      }
+    }),
+  );
+  render();
+  statusItem.show();
+  await start(context);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const config = vscode.workspace.getConfiguration("gptls");
+  const resolved = await resolveServerCommand(
+    { path: config.get<string>("server.path"), python: config.get<string>("server.python") },
+    nodeEnvironment(),
+  );
+  if (isNotFound(resolved)) {
+    status.running = false;
+    status.lastError = resolved.error;
+    render();
+    output?.appendLine(`${resolved.error} Install it with: ${resolved.installHint}`);
+    const choice = await vscode.window.showErrorMessage(
+      `${resolved.error} Install it with: ${resolved.installHint}`,
+      "Copy install command",
+      "Open settings",
+    );
+    if (choice === "Copy install command") {
+      await vscode.env.clipboard.writeText(resolved.installHint);
+    } else if (choice === "Open settings") {
+      await vscode.commands.executeCommand("workbench.action.openSettings", "gptls.server");
+    }
+    return;
+  }
+  const storedKey = await context.secrets.get(SECRET_NAME);
+  output?.appendLine(
+    `Starting ${resolved.command} ${resolved.args.join(" ")} (found via ${resolved.source}); API key from ` +
+      `${keySource(storedKey, process.env.OPENAI_API_KEY)}.`,
+  );
+  const serverOptions: ServerOptions = {
+    command: resolved.command,
+    args: resolved.args,
+    transport: TransportKind.stdio,
+    options: { env: serverEnvironment(process.env, storedKey) },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+    initializationOptions: initializationOptions((name) => config.get(name)),
+    synchronize: { configurationSection: "gptls" },
+    outputChannel: output,
+  };
+  client = new LanguageClient("gptls", "gptls", serverOptions, clientOptions);
+  client.onDidChangeState((change) => {
+    status.starting = change.newState === State.Starting;
+    status.running = change.newState === State.Running;
+    if (!status.running) {
+      status.inFlight = 0;
+    }
+    render();
+  });
+  status.starting = true;
+  render();
+  try {
+    await client.start();
+  } catch (error) {
+    status.lastError = `the server did not start: ${String(error)}`;
+    status.running = false;
+    render();
+    return;
+  }
+  client.onNotification("gptls/status", (params: { inFlight?: number; lastError?: string | null }) => {
+    status.inFlight = params.inFlight ?? 0;
+    status.lastError = params.lastError ?? null;
+    render();
+  });
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await deactivate();
+  status.lastError = null;
+  await start(context);
+}
+
+async function serverCommand(name: string): Promise<unknown> {
+  if (!client || !status.running) {
+    vscode.window.showErrorMessage("gptls is not running: see 'gptls: Show Log'.");
+    return undefined;
+  }
+  // The server shows the result (and any error, with what to do) as a message.
+  return client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: [] });
+}
+
+function render(): void {
+  if (!statusItem) {
+    return;
+  }
+  const view = statusView(status);
+  statusItem.text = view.text;
+  statusItem.tooltip = view.tooltip;
+  statusItem.command = view.command;
+}
+
+function nodeEnvironment(): Environment {
+  const isExecutable = async (path: string) => {
+    try {
+      await access(path, constants.X_OK);
+      return (await stat(path)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  return {
+    which: (name) => findOnPath(name, process.env.PATH, isExecutable),
+    isExecutable,
+    canImportGptls: (python) =>
+      new Promise((resolve) => {
+        execFile(python, ["-c", "import gptls"], { timeout: 15000 }, (error) => resolve(!error));
+      }),
+    pythonExtensionInterpreter: async () => {
+      const python = vscode.extensions.getExtension("ms-python.python");
+      if (!python) {
+        return undefined;
+      }
+      try {
+        const api = python.isActive ? python.exports : await python.activate();
+        return api?.environments?.getActiveEnvironmentPath?.()?.path;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+vi.mock("vscode-languageclient/node", () => ({
+  LanguageClient: class {},
+  ExecuteCommandRequest: { type: "workspace/executeCommand" },
+  State: { Stopped: 1, Running: 2, Starting: 3 },
+  TransportKind: { stdio: 0 },
+}));
+
+import * as vscode from "vscode";
+import { activate } from "../src/extension";
+
+const stub = vscode as unknown as typeof import("./vscode-stub");
+
+describe("activation without a server", () => {
+  beforeEach(() => {
+    stub.calls.errors.length = 0;
+    stub.calls.clipboard.length = 0;
+    stub.calls.config.clear();
+    stub.calls.config.set("server.python", "/definitely/not/python");
+  });
+
+  it("shows how to install gptls (the exact pip command) and registers every command", async () => {
+    stub.calls.errorChoice = "Copy install command";
+    await activate(stub.fakeContext() as never);
+    expect(stub.calls.errors).toHaveLength(1);
+    expect(stub.calls.errors[0]).toContain('"/definitely/not/python" -m pip install gptls');
+    expect(stub.calls.clipboard).toEqual(['"/definitely/not/python" -m pip install gptls']);
+    for (const name of ["setApiKey", "clearApiKey", "checkConnection", "showUsage", "restartServer", "showLog"]) {
+      expect(stub.calls.commands.has(`gptls.${name}`), name).toBe(true);
+    }
+    expect(stub.calls.statusTexts.at(-1)).toContain("$(error)");
+  });
+});
