@@ -54,9 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="send a tiny prompt and report model, latency, tokens, headroom")
     _model_flags(check)
     run = commands.add_parser("run", help="run an action on a file without an editor")
-    run.add_argument("action", help="generate, explain, explain-comment, refactor or docstring")
+    run.add_argument("action", help="generate, generate-verified, explain, explain-comment, refactor or docstring")
     run.add_argument("target", help="FILE, FILE:LINE or FILE:START-END (1-based lines)")
     run.add_argument("--apply", action="store_true", help="write the edit to FILE instead of printing a diff")
+    run.add_argument(
+        "--allow-exec",
+        action="store_true",
+        help="let generate-verified run model-written code in the sandbox (it asks nothing otherwise)",
+    )
     run.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     run.add_argument("--language", help="language id (default: from the file extension)")
     _model_flags(run)

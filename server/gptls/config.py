@@ -89,6 +89,11 @@ class Settings:
     max_selection_chars: int = 60000
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     cache_size: int = 256
+    verified_action: bool = True
+    verify_rounds: int = 3
+    sandbox_timeout: float = 10.0
+    sandbox_memory_mb: int = 512
+    state_dir: str = ""
     prices: Mapping[str, tuple[float, float, float]] = field(
         default_factory=lambda: dict(DEFAULT_PRICES), compare=False
     )
@@ -104,6 +109,9 @@ class Settings:
             base_url=(env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
             organization=env.get("OPENAI_ORG_ID") or None,
             project=env.get("OPENAI_PROJECT_ID") or None,
+            state_dir=os.path.join(
+                env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "gptls"
+            ),
         )
 
     def updated(self, options: Mapping[str, Any] | None) -> ConfigUpdate:
@@ -277,6 +285,10 @@ _PARSERS: dict[str, Any] = {
     "exclude": _globs,
     "cache_size": _int_range(0, 100_000),
     "prices": _prices,
+    "verified_action": _bool,
+    "verify_rounds": _int_range(1, 10),
+    "sandbox_timeout": _float_range(1.0, 120.0),
+    "sandbox_memory_mb": _int_range(64, 16384),
 }
 
 SETTING_NAMES = tuple(_PARSERS)

@@ -7,19 +7,22 @@ without an editor.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gptls.actions import Action, ActionError, Outcome
-from gptls.actions.base import describe_target, parse_answer
+from gptls.actions.base import clean_code, describe_target, parse_answer
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import Document, Target, build_context, is_excluded, looks_binary
 from gptls.openai import JsonSchemaFormat, ResponseRequest, ResponsesClient
 from gptls.openai.client import RetryHook
+from gptls.openai.wire import ModelResult, follow_up
 from gptls.usage import UsageLedger
+from gptls.verify import TestSession, import_preamble, limits_for
 
 log = logging.getLogger("gptls.pipeline")
 
@@ -87,6 +90,7 @@ class Pipeline:
         on_delta: Callable[[str], None] | None = None,
         on_queued: Callable[[], None] | None = None,
         on_retry: RetryHook | None = None,
+        on_message: Callable[[str], None] | None = None,
     ) -> Outcome:
         """The outcome of ``job``; served from the cache when the same question was asked before."""
         self.configure(settings)
@@ -94,7 +98,7 @@ class Pipeline:
         request, key = self.request(job, settings)
         answer = self.cache.get(key)
         if answer is None:
-            answer = await self._ask(request, job, settings, on_delta, on_queued, on_retry)
+            answer = await self._ask(request, job, settings, on_delta, on_queued, on_retry, on_message)
             outcome = job.action.to_outcome(answer, job.target, job.doc)
             self.cache.put(key, answer)  # only answers that made a good outcome are kept
             return outcome
@@ -109,6 +113,7 @@ class Pipeline:
         on_delta: Callable[[str], None] | None,
         on_queued: Callable[[], None] | None,
         on_retry: RetryHook | None,
+        on_message: Callable[[str], None] | None,
     ) -> dict[str, Any]:
         semaphore = self._semaphore
         if semaphore.locked() and on_queued is not None:
@@ -116,13 +121,57 @@ class Pipeline:
         async with semaphore:
             self._count(+1)
             try:
-                result = await self.client.create(request, settings, on_delta=on_delta, on_retry=on_retry)
+
+                async def call(req: ResponseRequest) -> ModelResult:
+                    result = await self.client.create(req, settings, on_delta=on_delta, on_retry=on_retry)
+                    cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
+                    log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
+                    return result
+
+                if not job.action.tools:
+                    result = await call(request)
+                    return parse_answer(result.text, tuple(job.action.schema.get("required", ())))
+                return await self._tool_loop(call, request, job, settings, on_message)
             finally:
                 self._count(-1)
-        cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
-        log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
-        keys = tuple(job.action.schema.get("required", ()))
-        return parse_answer(result.text, keys)
+
+    async def _tool_loop(
+        self,
+        call: Callable[[ResponseRequest], Awaitable[ModelResult]],
+        request: ResponseRequest,
+        job: Job,
+        settings: Settings,
+        on_message: Callable[[str], None] | None,
+    ) -> dict[str, Any]:
+        """Answer the model's run_tests calls until it gives its final answer or the rounds run out."""
+        session = TestSession(limits_for(settings), on_message, import_preamble(job.doc.text))
+        request = replace(request, tools=job.action.tools)
+        result = await call(request)
+        rounds = 0
+        while result.function_calls:
+            if rounds >= settings.verify_rounds:
+                if request.tool_choice == "none":
+                    raise ActionError(
+                        "The model kept asking to run tests past gptls.verifyRounds; nothing was applied."
+                    )
+                limit = json.dumps(
+                    {"passed": False, "report": "Round limit reached: no more test runs. Give your final answer now."}
+                )
+                outputs = [(c.call_id, limit) for c in result.function_calls]
+                request = replace(follow_up(request, result, outputs, store=settings.store), tool_choice="none")
+            else:
+                outputs = [(c.call_id, await session.handle(c)) for c in result.function_calls]
+                request = follow_up(request, result, outputs, store=settings.store)
+                rounds += 1
+            result = await call(request)
+        answer = parse_answer(result.text, tuple(job.action.schema.get("required", ())))
+        code = answer.get("code")
+        if isinstance(code, str) and code.strip():
+            if on_message is not None:
+                on_message("checking the final code")
+            check = await session.verify(clean_code(code))
+            answer["_verification"] = {"passed": check.passed, "report": check.report, "rounds": len(session.runs)}
+        return answer
 
     def _count(self, step: int) -> None:
         self.in_flight += step

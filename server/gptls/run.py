@@ -66,6 +66,12 @@ async def run_command(args: argparse.Namespace) -> int:
     if action is None:
         print(f"gptls run: unknown action {args.action!r}; choose from {', '.join(BY_ID)}", file=sys.stderr)
         return 2
+    if action.runs_code and not args.allow_exec:
+        print(
+            f"gptls run: {action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that.",
+            file=sys.stderr,
+        )
+        return 2
     path, first, last = parse_target(args.target)
     try:
         raw = path.read_bytes()
@@ -86,7 +92,7 @@ async def run_command(args: argparse.Namespace) -> int:
     else:
         span = Span(Pos(first - 1, 0), doc.clamp(Pos(last - 1, 10**9)))
     target = target_at(doc, span)
-    if target is None or not action.applies(target):
+    if target is None or not action.offered(target, doc):
         where = f"{path}:{first}" if first else str(path)
         print(
             f"gptls run: {action.title.removeprefix('gptls: ')} does not apply at {where}; "
@@ -121,4 +127,6 @@ async def run_command(args: argparse.Namespace) -> int:
         sys.stdout.writelines(diff)
     if outcome.note:
         print(f"gptls run: {outcome.note}", file=sys.stderr)
+    if action.runs_code and not outcome.note.startswith("tests passed"):
+        return 3  # applied or printed, but the tests did not pass: scripts can tell
     return 0

@@ -20,9 +20,10 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from gptls import __version__
-from gptls.actions import ALL, BY_ID, Action, ActionError, EditResult, TextResult
+from gptls.actions import ALL, BY_ID, Action, ActionError, EditResult, Outcome, TextResult
 from gptls.actions import explain as explain_action
 from gptls.config import Settings
+from gptls.consent import ConsentStore
 from gptls.context import Document, Pos, Span, find_function, function_target, is_excluded, looks_binary, target_at
 from gptls.edits import ClientUnits, PlannedEdit, relocate, to_workspace_edit
 from gptls.openai.errors import GptlsError, RateLimitError
@@ -74,7 +75,17 @@ class GptlsServer(LanguageServer):
         self.features = ClientFeatures()
         self.units = ClientUnits("utf-16")
         self.last_error: str | None = None
+        self.consent = ConsentStore(self.settings.state_dir)
         self.pipeline.on_in_flight = lambda _n: self.send_status()
+
+    def workspace_key(self, uri: str) -> str:
+        """The workspace a document belongs to: consent to run code is given per workspace."""
+        folders = [f.uri for f in (self.workspace.folders or {}).values()] if self.workspace else []
+        for folder in sorted(folders, key=len, reverse=True):
+            if uri.startswith(folder.rstrip("/") + "/"):
+                return str(folder)
+        root = self.workspace.root_uri if self.workspace else None
+        return str(root) if root else uri.rsplit("/", 1)[0]
 
     def send_status(self) -> None:
         """``gptls/status``: calls in flight and the last error, for status bars (the VS Code extension)."""
@@ -314,7 +325,7 @@ def create_server() -> GptlsServer:
         only = params.context.only if params.context else None
         found = []
         for action in ALL:
-            if not action.applies(target):
+            if not action.offered(target, doc) or (action.runs_code and not ls.settings.verified_action):
                 continue
             if only and not any(action.kind == k or action.kind.startswith(f"{k}.") for k in only):
                 continue
@@ -331,14 +342,7 @@ def create_server() -> GptlsServer:
             job, _version = ls_job(ls, action.data)
             if job.action.produces != "edit":
                 return action
-            async with ls.model_progress(job.action.title.removeprefix("gptls: ")) as progress:
-                outcome = await ls.pipeline.run(
-                    job,
-                    ls.settings,
-                    on_delta=progress.on_delta,
-                    on_queued=progress.on_queued,
-                    on_retry=progress.on_retry,
-                )
+            outcome = await run_job(ls, job)
             assert isinstance(outcome, EditResult)
             edit = ls_workspace_edit(ls, job, outcome.edit)
             if edit is not None:
@@ -354,14 +358,7 @@ def create_server() -> GptlsServer:
         data = args[0] if args else None
         try:
             job, _version = ls_job(ls, data)
-            async with ls.model_progress(job.action.title.removeprefix("gptls: ")) as progress:
-                outcome = await ls.pipeline.run(
-                    job,
-                    ls.settings,
-                    on_delta=progress.on_delta,
-                    on_queued=progress.on_queued,
-                    on_retry=progress.on_retry,
-                )
+            outcome = await run_job(ls, job)
             if isinstance(outcome, TextResult):
                 ls.show(outcome.plain, lsp.MessageType.Info)
                 return {"applied": False, "text": outcome.markdown}
@@ -383,9 +380,7 @@ def create_server() -> GptlsServer:
                     lsp.MessageType.Warning,
                 )
                 log.info("rejected edit for %s:\n%s", job.doc.uri, outcome.edit.new_text)
-            elif outcome.note:
-                log.info("%s: %s", job.action.id, outcome.note)
-            return {"applied": bool(result.applied)}
+            return {"applied": bool(result.applied), "note": outcome.note}
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -439,14 +434,7 @@ def create_server() -> GptlsServer:
             if mode == "cached":
                 outcome = ls.pipeline.cached(job, ls.settings)
             else:
-                async with ls.model_progress("Explain complexity", params.work_done_token) as progress:
-                    outcome = await ls.pipeline.run(
-                        job,
-                        ls.settings,
-                        on_delta=progress.on_delta,
-                        on_queued=progress.on_queued,
-                        on_retry=progress.on_retry,
-                    )
+                outcome = await run_job(ls, job, params.work_done_token)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -467,6 +455,59 @@ def create_server() -> GptlsServer:
     return server
 
 
+async def run_job(ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = None) -> Outcome:
+    """Run one job with progress (and consent, for actions that execute code); tell the user its note."""
+    await ensure_may_run_code(ls, job)
+    title = job.action.title.removeprefix("gptls: ")
+    async with ls.model_progress(title, token) as progress:
+        outcome = await ls.pipeline.run(
+            job,
+            ls.settings,
+            on_delta=progress.on_delta,
+            on_queued=progress.on_queued,
+            on_retry=progress.on_retry,
+            on_message=progress.message,
+        )
+        if isinstance(outcome, EditResult) and outcome.note:
+            progress.final = outcome.note[:200]
+    if isinstance(outcome, EditResult) and outcome.note:
+        log.info("%s: %s", job.action.id, outcome.note)
+        if job.action.runs_code:
+            passed = outcome.note.startswith("tests passed")
+            ls.show(f"gptls: {title}: {outcome.note}", lsp.MessageType.Info if passed else lsp.MessageType.Warning)
+    return outcome
+
+
+ALLOW_ONCE, ALLOW_ALWAYS, CANCEL = "Allow once", "Always for this workspace", "Cancel"
+
+
+async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
+    """Actions that execute model-written code need the setting on and the user's consent."""
+    if not job.action.runs_code:
+        return
+    if not ls.settings.verified_action:
+        raise ActionError("Running model-written code is turned off (gptls.verifiedAction).")
+    workspace = ls.workspace_key(job.doc.uri)
+    if ls.consent.allowed(workspace):
+        return
+    answer = await ls.window_show_message_request_async(
+        lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=(
+                "gptls: Generate function (verified) runs code written by the model on this machine to test it: "
+                "in a separate Python, in a temporary directory, with time, CPU and memory limits, no network "
+                "where the OS allows and no secrets in its environment. Allow it?"
+            ),
+            actions=[lsp.MessageActionItem(title=t) for t in (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL)],
+        )
+    )
+    choice = answer.title if answer is not None else CANCEL
+    if choice == ALLOW_ALWAYS:
+        ls.consent.allow_always(workspace)
+    elif choice != ALLOW_ONCE:
+        raise ActionError("Not run: running model-written code was not allowed.")
+
+
 def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     """The job a code action's data describes, against the document as it is now."""
     if not isinstance(data, dict) or data.get("action") not in BY_ID or not isinstance(data.get("uri"), str):
@@ -475,7 +516,7 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     doc, version = ls.document(data["uri"])
     rng = _range_from_json(data.get("range"))
     target = target_at(doc, ls.units.span_from_client(doc, rng))
-    if target is None or not action.applies(target):
+    if target is None or not action.offered(target, doc):
         raise ActionError(f"{action.title.removeprefix('gptls: ')} does not apply here any more.")
     if action.retarget is not None:
         target = action.retarget(target, doc)

@@ -63,6 +63,8 @@ class Editor:
         self.applied: list[lsp.ApplyWorkspaceEditParams] = []
         self.rejected: list[str] = []
         self.before_apply: Any = None  # a hook: lets a test type while the edit is in flight
+        self.prompts: list[lsp.ShowMessageRequestParams] = []
+        self.prompt_answer: str | None = "Allow once"  # what the user clicks in window/showMessageRequest
 
     # -- buffers ------------------------------------------------------------------------------------
 
@@ -240,6 +242,11 @@ async def start_editor(
         ok, reason = editor.apply(params.edit)
         editor.applied.append(params)
         return lsp.ApplyWorkspaceEditResult(applied=ok, failure_reason=reason)
+
+    @lsp_client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def message_request(params: lsp.ShowMessageRequestParams) -> lsp.MessageActionItem | None:
+        editor.prompts.append(params)
+        return None if editor.prompt_answer is None else lsp.MessageActionItem(title=editor.prompt_answer)
 
     result = await lsp_client.initialize_session(
         lsp.InitializeParams(capabilities=caps, initialization_options=init_options, root_uri="file:///tmp/gptls-e2e")

@@ -164,3 +164,18 @@ def test_tcp_mode_speaks_lsp(double) -> None:
     finally:
         proc.kill()
         proc.wait(10)
+
+
+def test_run_verified_needs_allow_exec_then_tests_the_code(double, tmp_path) -> None:
+    path = tmp_path / "geometry.py"
+    path.write_text(STUB)
+    refused = gptls("run", "generate-verified", f"{path}:4", env=double.env())
+    assert refused.returncode == 2 and "--allow-exec" in refused.stderr and double.requests == []
+    double.script(
+        replies.function_call("run_tests", {"code": AREA, "tests": "assert round(area(1.0), 2) == 3.14\n"}),
+        replies.json_output({"code": AREA}),
+    )
+    result = gptls("run", "generate-verified", f"{path}:4", "--allow-exec", "--apply", env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert "tests passed" in result.stderr
+    assert path.read_text() == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")

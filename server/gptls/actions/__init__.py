@@ -1,10 +1,11 @@
 """The actions gptls offers. Each is a small prompt definition on the same pipeline."""
 
-from gptls.actions import docstring, explain, generate, refactor
+from gptls.actions import docstring, explain, generate, refactor, verified
 from gptls.actions.base import Action, ActionError, EditResult, Outcome, TextResult
 
 ALL: tuple[Action, ...] = (
     generate.ACTION,
+    verified.ACTION,
     explain.ACTION,
     explain.COMMENT_ACTION,
     refactor.ACTION,

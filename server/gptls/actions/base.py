@@ -15,6 +15,7 @@ from typing import Any
 from gptls.context import Document, Target
 from gptls.edits import PlannedEdit
 from gptls.openai.errors import GptlsError
+from gptls.openai.wire import FunctionTool
 
 
 class ActionError(GptlsError):
@@ -49,6 +50,19 @@ class Action:
     to_outcome: Callable[[Mapping[str, Any], Target, Document], Outcome]
     prompt_id: str = ""  # actions that share a prompt share cached answers
     retarget: Callable[[Target, Document], Target] | None = None  # e.g. a selection inside a stub -> the stub
+    tools: tuple[FunctionTool, ...] = ()  # tools run by gptls (the sandbox): such actions execute code
+    languages: tuple[str, ...] | None = None  # None: any languageId
+
+    @property
+    def runs_code(self) -> bool:
+        return bool(self.tools)
+
+    def offered(self, target: Target, doc: Document) -> bool:
+        if self.languages is not None and not (
+            doc.language_id in self.languages or ("python" in self.languages and doc.is_python)
+        ):
+            return False
+        return self.applies(target)
 
     @property
     def cache_id(self) -> str:

@@ -64,6 +64,7 @@ class ResponseRequest:
     previous_response_id: str | None = None
     include: tuple[str, ...] = ()
     max_output_tokens: int | None = None
+    tool_choice: str | None = None  # "none" asks for a final answer without more tool calls
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ def build_body(settings: Settings, request: ResponseRequest, *, stream: bool) ->
     if request.tools:
         body["tools"] = [tool.to_wire() for tool in request.tools]
         body["parallel_tool_calls"] = False
+        if request.tool_choice:
+            body["tool_choice"] = request.tool_choice
     if request.previous_response_id:
         body["previous_response_id"] = request.previous_response_id
     include = list(request.include)
