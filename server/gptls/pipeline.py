@@ -11,17 +11,18 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gptls.actions import Action, ActionError, Outcome
 from gptls.actions.base import clean_code, describe_target, parse_answer
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import Document, Target, build_context, is_excluded, looks_binary
-from gptls.openai import JsonSchemaFormat, ResponseRequest, ResponsesClient
-from gptls.openai.client import RetryHook
-from gptls.openai.wire import ModelResult, follow_up
+from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, follow_up
 from gptls.usage import UsageLedger
+
+if TYPE_CHECKING:
+    from gptls.openai.client import ResponsesClient, RetryHook
 from gptls.verify import TestSession, import_preamble, limits_for
 
 log = logging.getLogger("gptls.pipeline")
@@ -38,13 +39,22 @@ class Pipeline:
     """Shared by every request of a server process: the client, the cache, the usage ledger, the limit."""
 
     def __init__(self, client: ResponsesClient | None = None) -> None:
-        self.client = client or ResponsesClient()
+        self._client = client
         self.cache = ResultCache()
         self.usage = UsageLedger()
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
         self.in_flight = 0
         self.on_in_flight: Callable[[int], None] | None = None
+
+    @property
+    def client(self) -> ResponsesClient:
+        """The process' one HTTP client, made on first use (httpx is not needed to start)."""
+        if self._client is None:
+            from gptls.openai.client import ResponsesClient
+
+            self._client = ResponsesClient()
+        return self._client
 
     def configure(self, settings: Settings) -> None:
         if settings.max_concurrent_calls != self._limit:
@@ -179,4 +189,5 @@ class Pipeline:
             self.on_in_flight(self.in_flight)
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()

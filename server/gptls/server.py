@@ -25,6 +25,7 @@ from gptls.actions import explain as explain_action
 from gptls.config import Settings
 from gptls.consent import ConsentStore
 from gptls.context import Document, Pos, Span, find_function, function_target, is_excluded, looks_binary, target_at
+from gptls.documents import speed_up
 from gptls.edits import ClientUnits, PlannedEdit, relocate, to_workspace_edit
 from gptls.openai.errors import GptlsError, RateLimitError
 from gptls.pipeline import Job, Pipeline
@@ -150,25 +151,18 @@ class GptlsServer(LanguageServer):
 
     @asynccontextmanager
     async def model_progress(self, title: str, token: lsp.ProgressToken | None = None) -> AsyncIterator[_Progress]:
-        """Work-done progress for one model call; the client's Cancel cancels the calling task."""
+        """Work-done progress for one model call; the client's Cancel cancels the calling task.
+
+        A server-created token needs a round trip to the client; it runs beside the model call instead of
+        before it, so progress never adds latency. A call that ends before the client answers shows none.
+        """
         task = asyncio.current_task()
-        reporter = _Progress(self, None)
-        if token is None and self.features.work_done_progress:
-            token = f"gptls-{uuid.uuid4()}"
-            try:
-                await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
-            except Exception as exc:  # no progress is better than no answer
-                log.info("window/workDoneProgress/create failed: %s", exc)
-                token = None
+        reporter = _Progress(self, task, title)
+        creating: asyncio.Task[None] | None = None
         if token is not None:
-            reporter = _Progress(self, token)
-            self.work_done_progress.begin(
-                token, lsp.WorkDoneProgressBegin(title=title, cancellable=True, message="asking the model…")
-            )
-            cancel = self.work_done_progress.tokens.get(token)
-            if cancel is not None and task is not None:
-                loop = asyncio.get_running_loop()
-                cancel.add_done_callback(lambda f: loop.call_soon_threadsafe(task.cancel) if f.cancelled() else None)
+            reporter.begin(token)
+        elif self.features.work_done_progress:
+            creating = asyncio.ensure_future(self._create_progress(f"gptls-{uuid.uuid4()}", reporter))
         outcome = "done"
         try:
             yield reporter
@@ -179,23 +173,56 @@ class GptlsServer(LanguageServer):
             outcome = "failed"
             raise
         finally:
-            if token is not None:
-                self.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=reporter.final or outcome))
-                self.work_done_progress.tokens.pop(token, None)
+            if creating is not None and not creating.done():
+                creating.cancel()
+            reporter.end(reporter.final or outcome)
+
+    async def _create_progress(self, token: str, reporter: _Progress) -> None:
+        try:
+            await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # no progress is better than no answer
+            log.info("window/workDoneProgress/create failed: %s", exc)
+            return
+        reporter.begin(token)
 
 
 class _Progress:
-    """Reports that text is arriving, at most a few times a second."""
+    """One call's progress: begin once the token exists, reports while text arrives, end exactly once."""
 
-    def __init__(self, server: GptlsServer, token: lsp.ProgressToken | None) -> None:
+    def __init__(self, server: GptlsServer, task: asyncio.Task[Any] | None, title: str) -> None:
         self.server = server
-        self.token = token
+        self.task = task
+        self.title = title
+        self.token: lsp.ProgressToken | None = None
         self.received = 0
         self.final: str | None = None
         self._last = 0.0
+        self._ended = False
+        self._pending = "asking the model…"  # the latest message, shown by begin when it comes late
+
+    def begin(self, token: lsp.ProgressToken) -> None:
+        if self._ended:
+            return
+        self.token = token
+        progress = self.server.work_done_progress
+        progress.begin(token, lsp.WorkDoneProgressBegin(title=self.title, cancellable=True, message=self._pending))
+        cancel = progress.tokens.get(token)
+        task = self.task
+        if cancel is not None and task is not None:
+            loop = asyncio.get_running_loop()
+            cancel.add_done_callback(lambda f: loop.call_soon_threadsafe(task.cancel) if f.cancelled() else None)
+
+    def end(self, message: str) -> None:
+        self._ended = True
+        if self.token is not None:
+            self.server.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
+            self.server.work_done_progress.tokens.pop(self.token, None)
 
     def message(self, text: str) -> None:
-        if self.token is not None:
+        self._pending = text
+        if self.token is not None and not self._ended:
             self.server.work_done_progress.report(self.token, lsp.WorkDoneProgressReport(message=text))
 
     def on_delta(self, text: str) -> None:
@@ -262,6 +289,7 @@ def create_server() -> GptlsServer:
             ),
             apply_edit=not (caps.workspace and caps.workspace.apply_edit is False),
         )
+        speed_up(ls.workspace)
         encoding = ServerCapabilitiesBuilder.choose_position_encoding(caps)
         ls.units = ClientUnits(getattr(encoding, "value", str(encoding)))
         handler = protect(LspLogHandler(ls))

@@ -228,6 +228,9 @@ class ResponsesDouble:
                 else:
                     sent = False
             watcher.cancel()
+            # Let the watcher unwind before the next readuntil() on this connection: a StreamReader takes
+            # one waiter at a time.
+            await asyncio.gather(watcher, return_exceptions=True)
             with self._changed:
                 self._in_flight -= 1
                 request.finished = True

@@ -222,6 +222,8 @@ async def send_and_cancel(editor, method: str, params, *, via: str) -> None:
     if via == "request":
         editor.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=msg_id))
     else:
+        # Cancel is offered once the progress has begun (the Cancel button appears then).
+        await editor.until(lambda: any(editor.client.progress_reports.values()), lsp.PROGRESS)
         (token,) = editor.client.progress_reports
         editor.client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
     with pytest.raises(Exception, match="cancel"):

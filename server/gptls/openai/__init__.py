@@ -1,6 +1,11 @@
-"""Talking to the OpenAI Responses API: the client, its typed errors and the wire shapes."""
+"""Talking to the OpenAI Responses API: the client, its typed errors and the wire shapes.
 
-from gptls.openai.client import ResponsesClient, StreamItem, TextDelta
+The client (and httpx with it) is imported on first use, not at start-up: the language server answers
+``initialize`` before it ever needs HTTP.
+"""
+
+from typing import TYPE_CHECKING, Any
+
 from gptls.openai.errors import GptlsError
 from gptls.openai.wire import (
     FunctionCall,
@@ -11,6 +16,18 @@ from gptls.openai.wire import (
     Usage,
     follow_up,
 )
+
+if TYPE_CHECKING:
+    from gptls.openai.client import ResponsesClient, StreamItem, TextDelta
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"ResponsesClient", "StreamItem", "TextDelta"}:
+        from gptls.openai import client
+
+        return getattr(client, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "FunctionCall",

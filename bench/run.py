@@ -1,0 +1,414 @@
+"""gptls' overhead, measured: gptls over stdio against the Responses double with a fixed latency.
+
+``python -m bench`` prints one table of medians (``--quick``: few repetitions, for CI, targets not enforced).
+Every comparison is measured in the same run. Nothing here reaches the network: the backend is the double.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from tests.double import replies
+from tests.double.server import ResponsesDouble
+
+CAPS = client_capabilities("visual-studio-code")
+COMPLEXITY = {"time": "O(n)", "space": "O(1)", "explanation": "One pass."}
+
+
+@dataclass
+class Row:
+    figure: str
+    measured: str
+    target: str
+    ok: bool
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def functions_file(count: int, body: str = "    return x + {i}\n") -> str:
+    return "import math\n\n\n" + "".join(f"def f{i}(x):\n{body.format(i=i)}\n\n" for i in range(count))
+
+
+class Server:
+    """gptls (or another server) as an editor runs it: a subprocess over stdio."""
+
+    def __init__(self, double: ResponsesDouble, command: list[str] | None = None, **options: Any) -> None:
+        self.double = double
+        self.command = command or [sys.executable, "-m", "gptls", "--log-level", "WARNING"]
+        self.options = options
+        self.client: LanguageClient
+        self.pid = 0
+
+    async def start(self) -> float:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+        env.update(self.double.env())
+        started = time.perf_counter()
+        client = await ClientServerConfig(server_command=self.command, server_env=env).start()
+        assert isinstance(client, LanguageClient)
+        self.client = client
+        await client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=CAPS, initialization_options=self.options, root_uri="file:///tmp/gptls-bench"
+            )
+        )
+        elapsed = time.perf_counter() - started
+        server = client._server  # the subprocess
+        self.pid = server.pid if server else 0
+        return elapsed
+
+    def rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def open(self, name: str, text: str, language: str = "python") -> str:
+        uri = f"file:///tmp/gptls-bench/{name}"
+        self.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            )
+        )
+        return uri
+
+    async def code_actions(self, uri: str, line: int) -> list[Any]:
+        at = lsp.Position(line=line, character=4)
+        result = await self.client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri),
+                range=lsp.Range(start=at, end=at),
+                context=lsp.CodeActionContext(diagnostics=[]),
+            )
+        )
+        return list(result or [])
+
+    async def resolve_generate(self, uri: str, line: int) -> None:
+        at = lsp.Position(line=line, character=4)
+        data = {
+            "action": "generate",
+            "uri": uri,
+            "range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}},
+            "version": 1,
+        }
+        action = lsp.CodeAction(title="gptls: Generate function", kind="refactor.rewrite.gptls.generate", data=data)
+        resolved = await self.client.code_action_resolve_async(action)
+        assert resolved.edit is not None, "the action produced no edit"
+        del at
+
+    async def hover(self, uri: str, line: int, character: int = 5) -> lsp.Hover | None:
+        return await self.client.text_document_hover_async(
+            lsp.HoverParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=line, character=character)
+            )
+        )
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_session(), 10)
+        finally:
+            await self.client.stop()
+
+
+async def timed(action: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    await action()
+    return time.perf_counter() - started
+
+
+# -- the figures -----------------------------------------------------------------------------------------
+
+
+async def end_to_end_ratio(double: ResponsesDouble, runs: int) -> Row:
+    code = "def f(x):\n    return x * 2\n"
+    double.responder = lambda r: replies.json_output({"code": code}).then(delay=0.2)
+    bare: list[float] = []
+    body = {
+        "model": "gpt-5-mini",
+        "input": "x" * 2000,
+        "store": False,
+        "stream": True,
+        "text": {
+            "format": {
+                "type": "json_schema",
+                "name": "x",
+                "strict": True,
+                "schema": {
+                    "type": "object",
+                    "properties": {"code": {"type": "string"}},
+                    "required": ["code"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+    }
+    async with httpx.AsyncClient() as http:
+        for _ in range(runs):
+            started = time.perf_counter()
+            async with http.stream(
+                "POST", f"{double.base_url}/responses", json=body, headers={"Authorization": f"Bearer {double.api_key}"}
+            ) as response:
+                async for _chunk in response.aiter_bytes():
+                    pass
+            bare.append(time.perf_counter() - started)
+    server = Server(double)
+    await server.start()
+    uri = server.open("stubs.py", functions_file(runs + 2, "    ...\n"))
+    full: list[float] = []
+    for i in range(runs):
+        line = 3 + 4 * i
+        full.append(await timed(lambda line=line: server.resolve_generate(uri, line)))
+    await server.stop()
+    ratio = median(full) / median(bare)
+    return Row(
+        "end-to-end action / bare HTTP to the double (200 ms backend)",
+        f"{ratio:.3f} ({median(full) * 1000:.0f} ms / {median(bare) * 1000:.0f} ms)",
+        "<= 1.05",
+        ratio <= 1.05,
+    )
+
+
+async def code_action_under_load(double: ResponsesDouble, samples: int) -> list[Row]:
+    gate = threading.Event()
+    double.responder = lambda r: replies.json_output(COMPLEXITY).then(gate=gate)
+    server = Server(double, maxConcurrentCalls=32)
+    await server.start()
+    uri = server.open("load.py", functions_file(300))
+    idle = [await timed(lambda i=i: server.code_actions(uri, 3 + 4 * (i % 300))) for i in range(samples)]
+    hovers = [asyncio.ensure_future(server.hover(uri, 3 + 4 * i)) for i in range(32)]
+    await asyncio.to_thread(double.wait_for_requests, 32, 30)
+    busy = [await timed(lambda i=i: server.code_actions(uri, 3 + 4 * (i % 300))) for i in range(samples)]
+    gate.set()
+    await asyncio.gather(*hovers)
+    await server.stop()
+    ratio = p95(busy) / p95(idle)
+    return [
+        Row(
+            "codeAction p95 with 32 model calls in flight / idle p95",
+            f"{ratio:.2f} ({p95(busy) * 1000:.2f} ms / {p95(idle) * 1000:.2f} ms)",
+            "<= 2 and < 20 ms",
+            ratio <= 2 and p95(busy) < 0.020,
+        ),
+    ]
+
+
+async def concurrent_hovers(double: ResponsesDouble, runs: int) -> list[Row]:
+    double.responder = lambda r: replies.json_output(COMPLEXITY).then(delay=0.5)
+    server = Server(double, maxConcurrentCalls=32)
+    await server.start()
+    walls: list[float] = []
+    uri = ""
+    for run in range(runs):
+        uri = server.open(f"hover{run}.py", functions_file(32, f"    return x + {{i}} + {run}\n"))
+        walls.append(await timed(lambda uri=uri: asyncio.gather(*(server.hover(uri, 3 + 4 * i) for i in range(32)))))
+    before = len(double.requests)
+    cached = [await timed(lambda: server.hover(uri, 3)) for _ in range(20 if runs > 1 else 5)]
+    sent = len(double.requests) - before
+    await server.stop()
+    ratio = median(walls) / 0.5
+    return [
+        Row("32 concurrent hovers, 500 ms backend, limit 32: wall / 500 ms", f"{ratio:.3f}", "<= 1.2", ratio <= 1.2),
+        Row(
+            "repeated hover served from cache",
+            f"{median(cached) * 1000:.2f} ms, {sent} backend requests",
+            "< 5 ms, 0 requests",
+            median(cached) < 0.005 and sent == 0,
+        ),
+    ]
+
+
+async def cancel_latency(double: ResponsesDouble, runs: int) -> Row:
+    double.responder = lambda r: replies.hang()
+    server = Server(double)
+    await server.start()
+    uri = server.open("cancel.py", functions_file(runs + 1))
+    delays: list[float] = []
+    for i in range(runs):
+        seen = len(double.requests)
+        msg_id = f"bench-cancel-{i}"
+        params = lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=3 + 4 * i, character=5)
+        )
+        pending = asyncio.ensure_future(
+            server.client.protocol.send_request_async(lsp.TEXT_DOCUMENT_HOVER, params, msg_id=msg_id)
+        )
+        await asyncio.to_thread(double.wait_for_requests, seen + 1, 30)
+        sent_at = time.monotonic()
+        server.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=msg_id))
+        aborted = await asyncio.to_thread(double.wait_for_abort, -1, 30)
+        assert aborted.aborted_at is not None
+        delays.append(aborted.aborted_at - sent_at)
+        with contextlib.suppress(Exception):  # the cancelled request's error reply
+            await pending
+    await server.stop()
+    value = median(delays) * 1000
+    return Row("$/cancelRequest to backend connection closed", f"{value:.1f} ms", "< 50 ms", value < 50)
+
+
+async def start_up(double: ResponsesDouble, runs: int) -> list[Row]:
+    jedi = shutil.which("jedi-language-server", path=str(Path(sys.executable).parent)) or shutil.which(
+        "jedi-language-server"
+    )
+    ours: list[float] = []
+    rss: list[float] = []
+    theirs: list[float] = []
+    for _ in range(runs):
+        server = Server(double)
+        ours.append(await server.start())
+        rss.append(server.rss_mib())
+        await server.stop()
+        if jedi:
+            other = Server(double, command=[jedi])
+            theirs.append(await other.start())
+            await other.stop()
+    rows = [Row("RSS after initialize", f"{median(rss):.1f} MiB", "<= 60 MiB", median(rss) <= 60)]
+    if theirs:
+        ratio = median(ours) / median(theirs)
+        rows.insert(
+            0,
+            Row(
+                "start to initialize reply vs jedi-language-server",
+                f"{ratio:.2f}x ({median(ours) * 1000:.0f} ms / {median(theirs) * 1000:.0f} ms)",
+                "<= 0.8x",
+                ratio <= 0.8,
+            ),
+        )
+    else:
+        rows.insert(
+            0,
+            Row(
+                "start to initialize reply (jedi-language-server not installed)",
+                f"{median(ours) * 1000:.0f} ms",
+                "<= 0.8x jedi",
+                False,
+            ),
+        )
+    return rows
+
+
+async def context_share(double: ResponsesDouble) -> Row:
+    double.responder = lambda r: replies.json_output({"code": "def f2500(x):\n    return x\n"})
+    server = Server(double)
+    await server.start()
+    text = functions_file(1250)  # 5,000 lines
+    lines = text.split("\n")
+    stub_line = 3 + 4 * 625
+    lines[stub_line + 1] = "    ..."
+    text = "\n".join(lines)
+    uri = server.open("big.py", text)
+    await server.resolve_generate(uri, stub_line)
+    sent = double.requests[-1].body
+    await server.stop()
+    chars = len(sent["input"]) + len(sent.get("instructions") or "")
+    share = chars / len(text)
+    return Row(
+        "characters sent for an action in a 5,000-line file / file size",
+        f"{share:.3f} ({chars:,} of {len(text):,})",
+        "<= 0.10",
+        share <= 0.10,
+    )
+
+
+async def did_change_cost(double: ResponsesDouble, changes: int) -> Row:
+    server = Server(double)
+    await server.start()
+    text = functions_file(2500)  # 10,000 lines
+    uri = server.open("edit.py", text)
+    await server.code_actions(uri, 3)
+    started = time.perf_counter()
+    for version in range(2, changes + 2):
+        line = (version * 37) % 9000
+        at = lsp.Position(line=line, character=0)
+        server.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[lsp.TextDocumentContentChangePartial(range=lsp.Range(start=at, end=at), text="#")],
+            )
+        )
+    await server.code_actions(uri, 3)  # answered only after every change before it was applied
+    per_change = (time.perf_counter() - started) / changes * 1000
+    await server.stop()
+    return Row(
+        f"{changes:,} incremental didChange on a 10,000-line file, per change",
+        f"{per_change:.3f} ms",
+        "< 1 ms",
+        per_change < 1,
+    )
+
+
+async def bench(quick: bool) -> list[Row]:
+    double = ResponsesDouble().start()
+    try:
+        rows = [await end_to_end_ratio(double, 3 if quick else 15)]
+        rows += await code_action_under_load(double, 30 if quick else 200)
+        rows += await concurrent_hovers(double, 1 if quick else 5)
+        rows.append(await cancel_latency(double, 3 if quick else 15))
+        rows += await start_up(double, 1 if quick else 5)
+        rows.append(await context_share(double))
+        rows.append(await did_change_cost(double, 200 if quick else 1000))
+    finally:
+        double.stop()
+    if double.schema_violations:
+        raise SystemExit(f"requests the real API would reject: {double.schema_violations}")
+    return rows
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {system}"
+
+
+def render(rows: list[Row], quick: bool) -> str:
+    lines = [
+        f"gptls bench ({'quick: few repetitions, targets not enforced' if quick else 'full'}) on {machine()}",
+        "",
+        "| figure | measured (median) | target | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {r.figure} | {r.measured} | {r.target} | {'yes' if r.ok else 'NO'} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few repetitions; never fails on a missed target")
+    parser.add_argument("--json", help="also write the rows to this file")
+    args = parser.parse_args(argv)
+    rows = asyncio.run(bench(args.quick))
+    print(render(rows, args.quick))
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.__dict__ for r in rows], indent=2))
+    if not args.quick and not all(r.ok for r in rows):
+        return 1
+    return 0
