@@ -14,7 +14,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.capabilities import ServerCapabilitiesBuilder
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -39,6 +39,9 @@ CHECK_COMMAND = "gptls.check"
 STATUS_NOTIFICATION = "gptls/status"
 
 
+_ANSWERED = object()  # a message already dealt with while decoding it
+
+
 class GptlsProtocol(LanguageServerProtocol):
     """pygls' protocol with ``workspace/executeCommand`` run as one task.
 
@@ -46,6 +49,25 @@ class GptlsProtocol(LanguageServerProtocol):
     the request but leave the model call running. Awaiting the handler here makes the request's own task
     the one that is cancelled, and cancellation reaches the HTTP call.
     """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls drops a request whose params do not decode (a negative or too large position, a missing
+        field) without answering, so the editor waits forever. Answer it with InvalidParams instead; a bad
+        notification has no one to answer and is only logged."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            method = data.get("method", "?") if isinstance(data, dict) else "?"
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                invalid = JsonRpcInvalidParams(f"invalid params for {method}: {error.__cause__ or error}")
+                self._send_response(data["id"], error=invalid.to_response_error())
+            log.warning("ignored a malformed %s message from the client", method)
+            return _ANSWERED
+
+    def handle_message(self, message: Any) -> None:
+        if message is _ANSWERED:
+            return
+        super().handle_message(message)
 
     @lsp_method(lsp.WORKSPACE_EXECUTE_COMMAND)
     async def lsp_workspace__execute_command(self, params: lsp.ExecuteCommandParams) -> Any:  # type: ignore[override]

@@ -18,32 +18,47 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from tests.double.server import ResponsesDouble
 
 
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line's content, as LSP counts lines: they end at \\n, \\r\\n or \\r only."""
+    spans = []
+    start = index = 0
+    while index < len(text):
+        if text[index] in "\r\n":
+            spans.append((start, index))
+            index += 2 if text.startswith("\r\n", index) else 1
+            start = index
+        else:
+            index += 1
+    spans.append((start, len(text)))
+    return spans
+
+
 def utf16_offset(text: str, position: lsp.Position, encoding: str = "utf-16") -> int:
-    """Offset into ``text`` of an LSP position (lines split on \\n; a \\r stays on its line)."""
-    lines = text.split("\n")
-    if position.line >= len(lines):
+    """Offset into ``text`` of an LSP position; a character past the end of its line means the end."""
+    spans = line_spans(text)
+    if position.line >= len(spans):
         return len(text)
-    start = sum(len(line) + 1 for line in lines[: position.line])
-    line = lines[position.line]
+    start, end = spans[position.line]
     units = 0
-    for index, char in enumerate(line):
+    for index in range(start, end):
         if units >= position.character:
-            return start + index
+            return index
+        char = text[index]
         if encoding == "utf-8":
             units += len(char.encode("utf-8"))
         elif encoding == "utf-32":
             units += 1
         else:
             units += 2 if ord(char) > 0xFFFF else 1
-    return start + len(line)
+    return end
 
 
 def position_of(text: str, needle: str, *, after: bool = False, encoding: str = "utf-16") -> lsp.Position:
     """The LSP position of the first ``needle`` in ``text`` (its end when ``after``)."""
     offset = text.index(needle) + (len(needle) if after else 0)
-    line = text.count("\n", 0, offset)
-    line_start = text.rfind("\n", 0, offset) + 1
-    prefix = text[line_start:offset]
+    spans = line_spans(text)
+    line = next(i for i, (start, end) in enumerate(spans) if start <= offset <= end)
+    prefix = text[spans[line][0] : offset]
     if encoding == "utf-8":
         character = len(prefix.encode("utf-8"))
     elif encoding == "utf-32":
