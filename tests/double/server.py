@@ -135,6 +135,11 @@ class ResponsesDouble:
         with self._lock:
             self._script.extend(answers)
 
+    def clear_script(self) -> None:
+        """Forget scripted answers not used yet (a call that was not retried leaves its spares behind)."""
+        with self._lock:
+            self._script.clear()
+
     def env(self) -> dict[str, str]:
         """Environment variables that point gptls at this double."""
         return {"OPENAI_BASE_URL": self.base_url, "OPENAI_API_KEY": self.api_key or ""}
