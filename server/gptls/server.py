@@ -99,7 +99,13 @@ class GptlsServer(LanguageServer):
         self.units = ClientUnits("utf-16")
         self.last_error: str | None = None
         self.consent = ConsentStore(self.settings.state_dir)
-        self.pipeline.on_in_flight = lambda _n: self.send_status()
+        self.pipeline.on_in_flight = lambda _n: self.send_status_soon()
+        self._status_pending = False
+        self._background: set[asyncio.Task[None]] = set()  # tasks nobody awaits, kept alive until done
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls shows protocol-level glitches (a message it could not handle) to the user; log them."""
+        log.warning("LSP protocol error (%s): %s", getattr(source, "__name__", source), error)
 
     def workspace_key(self, uri: str) -> str:
         """The workspace a document belongs to: consent to run code is given per workspace."""
@@ -109,6 +115,18 @@ class GptlsServer(LanguageServer):
                 return str(folder)
         root = self.workspace.root_uri if self.workspace else None
         return str(root) if root else uri.rsplit("/", 1)[0]
+
+    def send_status_soon(self) -> None:
+        """Coalesce status updates: a burst of 32 calls sends a few notifications, not 64."""
+        if self._status_pending:
+            return
+        self._status_pending = True
+
+        def send() -> None:
+            self._status_pending = False
+            self.send_status()
+
+        asyncio.get_running_loop().call_later(0.05, send)
 
     def send_status(self) -> None:
         """``gptls/status``: calls in flight and the last error, for status bars (the VS Code extension)."""
@@ -180,11 +198,14 @@ class GptlsServer(LanguageServer):
         """
         task = asyncio.current_task()
         reporter = _Progress(self, task, title)
-        creating: asyncio.Task[None] | None = None
         if token is not None:
             reporter.begin(token)
         elif self.features.work_done_progress:
+            # Left to finish even if the call ends first (pygls cannot take a cancelled request's answer);
+            # begin() does nothing once the call has ended.
             creating = asyncio.ensure_future(self._create_progress(f"gptls-{uuid.uuid4()}", reporter))
+            self._background.add(creating)
+            creating.add_done_callback(self._background.discard)
         outcome = "done"
         try:
             yield reporter
@@ -195,15 +216,11 @@ class GptlsServer(LanguageServer):
             outcome = "failed"
             raise
         finally:
-            if creating is not None and not creating.done():
-                creating.cancel()
             reporter.end(reporter.final or outcome)
 
     async def _create_progress(self, token: str, reporter: _Progress) -> None:
         try:
             await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:  # no progress is better than no answer
             log.info("window/workDoneProgress/create failed: %s", exc)
             return

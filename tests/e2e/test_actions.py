@@ -519,8 +519,12 @@ async def test_status_notifications_count_calls_in_flight_and_report_errors(edit
         statuses.append(params)
 
     uri = editor.open("geometry.py", STUB)
-    editor.double.script(replies.json_output({"code": AREA}), replies.insufficient_quota())
-    await editor.run(uri, editor.cursor(uri, "area"), "generate")
-    assert [s.inFlight for s in statuses[:2]] == [1, 0]
+    gate = threading.Event()
+    editor.double.script(replies.json_output({"code": AREA}).then(gate=gate), replies.insufficient_quota())
+    running = asyncio.ensure_future(editor.run(uri, editor.cursor(uri, "area"), "generate"))
+    await editor.until(lambda: any(s.inFlight == 1 for s in statuses), "gptls/status")
+    gate.set()
+    await running
+    await editor.until(lambda: statuses[-1].inFlight == 0, "gptls/status")
     await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
     await editor.until(lambda: any(s.lastError and "quota" in s.lastError for s in statuses), "gptls/status")

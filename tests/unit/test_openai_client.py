@@ -346,3 +346,9 @@ async def test_the_key_never_reaches_logs_or_error_text_even_when_echoed(double,
     ):
         assert "canary0123456789" not in text and "wrongkey0123456789" not in text
     assert "POST /responses" in stream.getvalue()
+
+
+async def test_streamed_calls_reuse_the_connection(double, client) -> None:
+    for _ in range(3):
+        await client.create(HELLO, settings_for(double, stream=True))
+    assert double.connections_opened == 1

@@ -73,7 +73,8 @@ class ResponsesClient:
     def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._http = httpx.AsyncClient(
             transport=transport,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            # Bursts (many hovers at once) reuse connections instead of opening new ones each time.
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=64),
             follow_redirects=False,
             trust_env=True,
         )
@@ -215,8 +216,10 @@ class ResponsesClient:
                 yield _with_request_id(result, info)
                 return
             received = 0
+            final: ModelResult | None = None
+            events = EventSource(response).aiter_sse()
             try:
-                async for sse in EventSource(response).aiter_sse():
+                async for sse in events:
                     if time.monotonic() > deadline:
                         raise DeadlineExceededError(
                             f"The answer took longer than gptls.deadline ({settings.deadline:g}s); nothing "
@@ -239,8 +242,7 @@ class ResponsesClient:
                         raise _stream_error_event(event, info)
                     elif kind in TERMINAL_EVENTS:
                         final = parse_response(event.get("response"), max_output_tokens=body.get("max_output_tokens"))
-                        yield _with_request_id(final, info)
-                        return
+                        break
             except SSEError as exc:
                 raise MalformedResponseError(f"Bad event stream from the endpoint: {exc}") from None
             except httpx.TimeoutException:
@@ -251,6 +253,10 @@ class ResponsesClient:
                 ) from None
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 pass  # fall through: the connection ended before a terminal event
+            if final is not None:
+                await _drain(events)
+                yield _with_request_id(final, info)
+                return
             raise StreamCutError(
                 "The answer stream was cut before it finished; nothing was applied. Try again.",
                 request_id=info.get("request_id"),
@@ -423,6 +429,17 @@ class _Exchange:
     async def __aexit__(self, *exc: object) -> None:
         if self._response is not None:
             await self._response.aclose()
+
+
+async def _drain(events: AsyncIterator[Any]) -> None:
+    """Read what follows the terminal event (the end of the chunked body) so the connection is reused;
+    a backend that keeps the stream open gets a second, then its connection is closed."""
+    try:
+        async with asyncio.timeout(1.0):
+            async for _event in events:
+                pass
+    except (TimeoutError, httpx.HTTPError, SSEError):
+        pass
 
 
 async def _read_limited(response: httpx.Response) -> bytes:
