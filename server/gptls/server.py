@@ -537,6 +537,9 @@ async def run_job(ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = N
         )
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]
+    if ls.last_error is not None:  # a call that works clears the error shown in status bars
+        ls.last_error = None
+        ls.send_status_soon()
     if isinstance(outcome, EditResult) and outcome.note:
         log.info("%s: %s", job.action.id, outcome.note)
         if job.action.runs_code:

@@ -528,3 +528,6 @@ async def test_status_notifications_count_calls_in_flight_and_report_errors(edit
     await editor.until(lambda: statuses[-1].inFlight == 0, "gptls/status")
     await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
     await editor.until(lambda: any(s.lastError and "quota" in s.lastError for s in statuses), "gptls/status")
+    editor.double.script(replies.json_output(COMPLEXITY))
+    await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
+    await editor.until(lambda: statuses[-1].lastError is None, "gptls/status")
