@@ -17,6 +17,8 @@ from itertools import accumulate
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
+from gptls.positions import split_lsp_lines
+
 
 @dataclass(frozen=True, order=True)
 class Pos:
@@ -60,23 +62,6 @@ class Target:
     anchor: Span
     indent: str
     function: Function | None = None
-
-
-_EXOTIC_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
-
-
-def split_lsp_lines(text: str) -> list[str]:
-    """Lines with their endings, split where LSP splits: only at \\n, \\r\\n and \\r.
-
-    (``str.splitlines`` also splits at form feeds, \\u2028 and others, which would shift every position
-    after them.) A text ending with a line break has no empty last element, like ``splitlines``.
-    """
-    if not _EXOTIC_BREAKS.search(text):
-        return text.splitlines(True)
-    lines = _LSP_LINE.findall(text)
-    rest = text[sum(len(line) for line in lines) :]
-    return [*lines, rest] if rest else lines
 
 
 class Document:

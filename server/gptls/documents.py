@@ -14,8 +14,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
-from gptls.context import split_lsp_lines
-from gptls.edits import ClientUnits
+from gptls.positions import ClientUnits, split_lsp_lines
 
 
 class FastTextDocument(TextDocument):

@@ -1,0 +1,296 @@
+"""What each LSP request does, behind the thin registrations in ``server.py``.
+
+Imported on the first request that needs it (``server.py`` stays light so ``initialize`` is answered
+before the actions, the pipeline and their dependencies are loaded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from gptls.actions import ALL, BY_ID, Action, ActionError, EditResult, Outcome, TextResult
+from gptls.actions import explain as explain_action
+from gptls.context import Document, Pos, Span, find_function, function_target, is_excluded, looks_binary, target_at
+from gptls.edits import PlannedEdit, relocate, to_workspace_edit
+from gptls.openai.errors import GptlsError
+from gptls.pipeline import Job
+from gptls.server import RUN_COMMAND
+
+if TYPE_CHECKING:
+    from gptls.server import GptlsServer
+
+log = logging.getLogger("gptls.server")
+
+
+def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
+    text_doc = ls.workspace.get_text_document(uri)
+    return Document(text_doc.source, text_doc.language_id or "plaintext", uri), text_doc.version
+
+
+def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    uri = params.text_document.uri
+    try:
+        doc, version = document(ls, uri)
+    except Exception:
+        return None
+    if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
+        return None
+    span = ls.units.span_from_client(doc, params.range)
+    target = target_at(doc, span)
+    if target is None:
+        return None
+    only = params.context.only if params.context else None
+    found = []
+    for action in ALL:
+        if not action.offered(target, doc) or (action.runs_code and not ls.settings.verified_action):
+            continue
+        if only and not any(action.kind == k or action.kind.startswith(f"{k}.") for k in only):
+            continue
+        data = {"action": action.id, "uri": uri, "range": _range_json(params.range), "version": version}
+        code_action = lsp.CodeAction(title=action.title, kind=action.kind, data=data)
+        if action.produces == "text" or not ls.features.resolve_edit:
+            code_action.command = lsp.Command(title=action.title, command=RUN_COMMAND, arguments=[data])
+        found.append(code_action)
+    return found
+
+
+async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    try:
+        job, _version = ls_job(ls, action.data)
+        if job.action.produces != "edit":
+            return action
+        outcome = await run_job(ls, job)
+        assert isinstance(outcome, EditResult)
+        edit = ls_workspace_edit(ls, job, outcome.edit)
+        if edit is not None:
+            action.edit = edit
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        ls.report(error, "resolving the code action")
+    return action
+
+
+async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
+    data = args[0] if args else None
+    try:
+        job, _version = ls_job(ls, data)
+        outcome = await run_job(ls, job)
+        if isinstance(outcome, TextResult):
+            ls.show(outcome.plain, lsp.MessageType.Info)
+            return {"applied": False, "text": outcome.markdown}
+        edit = ls_workspace_edit(ls, job, outcome.edit)
+        if edit is None:
+            return {"applied": False, "reason": "document changed"}
+        try:
+            result = await ls.workspace_apply_edit_async(
+                lsp.ApplyWorkspaceEditParams(edit=edit, label=job.action.title)
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the editor answered with an error instead of a result
+            result = lsp.ApplyWorkspaceEditResult(applied=False, failure_reason=str(exc) or type(exc).__name__)
+        if not result.applied:
+            ls.show(
+                f"gptls: the editor did not apply the edit ({result.failure_reason or 'no reason given'}); "
+                "the buffer is unchanged.",
+                lsp.MessageType.Warning,
+            )
+            log.info("rejected edit for %s:\n%s", job.doc.uri, outcome.edit.new_text)
+        return {"applied": bool(result.applied), "note": outcome.note}
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        ls.report(error, "the action")
+        return {"applied": False, "error": str(error)}
+
+
+def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
+    ls.show(ls.pipeline.usage.summary(), lsp.MessageType.Info)
+    return ls.pipeline.usage.report()
+
+
+async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
+    from gptls.openai import ResponseRequest
+
+    request = ResponseRequest(
+        input="Reply with the single word: ok", instructions="You are a connectivity check.", max_output_tokens=256
+    )
+    try:
+        result = await ls.pipeline.client.create(request, ls.settings)
+    except GptlsError as error:
+        ls.report(error, "the connection check")
+        return {"ok": False, "error": str(error)}
+    info = result.info
+    ls.show(
+        f"gptls: {result.model or ls.settings.model} answered in {info.latency_ms:.0f} ms "
+        f"(request id {info.request_id or 'n/a'}).",
+        lsp.MessageType.Info,
+    )
+    return {"ok": True, "model": result.model, "latencyMs": round(info.latency_ms), "requestId": info.request_id}
+
+
+async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    mode = ls.settings.hover
+    if mode == "off":
+        return None
+    uri = params.text_document.uri
+    try:
+        doc, _version = document(ls, uri)
+        if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
+            return None
+        pos = ls.units.pos_from_client(doc, params.position.line, params.position.character)
+        function = find_function(doc, pos.line)
+        if function is None or pos.line != function.header_line:
+            return None
+        line = doc.line(function.header_line)
+        name_at = _word_at(line, pos.char)
+        if name_at is None or line[name_at[0] : name_at[1]] != function.name:
+            return None
+        job = Job(explain_action.ACTION, doc, function_target(doc, function))
+        if mode == "cached":
+            outcome = ls.pipeline.cached(job, ls.settings)
+        else:
+            outcome = await run_job(ls, job, params.work_done_token)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        ls.report(error, "hover")
+        return None
+    if not isinstance(outcome, TextResult):
+        return None
+    name_span = Span(Pos(function.header_line, name_at[0]), Pos(function.header_line, name_at[1]))
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=outcome.markdown),
+        range=ls.units(doc, name_span),
+    )
+
+
+async def run_job(ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = None) -> Outcome:
+    """Run one job with progress (and consent, for actions that execute code); tell the user its note."""
+    await ensure_may_run_code(ls, job)
+    title = job.action.title.removeprefix("gptls: ")
+    async with ls.model_progress(title, token) as progress:
+        outcome = await ls.pipeline.run(
+            job,
+            ls.settings,
+            on_delta=progress.on_delta,
+            on_queued=progress.on_queued,
+            on_retry=progress.on_retry,
+            on_message=progress.message,
+        )
+        if isinstance(outcome, EditResult) and outcome.note:
+            progress.final = outcome.note[:200]
+    if ls.last_error is not None:  # a call that works clears the error shown in status bars
+        ls.last_error = None
+        ls.send_status_soon()
+    if isinstance(outcome, EditResult) and outcome.note:
+        log.info("%s: %s", job.action.id, outcome.note)
+        if job.action.runs_code:
+            passed = outcome.note.startswith("tests passed")
+            ls.show(f"gptls: {title}: {outcome.note}", lsp.MessageType.Info if passed else lsp.MessageType.Warning)
+    return outcome
+
+
+ALLOW_ONCE, ALLOW_ALWAYS, CANCEL = "Allow once", "Always for this workspace", "Cancel"
+
+
+async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
+    """Actions that execute model-written code need the setting on and the user's consent."""
+    if not job.action.runs_code:
+        return
+    if not ls.settings.verified_action:
+        raise ActionError("Running model-written code is turned off (gptls.verifiedAction).")
+    workspace = ls.workspace_key(job.doc.uri)
+    if ls.consent.allowed(workspace):
+        return
+    answer = await ls.window_show_message_request_async(
+        lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=(
+                "gptls: Generate function (verified) runs code written by the model on this machine to test it: "
+                "in a separate Python, in a temporary directory, with time, CPU and memory limits, no network "
+                "where the OS allows and no secrets in its environment. Allow it?"
+            ),
+            actions=[lsp.MessageActionItem(title=t) for t in (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL)],
+        )
+    )
+    choice = answer.title if answer is not None else CANCEL
+    if choice == ALLOW_ALWAYS:
+        ls.consent.allow_always(workspace)
+    elif choice != ALLOW_ONCE:
+        raise ActionError("Not run: running model-written code was not allowed.")
+
+
+def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
+    """The job a code action's data describes, against the document as it is now."""
+    if not isinstance(data, dict) or data.get("action") not in BY_ID or not isinstance(data.get("uri"), str):
+        raise ActionError("This gptls action is malformed or from another version; ask for code actions again.")
+    action: Action = BY_ID[data["action"]]
+    doc, version = document(ls, data["uri"])
+    rng = _range_from_json(data.get("range"))
+    target = target_at(doc, ls.units.span_from_client(doc, rng))
+    if target is None or not action.offered(target, doc):
+        raise ActionError(f"{action.title.removeprefix('gptls: ')} does not apply here any more.")
+    if action.retarget is not None:
+        target = action.retarget(target, doc)
+    return Job(action, doc, target), version
+
+
+def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.WorkspaceEdit | None:
+    """The edit against the document as it is now, or None (and a message) when it no longer fits."""
+    now, version = document(ls, job.doc.uri)
+    moved = relocate(planned, job.doc, now)
+    if moved is None:
+        ls.show(
+            "gptls: the code changed while the model worked on it, so the result was not applied (it is in "
+            "the gptls log). Run the action again.",
+            lsp.MessageType.Warning,
+        )
+        log.info("discarded result for %s:\n%s", job.doc.uri, planned.new_text)
+        return None
+    return to_workspace_edit(
+        job.doc.uri, version, now, moved, document_changes=ls.features.document_changes, to_client=ls.units
+    )
+
+
+def _range_json(rng: lsp.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
+    }
+
+
+def _range_from_json(data: Any) -> lsp.Range:
+    try:
+        start, end = data["start"], data["end"]
+        return lsp.Range(
+            start=lsp.Position(line=int(start["line"]), character=int(start["character"])),
+            end=lsp.Position(line=int(end["line"]), character=int(end["character"])),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ActionError("This gptls action has no valid range; ask for code actions again.") from None
+
+
+def _word_at(line: str, char: int) -> tuple[int, int] | None:
+    def is_word(c: str) -> bool:
+        return c.isalnum() or c in "_$"
+
+    if not line:
+        return None
+    start = min(char, len(line))
+    if start == len(line) or not is_word(line[start]):
+        if start > 0 and is_word(line[start - 1]):
+            start -= 1
+        else:
+            return None
+    end = start
+    while start > 0 and is_word(line[start - 1]):
+        start -= 1
+    while end < len(line) and is_word(line[end]):
+        end += 1
+    return start, end
