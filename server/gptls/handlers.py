@@ -17,7 +17,7 @@ from gptls.actions import explain as explain_action
 from gptls.context import Document, Pos, Span, find_function, function_target, is_excluded, looks_binary, target_at
 from gptls.edits import PlannedEdit, relocate, to_workspace_edit
 from gptls.openai.errors import GptlsError
-from gptls.pipeline import Job
+from gptls.pipeline import Job, job_at
 from gptls.server import RUN_COMMAND
 
 if TYPE_CHECKING:
@@ -233,12 +233,10 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     action: Action = BY_ID[data["action"]]
     doc, version = document(ls, data["uri"])
     rng = _range_from_json(data.get("range"))
-    target = target_at(doc, ls.units.span_from_client(doc, rng))
-    if target is None or not action.offered(target, doc):
+    job = job_at(action, doc, ls.units.span_from_client(doc, rng))
+    if job is None:
         raise ActionError(f"{action.title.removeprefix('gptls: ')} does not apply here any more.")
-    if action.retarget is not None:
-        target = action.retarget(target, doc)
-    return Job(action, doc, target), version
+    return job, version
 
 
 def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.WorkspaceEdit | None:

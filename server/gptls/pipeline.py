@@ -17,7 +17,7 @@ from gptls.actions import Action, ActionError, Outcome
 from gptls.actions.base import clean_code, describe_target, parse_answer
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
-from gptls.context import Document, Target, build_context, is_excluded, looks_binary
+from gptls.context import Document, Span, Target, build_context, is_excluded, looks_binary, target_at
 from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, follow_up
 from gptls.usage import UsageLedger
 
@@ -33,6 +33,16 @@ class Job:
     action: Action
     doc: Document
     target: Target
+
+
+def job_at(action: Action, doc: Document, span: Span) -> Job | None:
+    """The job for ``action`` on what ``span`` points at, or None when the action does not apply there."""
+    target = target_at(doc, span)
+    if target is None or not action.offered(target, doc):
+        return None
+    if action.retarget is not None:
+        target = action.retarget(target, doc)
+    return Job(action, doc, target)
 
 
 class Pipeline:

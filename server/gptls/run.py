@@ -11,10 +11,10 @@ from pathlib import Path
 
 from gptls.actions import BY_ID, ActionError, EditResult, TextResult
 from gptls.config import Settings
-from gptls.context import Document, Pos, Span, target_at
+from gptls.context import Document, Pos, Span
 from gptls.edits import apply_to_text
 from gptls.openai.errors import GptlsError
-from gptls.pipeline import Job, Pipeline
+from gptls.pipeline import Pipeline, job_at
 
 LANGUAGES = {
     ".py": "python",
@@ -91,8 +91,8 @@ async def run_command(args: argparse.Namespace) -> int:
         span = Span(Pos(first - 1, 0), Pos(first - 1, 0))
     else:
         span = Span(Pos(first - 1, 0), doc.clamp(Pos(last - 1, 10**9)))
-    target = target_at(doc, span)
-    if target is None or not action.offered(target, doc):
+    job = job_at(action, doc, span)
+    if job is None:
         where = f"{path}:{first}" if first else str(path)
         print(
             f"gptls run: {action.title.removeprefix('gptls: ')} does not apply at {where}; "
@@ -100,11 +100,9 @@ async def run_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if action.retarget is not None:
-        target = action.retarget(target, doc)
     pipeline = Pipeline()
     try:
-        outcome = await pipeline.run(Job(action, doc, target), settings)
+        outcome = await pipeline.run(job, settings)
     except (GptlsError, ActionError) as error:
         print(f"gptls run: {error}", file=sys.stderr)
         return 1
