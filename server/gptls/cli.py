@@ -102,19 +102,17 @@ def settings_from_args(args: argparse.Namespace) -> tuple[object, list[str]]:
 
 async def _check(args: argparse.Namespace) -> int:
     from gptls.config import Settings
-    from gptls.openai import GptlsError, ResponseRequest, ResponsesClient
+    from gptls.openai import GptlsError, ResponsesClient
+    from gptls.openai.wire import CONNECTION_CHECK
 
     settings, errors = settings_from_args(args)
     assert isinstance(settings, Settings)
     for error in errors:
         print(f"gptls check: {error}", file=sys.stderr)
-    settings = dataclasses.replace(settings, stream=False, max_output_tokens=256)
+    settings = dataclasses.replace(settings, stream=False)
     client = ResponsesClient()
     try:
-        result = await client.create(
-            ResponseRequest(input="Reply with the single word: ok", instructions="You are a connectivity check."),
-            settings,
-        )
+        result = await client.create(CONNECTION_CHECK, settings)
     except GptlsError as error:
         print(f"gptls check: FAILED: {error}", file=sys.stderr)
         print(f"  details: {error.details()}", file=sys.stderr)

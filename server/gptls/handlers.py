@@ -115,13 +115,10 @@ def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
 
 
 async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-    from gptls.openai import ResponseRequest
+    from gptls.openai.wire import CONNECTION_CHECK
 
-    request = ResponseRequest(
-        input="Reply with the single word: ok", instructions="You are a connectivity check.", max_output_tokens=256
-    )
     try:
-        result = await ls.pipeline.client.create(request, ls.settings)
+        result = await ls.pipeline.client.create(CONNECTION_CHECK, ls.settings)
     except GptlsError as error:
         ls.report(error, "the connection check")
         return {"ok": False, "error": str(error)}

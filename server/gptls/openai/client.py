@@ -25,6 +25,7 @@ from gptls.openai.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    ContextLengthError,
     DeadlineExceededError,
     GptlsError,
     IncompleteError,
@@ -498,13 +499,8 @@ def _stream_error_event(event: JsonDict, info: dict[str, Any]) -> GptlsError:
     code = event.get("code") if isinstance(event.get("code"), str) else None
     message = event.get("message") if isinstance(event.get("message"), str) else None
     if code == "context_length_exceeded":
-        from gptls.openai.errors import ContextLengthError
-
         return ContextLengthError(
-            "Too much text for the model's context window: select less code or lower gptls.contextBudget.",
-            code=code,
-            api_message=message,
-            request_id=info.get("request_id"),
+            ContextLengthError.ADVICE, code=code, api_message=message, request_id=info.get("request_id")
         )
     return ResponseFailedError(code, message, request_id=info.get("request_id"))
 

@@ -79,7 +79,7 @@ class BadRequestError(APIStatusError):
 
 
 class ContextLengthError(BadRequestError):
-    pass
+    ADVICE = "Too much text for the model's context window: select less code or lower gptls.contextBudget."
 
 
 class UnsupportedParameterError(BadRequestError):
@@ -216,10 +216,7 @@ def from_status(
         )
     if status in (400, 413, 422):
         if code == "context_length_exceeded" or "context length" in api_message.lower() or status == 413:
-            return ContextLengthError(
-                "Too much text for the model's context window: select less code or lower gptls.contextBudget.",
-                **common,
-            )
+            return ContextLengthError(ContextLengthError.ADVICE, **common)
         if code in {"unsupported_parameter", "unsupported_value"}:
             return UnsupportedParameterError(
                 f"{model} does not accept the parameter {param!r}: remove it from the gptls settings.{said}",

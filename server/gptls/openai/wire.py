@@ -67,6 +67,12 @@ class ResponseRequest:
     tool_choice: str | None = None  # "none" asks for a final answer without more tool calls
 
 
+# `gptls check` and the gptls.check command: the smallest call that proves key, model and endpoint work.
+CONNECTION_CHECK = ResponseRequest(
+    input="Reply with the single word: ok", instructions="You are a connectivity check.", max_output_tokens=256
+)
+
+
 @dataclass(frozen=True)
 class Usage:
     input_tokens: int = 0
