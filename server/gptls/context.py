@@ -180,7 +180,7 @@ def _python_function(doc: Document, line: int) -> Function | None:
         header_line=start,
         end_line=end,
         indent=header[: len(header) - len(header.lstrip())],
-        is_stub=_python_stub(best, doc, start, end),
+        is_stub=_python_stub(best),
     )
 
 
@@ -193,7 +193,7 @@ def _top_level_start(text: str) -> bool:
     )
 
 
-def _python_stub(node: ast.FunctionDef | ast.AsyncFunctionDef, doc: Document, start: int, end: int) -> bool:
+def _python_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     body = list(node.body)
     first = body[0] if body else None
     if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):

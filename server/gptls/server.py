@@ -89,7 +89,6 @@ class ClientFeatures:
     work_done_progress: bool = False
     configuration: bool = False
     dynamic_configuration: bool = False
-    apply_edit: bool = True
 
 
 class GptlsServer(LanguageServer):
@@ -354,7 +353,6 @@ def create_server() -> GptlsServer:
                 and caps.workspace.did_change_configuration
                 and caps.workspace.did_change_configuration.dynamic_registration
             ),
-            apply_edit=not (caps.workspace and caps.workspace.apply_edit is False),
         )
         speed_up(ls.workspace)
         encoding = ServerCapabilitiesBuilder.choose_position_encoding(caps)
