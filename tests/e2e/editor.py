@@ -151,15 +151,19 @@ class Editor:
             for a, b, new in spans:
                 text = text[:a] + new + text[b:]
             # The editor tells the server about its own edit, as real editors do.
-            self.buffers[uri] = text
-            self.versions[uri] += 1
-            self.client.text_document_did_change(
-                lsp.DidChangeTextDocumentParams(
-                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
-                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
-                )
-            )
+            self.replace_all(uri, text)
         return True, None
+
+    def replace_all(self, uri: str, text: str) -> None:
+        """Set the whole buffer and tell the server (a full-document didChange)."""
+        self.buffers[uri] = text
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
 
     # -- requests -----------------------------------------------------------------------------------
 

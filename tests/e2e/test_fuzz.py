@@ -97,14 +97,7 @@ async def server_text(editor: Editor, uri: str) -> str:
     assert match, body["input"]
     # the refactor was applied by the editor; put the user's text back for the next example
     if editor.buffers[uri] != before:
-        editor.buffers[uri] = before
-        editor.versions[uri] += 1
-        editor.client.text_document_did_change(
-            lsp.DidChangeTextDocumentParams(
-                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=editor.versions[uri]),
-                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=before)],
-            )
-        )
+        editor.replace_all(uri, before)
     return match.group(1)
 
 
