@@ -27,7 +27,7 @@ import httpx
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from tests.double import replies
-from tests.double.server import ResponsesDouble
+from tests.double.server import ResponsesDouble, child_env
 
 CAPS = client_capabilities("visual-studio-code")
 COMPLEXITY = {"time": "O(n)", "space": "O(1)", "explanation": "One pass."}
@@ -65,8 +65,7 @@ class Server:
         self.pid = 0
 
     async def start(self) -> float:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-        env.update(self.double.env())
+        env = child_env(self.double.env())
         started = time.perf_counter()
         client = await ClientServerConfig(server_command=self.command, server_env=env).start()
         assert isinstance(client, LanguageClient)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,15 @@ def schema_problems(body: Any) -> list[str]:
         f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}" for e in _VALIDATOR.iter_errors(body)
     ]
     return problems
+
+
+def child_env(pointing_at: Mapping[str, str], *, drop: tuple[str, ...] = ("OPENAI_",), **extra: str) -> dict[str, str]:
+    """The environment for a child process (gptls, an editor) that must reach nothing but the double:
+    this process' environment without the developer's OPENAI_* variables, then the double's URL and key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(pointing_at)
+    env.update(extra)
+    return env
 
 
 @dataclass

@@ -7,7 +7,6 @@ tests assert on is what this editor's buffers hold: the text a user would see.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import Any, Union
@@ -15,7 +14,7 @@ from typing import Any, Union
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.double.server import ResponsesDouble
+from tests.double.server import ResponsesDouble, child_env
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -237,8 +236,7 @@ async def start_editor(
     capabilities: lsp.ClientCapabilities | None = None,
     server_args: list[str] | None = None,
 ) -> Editor:
-    server_env = {**os.environ, **double.env(), **(env or {})}
-    server_env.pop("OPENAI_ORG_ID", None)
+    server_env = child_env(double.env(), **(env or {}))
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "gptls", "--log-level", "DEBUG", *(server_args or [])],
         server_env=server_env,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -13,14 +12,14 @@ import pytest
 
 from gptls import __version__
 from tests.double import replies
+from tests.double.server import child_env
 
 AREA = 'def area(radius: float) -> float:\n    """Area of a circle."""\n    return math.pi * radius ** 2\n'
 STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a circle."""\n    ...\n'
 
 
 def gptls(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    full_env.update(env or {})
+    full_env = child_env(env or {})
     return subprocess.run(
         [sys.executable, "-m", "gptls", *args],
         capture_output=True,
@@ -136,7 +135,7 @@ def test_tcp_mode_speaks_lsp(double) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}, **double.env()}
+    env = child_env(double.env())
     proc = subprocess.Popen(
         [sys.executable, "-m", "gptls", "--tcp", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
     )

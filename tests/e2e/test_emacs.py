@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.double import replies
+from tests.double.server import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPET = REPO / "editors" / "emacs" / "gptls.el"
@@ -37,11 +38,10 @@ def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
     path.write_text(STUB)
     out = tmp_path / "report.json"
     double.script(replies.json_output({"code": AREA}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    env.update(
+    env = child_env(
         double.env(),
         HOME=str(tmp_path),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         GPTLS_SCENARIO=json.dumps({"line": 6, "col": 4, "kind": "refactor.rewrite.gptls.generate", "out": str(out)}),
     )
     result = subprocess.run(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.double import replies
+from tests.double.server import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPETS = REPO / "editors" / "neovim"
@@ -52,10 +53,10 @@ def nvim(
     path = project / name
     path.write_text(text)
     out = tmp_path / "report.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NVIM", "VIM"))}
-    env.update(double.env())
-    env.update(
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    env = child_env(
+        double.env(),
+        drop=("OPENAI_", "NVIM", "VIM"),
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_DATA_HOME=str(tmp_path / "data"),
         XDG_STATE_HOME=str(tmp_path / "state"),

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.double import replies
+from tests.double.server import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 E2E = REPO / "client-vscode" / "e2e"
@@ -60,8 +61,9 @@ def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_pat
             }
         )
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    env.update(double.env(), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}", HOME=str(tmp_path))
+    env = child_env(
+        double.env(), PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", HOME=str(tmp_path)
+    )
     common = [str(CODE_SERVER), "--user-data-dir", str(data), "--extensions-dir", str(extensions)]
     installed = subprocess.run(
         [*common, "--install-extension", str(VSIX)], env=env, capture_output=True, text=True, timeout=120, check=False
