@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 SPEC_DIR = Path(__file__).parent / "spec"
-_TEMPLATE = json.loads((SPEC_DIR / "01-text-input.txt").read_text())
+# A gpt-5-mini answer as the wire sends it (shared/openai/examples/synthetic/01-text.response.nonstream.json).
+_TEMPLATE = json.loads((SPEC_DIR / "01-text.response.json").read_text())
 _ids = itertools.count(1)
 
 
@@ -45,6 +46,7 @@ class Reply:
     cut_after_events: int | None = None  # stream: send this many events, then drop the connection
     cut_after_bytes: int | None = None  # JSON: send this many body bytes, then drop the connection
     stream_error: dict[str, Any] | None = None  # stream: an `error` event instead of a terminal one
+    failed_after_error: bool = False  # stream: `response.failed` follows the `error` event, as live traffic does
     ignore_stream: bool = False  # answer JSON even when the request asked for a stream
     usage: dict[str, Any] | None = None
     text_chunks: list[str] | None = None  # how output text is split into deltas
@@ -120,6 +122,19 @@ def failed(code: str = "server_error", message_text: str = "The server had an er
     return Reply(response_status="failed", response_error={"code": code, "message": message_text})
 
 
+def midstream_error(
+    code: str, message_text: str, *, type_: str | None = None, param: str | None = None, then_failed: bool = True
+) -> Reply:
+    """A 200 whose stream ends in an ``error`` frame nested as live traffic sends it (shared/openai/examples/
+    synthetic/06*), then ``response.failed``; asked without streaming, the same failure as a failed Response."""
+    return Reply(
+        response_status="failed",
+        response_error={"code": code, "message": message_text},
+        stream_error={"error": {"type": type_ or code, "code": code, "message": message_text, "param": param}},
+        failed_after_error=then_failed,
+    )
+
+
 def error(
     status: int,
     message_text: str,
@@ -151,9 +166,28 @@ def permission_denied() -> Reply:
     )
 
 
-def not_found() -> Reply:
+def not_found(model: str = "gpt-5-mini-typo") -> Reply:
+    return error(404, f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found")
+
+
+def unsupported_value(param: str, value: Any, model: str, supported: list[str]) -> Reply:
+    """The API's answer to a value this model refuses (shared/openai/examples/synthetic/05-error-400-*)."""
+    listed = ", ".join(f"'{v}'" for v in supported[:-1]) + f", and '{supported[-1]}'"
     return error(
-        404, "The model `gpt-5-mini-typo` does not exist or you do not have access to it.", code="model_not_found"
+        400,
+        f"Unsupported value: '{value}' is not supported with the '{model}' model. Supported values are: {listed}.",
+        code="unsupported_value",
+        param=param,
+    )
+
+
+def temperature_refused(param: str, value: Any) -> Reply:
+    return error(
+        400,
+        f"Unsupported value: '{param}' does not support {value} with this model. Only the default (1) value is "
+        "supported.",
+        code="unsupported_value",
+        param=param,
     )
 
 
@@ -260,6 +294,7 @@ def response_object(reply: Reply, request: dict[str, Any]) -> dict[str, Any]:
         previous_response_id=request.get("previous_response_id"),
         store=request.get("store", True),
         reasoning={"effort": (request.get("reasoning") or {}).get("effort"), "summary": None},
+        service_tier="default" if request.get("service_tier", "auto") == "auto" else request.get("service_tier"),
         text=request.get("text") or {"format": {"type": "text"}},
         tools=request.get("tools", []),
         usage=usage,
@@ -352,6 +387,8 @@ def stream_events(reply: Reply, request: dict[str, Any]) -> list[dict[str, Any]]
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
     if reply.stream_error is not None:
         events.append({"type": "error", **reply.stream_error})
+        if reply.failed_after_error:
+            events.append({"type": "response.failed", "response": final})
     else:
         terminal = {
             "completed": "response.completed",

@@ -10,11 +10,14 @@ mid-way) are exactly what a client would see from a broken network.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
+import shutil
 import socket
 import struct
+import tempfile
 import threading
 import time
 from collections import deque
@@ -27,8 +30,16 @@ from jsonschema import Draft202012Validator
 from tests.double import replies
 from tests.double.replies import Reply
 
+# Requests are checked against the strict extract, the double's own answers against the lenient one (real
+# answers carry "user": null, "usage": null on early events and nested error frames): both are copies of
+# shared/openai/, and .ci/run fails when they differ from it.
 _SPEC = json.loads((replies.SPEC_DIR / "responses-openapi-extract.json").read_text())
 _VALIDATOR = Draft202012Validator({"$ref": "#/$defs/CreateResponse", "$defs": _SPEC["$defs"]})
+_LENIENT = json.loads((replies.SPEC_DIR / "responses-openapi-extract.lenient.json").read_text())
+_ANSWER_VALIDATORS = {
+    name: Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": _LENIENT["$defs"]})
+    for name in ("Response", "ResponseStreamEvent", "ErrorResponse")
+}
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -75,9 +86,75 @@ def child_env(pointing_at: Mapping[str, str], *, drop: tuple[str, ...] = ("OPENA
     """The environment for a child process (gptls, an editor) that must reach nothing but the double:
     this process' environment without the developer's OPENAI_* variables, then the double's URL and key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    # Its own state dir (consent, model catalogue, warnings given today): never the developer's, never shared.
+    env["XDG_STATE_HOME"] = _fresh_state_dir()
     env.update(pointing_at)
     env.update(extra)
     return env
+
+
+def _event_validators() -> dict[str, list[Draft202012Validator]]:
+    """ResponseStreamEvent is an anyOf of 59 branches; checking an event against the branches of its own
+    ``type`` says the same and keeps a burst of streamed answers fast."""
+    by_type: dict[str, list[Draft202012Validator]] = {}
+    for branch in _LENIENT["$defs"]["ResponseStreamEvent"]["anyOf"]:
+        name = branch["$ref"].split("/")[-1]
+        for kind in _LENIENT["$defs"][name]["properties"]["type"].get("enum", []):
+            validator = Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": _LENIENT["$defs"]})
+            by_type.setdefault(kind, []).append(validator)
+    return by_type
+
+
+_EVENT_VALIDATORS = _event_validators()
+
+
+def answer_problems(kind: str, payload: Any) -> list[str]:
+    """Why a real client would not recognise this answer (a Response, a stream event or an error body)."""
+    if kind == "ResponseStreamEvent" and isinstance(payload, dict):
+        branches = _EVENT_VALIDATORS.get(str(payload.get("type")), [])
+        errors = [list(v.iter_errors(payload)) for v in branches]
+        if any(not found for found in errors):
+            return []
+        if not branches:
+            return [f"stream event of unknown type {payload.get('type')!r}"]
+        found = min(errors, key=len)
+    else:
+        found = list(_ANSWER_VALIDATORS[kind].iter_errors(payload))
+    return [f"{kind} {'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}" for e in found]
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    """What one model serves and refuses, as the real API enforces it before answering."""
+
+    shutdown_date: str | None = None
+    efforts: tuple[str, ...] = ("none", "low", "medium", "high", "xhigh")
+    sampling: bool = False  # takes temperature/top_p other than 1
+    retired: bool = False  # answers 404 model_not_found (after its shutdown date)
+    usable: bool = True  # listed by GET /models for this key
+
+
+GPT5_MINI = ModelRules(efforts=("minimal", "low", "medium", "high"))
+
+
+def default_models() -> dict[str, ModelRules]:
+    """The catalogue the double serves unless a test changes it. No shutdown dates: the suite must behave the
+    same whatever today's date is; tests of the shutdown set dates relative to today."""
+    return {
+        "gpt-5-mini": GPT5_MINI,
+        "gpt-5-mini-2025-08-07": GPT5_MINI,
+        "gpt-5": GPT5_MINI,
+        "gpt-5-nano": GPT5_MINI,
+        "gpt-6.1-terra": ModelRules(),
+        "gpt-5.6-terra": ModelRules(),
+        "gpt-4.1-mini": ModelRules(efforts=(), sampling=True),
+    }
+
+
+def _fresh_state_dir() -> str:
+    path = tempfile.mkdtemp(prefix="gptls-test-state-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 @dataclass
@@ -97,8 +174,12 @@ class Received:
 class ResponsesDouble:
     def __init__(self, api_key: str | None = "sk-test-double-key-0123456789") -> None:
         self.api_key = api_key
-        self.requests: list[Received] = []
+        self.requests: list[Received] = []  # POST /responses only: the calls that cost tokens
+        self.catalogue_requests: list[Received] = []  # GET /models and /models/{id}
+        self.models = default_models()
+        self.serves_catalogue = True  # False: /models is 404, like a backend that has none
         self.schema_violations: list[tuple[Received, list[str]]] = []
+        self.answer_violations: list[str] = []
         self.responder: Callable[[Received], Reply] = lambda _request: replies.text("ok")
         self.echo_key_in_errors = False
         self.max_in_flight = 0
@@ -223,6 +304,8 @@ class ResponsesDouble:
             request.body = json.loads(request.raw) if request.raw else None
         except ValueError:
             request.body = None
+        if request.method == "GET" and request.path.split("?")[0].rstrip("/").startswith("/v1/models"):
+            return await self._serve_catalogue(request, writer)
         with self._changed:
             self.requests.append(request)
             self._in_flight += 1
@@ -252,6 +335,64 @@ class ResponsesDouble:
                 self._changed.notify_all()
         return sent
 
+    async def _serve_catalogue(self, request: Received, writer: asyncio.StreamWriter) -> bool:
+        with self._changed:
+            self.catalogue_requests.append(request)
+            self._changed.notify_all()
+        status, payload = self._catalogue(request)
+        if status >= 400:
+            self._check_answer("ErrorResponse", payload)
+        body = json.dumps(payload).encode()
+        headers = {"content-type": "application/json", "content-length": str(len(body)), "x-request-id": "req_models"}
+        writer.write(self._head(status, headers) + body)
+        await writer.drain()
+        return True
+
+    def _catalogue(self, request: Received) -> tuple[int, dict[str, Any]]:
+        """``GET /v1/models`` (what this key may use) and ``GET /v1/models/{id}`` (one Model, with shutdown_date)."""
+        path = request.path.split("?")[0].rstrip("/")
+        if self.api_key is not None and request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return 401, replies.invalid_api_key("sk-***").error_body or {}
+        if not self.serves_catalogue:
+            return 404, {
+                "error": {
+                    "message": f"Invalid URL (GET {path})",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": None,
+                }
+            }
+        if path == "/v1/models":
+            listed = [_model_object(name, rules) for name, rules in self.models.items() if _served(rules)]
+            return 200, {"object": "list", "data": listed}
+        name = path.removeprefix("/v1/models/")
+        rules = self.models.get(name)
+        if rules is None or not _served(rules):
+            return 404, replies.not_found(name).error_body or {}
+        return 200, _model_object(name, rules)
+
+    def _model_rules(self, body: dict[str, Any]) -> Reply | None:
+        """The 404 or 400 the real API gives this model for this body, or None when it takes it."""
+        model = str(body.get("model"))
+        rules = self.models.get(model)
+        if rules is None or not _served(rules):
+            return replies.not_found(model)
+        effort = (body.get("reasoning") or {}).get("effort")
+        if effort is not None and not rules.efforts:
+            return replies.unsupported_parameter("reasoning.effort")
+        if effort is not None and effort not in rules.efforts:
+            return replies.unsupported_value("reasoning.effort", effort, model, list(rules.efforts))
+        for param in ("temperature", "top_p"):
+            if param in body and not rules.sampling and body[param] != 1:
+                return replies.temperature_refused(param, body[param])
+        return None
+
+    def _check_answer(self, kind: str, payload: Any) -> None:
+        problems = answer_problems(kind, payload)
+        if problems:
+            with self._lock:
+                self.answer_violations.extend(problems)
+
     def _choose(self, request: Received) -> Reply:
         if request.method != "POST" or request.path.rstrip("/") != "/v1/responses":
             return replies.error(404, f"Invalid URL ({request.method} {request.path})", code=None)
@@ -266,6 +407,9 @@ class ResponsesDouble:
             with self._lock:
                 self.schema_violations.append((request, problems))
             return replies.error(400, problems[0])
+        refused = self._model_rules(request.body)
+        if refused is not None:
+            return refused
         with self._lock:
             scripted = self._script.popleft() if self._script else None
         reply = scripted or self.responder(request)
@@ -330,10 +474,13 @@ class ResponsesDouble:
                 body = reply.raw_body
                 content_type = reply.content_type or "application/json"
             elif reply.error_body is not None:
+                self._check_answer("ErrorResponse", reply.error_body)
                 body = json.dumps(reply.error_body).encode()
                 content_type = "application/json"
             else:
-                body = json.dumps(replies.response_object(reply, request.body)).encode()
+                answer = replies.response_object(reply, request.body)
+                self._check_answer("Response", answer)
+                body = json.dumps(answer).encode()
                 content_type = reply.content_type or "application/json"
             return await self._send_whole(request, reply, writer, watcher, headers, body, content_type)
         return await self._send_stream(request, reply, writer, watcher, headers)
@@ -393,6 +540,7 @@ class ResponsesDouble:
                 return False
             if number and not await self._pause(reply.drip, request, watcher):
                 return False
+            self._check_answer("ResponseStreamEvent", event)
             data = json.dumps(event)
             writer.write(self._chunk(f"event: {event['type']}\ndata: {data}\n\n".encode()))
             try:
@@ -407,3 +555,17 @@ class ResponsesDouble:
     @staticmethod
     def _chunk(data: bytes) -> bytes:
         return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _served(rules: ModelRules) -> bool:
+    return rules.usable and not rules.retired
+
+
+def _model_object(name: str, rules: ModelRules) -> dict[str, Any]:
+    return {
+        "id": name,
+        "object": "model",
+        "created": 1754524800,
+        "owned_by": "system",
+        "shutdown_date": rules.shutdown_date,
+    }
