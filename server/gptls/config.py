@@ -16,8 +16,14 @@ from typing import Any
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-5-mini"
 DEFAULT_EXCLUDE = (".env*", "*.pem", "*.key", "**/secrets/**")
+# What OpenAI names as gpt-5-mini's replacements (shut down 2026-12-11), newest recommendation first.
+DEFAULT_FALLBACK_MODELS = ("gpt-6.1-terra", "gpt-5.6-terra")
+# Reasoning model families: they refuse temperature and top_p (only the default, 1, is accepted).
+REASONING_FAMILIES = ("gpt-5", "gpt-6", "o1", "o3", "o4")
 
-REASONING_EFFORTS = ("minimal", "low", "medium", "high")
+# Every effort some model takes: gpt-5-mini takes minimal..high, newer models none..xhigh. A value the
+# configured model refuses is replaced by its nearest supported one, with a warning (see openai/client.py).
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 VERBOSITIES = ("low", "medium", "high")
 SERVICE_TIERS = ("auto", "default", "flex", "priority")
 HOVER_MODES = ("auto", "cached", "off")
@@ -67,6 +73,7 @@ class Settings:
     project: str | None = None
 
     model: str = DEFAULT_MODEL
+    fallback_models: tuple[str, ...] = DEFAULT_FALLBACK_MODELS
     reasoning_effort: str = "low"
     verbosity: str = "low"
     max_output_tokens: int = 8000
@@ -136,19 +143,35 @@ class Settings:
                 changes[name] = parse(raw)
             except (TypeError, ValueError) as exc:
                 errors.append(f"gptls setting {key!r}: {exc}; keeping {_show(getattr(self, name))}")
-        return ConfigUpdate(dataclasses.replace(self, **changes), tuple(errors), tuple(unknown))
+        settings = dataclasses.replace(self, **changes)
+        for key, value in (("temperature", settings.temperature), ("topP", settings.top_p)):
+            if value is not None and not takes_sampling_parameters(settings.model):
+                errors.append(
+                    f"gptls setting {key!r}: {settings.model} is a reasoning model and refuses {key} (only the "
+                    "default is accepted); gptls will not send it. Remove the setting."
+                )
+        if not takes_sampling_parameters(settings.model):
+            settings = dataclasses.replace(settings, temperature=None, top_p=None)
+        return ConfigUpdate(settings, tuple(errors), tuple(unknown))
 
     def cache_identity(self) -> tuple[Any, ...]:
         """The settings that change what the model answers: part of every cache key."""
         return (
             self.base_url,
             self.model,
+            self.fallback_models,
             self.reasoning_effort,
             self.verbosity,
             self.max_output_tokens,
             self.temperature,
             self.top_p,
         )
+
+
+def takes_sampling_parameters(model: str) -> bool:
+    """False for reasoning models (gpt-5 family and later, o-series): they refuse temperature and top_p."""
+    name = model.lower().rsplit("/", 1)[-1]  # "openai/gpt-5-mini" on a proxy is still gpt-5-mini
+    return not name.startswith(REASONING_FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -243,6 +266,12 @@ def _globs(raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _models(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list | tuple) or not all(isinstance(m, str) and m.strip() for m in raw):
+        raise ValueError("must be a list of model names ([] turns switching off)")
+    return tuple(dict.fromkeys(m.strip() for m in raw))
+
+
 def _prices(raw: Any) -> dict[str, tuple[float, float, float]]:
     if not isinstance(raw, Mapping):
         raise ValueError("must map a model name to [input, cached input, output] USD per 1M tokens")
@@ -264,6 +293,7 @@ _PARSERS: dict[str, Any] = {
     "organization": _optional_text,
     "project": _optional_text,
     "model": _text,
+    "fallback_models": _models,
     "reasoning_effort": _choice(REASONING_EFFORTS),
     "verbosity": _choice(VERBOSITIES),
     "max_output_tokens": _int_range(16, 128_000),

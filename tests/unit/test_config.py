@@ -20,6 +20,7 @@ def test_camel_case_options_update_settings() -> None:
             "maxConcurrentCalls": 8,
             "exclude": ["*.secret"],
             "baseUrl": "http://localhost:4000/v1/",
+            "model": "gpt-4.1-mini",
             "temperature": 0.2,
         }
     )
@@ -41,7 +42,32 @@ def test_invalid_values_keep_the_previous_value_and_explain() -> None:
     )
     assert update.settings == Settings()
     assert len(update.errors) == 5
-    assert any("reasoningEffort" in e and "minimal, low, medium, high" in e for e in update.errors)
+    assert any("reasoningEffort" in e and "none, minimal, low, medium, high, xhigh" in e for e in update.errors)
+
+
+def test_newer_efforts_none_and_xhigh_are_accepted() -> None:
+    assert Settings().updated({"reasoningEffort": "none"}).settings.reasoning_effort == "none"
+    assert Settings().updated({"reasoningEffort": "xhigh"}).settings.reasoning_effort == "xhigh"
+
+
+def test_temperature_and_top_p_are_refused_for_a_reasoning_model_with_a_warning() -> None:
+    update = Settings().updated({"temperature": 0.2, "topP": 0.9})
+    assert update.settings.temperature is None and update.settings.top_p is None
+    assert len(update.errors) == 2
+    assert "'temperature': gpt-5-mini is a reasoning model and refuses temperature" in update.errors[0]
+    assert "Remove the setting" in update.errors[1] and "topP" in update.errors[1]
+    # Switching to such a model later drops them too: they are never sent to it.
+    kept = Settings().updated({"model": "gpt-4.1-mini", "temperature": 0.2}).settings
+    assert kept.temperature == 0.2
+    assert kept.updated({"model": "gpt-6.1-terra"}).settings.temperature is None
+
+
+def test_fallback_models_default_to_the_named_successors_and_can_be_turned_off() -> None:
+    assert Settings().fallback_models == ("gpt-6.1-terra", "gpt-5.6-terra")
+    assert Settings().updated({"fallbackModels": []}).settings.fallback_models == ()
+    update = Settings().updated({"fallbackModels": "gpt-6.1-terra"})
+    assert update.settings.fallback_models == Settings().fallback_models
+    assert "fallbackModels" in update.errors[0] and "list of model names" in update.errors[0]
 
 
 def test_unknown_keys_are_reported_not_fatal() -> None:

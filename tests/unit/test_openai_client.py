@@ -15,7 +15,7 @@ from gptls.config import Secret, Settings
 from gptls.openai import FunctionTool, JsonSchemaFormat, ResponseRequest, ResponsesClient, TextDelta, follow_up
 from gptls.openai import errors as e
 from tests.double import replies
-from tests.double.server import ResponsesDouble
+from tests.double.server import ModelRules, ResponsesDouble
 
 
 def settings_for(double: ResponsesDouble, **changes: Any) -> Settings:
@@ -72,7 +72,7 @@ def test_org_and_project_come_from_the_environment() -> None:
 
 
 async def test_truncation_and_sampling_are_sent_only_when_configured(double, client) -> None:
-    await client.create(HELLO, settings_for(double, truncation="auto", top_p=0.5))
+    await client.create(HELLO, settings_for(double, truncation="auto", top_p=0.5, model="gpt-4.1-mini"))
     assert double.requests[0].body["truncation"] == "auto"
     assert double.requests[0].body["top_p"] == 0.5
 
@@ -125,7 +125,8 @@ async def test_missing_key_names_openai_api_key_and_sends_nothing(double, client
     [
         (replies.invalid_api_key(), e.AuthenticationError, "OPENAI_API_KEY"),
         (replies.permission_denied(), e.PermissionDeniedError, "project"),
-        (replies.not_found(), e.NotFoundError, "OPENAI_BASE_URL"),
+        (replies.not_found(), e.ModelNotFoundError, "Set gptls.model"),
+        (replies.error(404, "Invalid URL (POST /v1/responses)"), e.NotFoundError, "OPENAI_BASE_URL"),
         (replies.context_too_long(), e.ContextLengthError, "select less code"),
         (replies.insufficient_quota(), e.QuotaExceededError, "billing"),
         (replies.error(400, "Invalid value for 'input'.", param="input"), e.BadRequestError, "parameter input"),
@@ -219,15 +220,58 @@ async def test_total_deadline_bounds_a_slow_drip(double, client) -> None:
     assert time.monotonic() - started < 3
 
 
-async def test_unsupported_temperature_is_dropped_retried_once_and_warned_once(double, client, caplog) -> None:
-    settings = settings_for(double, temperature=0.2)
+async def test_unsupported_temperature_is_left_out_retried_once_and_warned_once(double, client) -> None:
+    notices: list[str] = []
+    client.on_notice = notices.append
+    double.models["local-model"] = ModelRules(efforts=("low",), sampling=True)  # a proxy's model: takes both
+    settings = settings_for(double, model="local-model", temperature=0.2)
     double.script(replies.unsupported_parameter("temperature"), replies.text("ok"))
-    with caplog.at_level(logging.WARNING, logger="gptls.openai"):
-        assert (await client.create(HELLO, settings)).text == "ok"
-        await client.create(HELLO, settings)
+    assert (await client.create(HELLO, settings)).text == "ok"
+    await client.create(HELLO, settings)
     first, second, third = double.bodies
     assert first["temperature"] == 0.2 and "temperature" not in second and "temperature" not in third
-    assert sum("refused the parameter 'temperature'" in r.getMessage() for r in caplog.records) == 1
+    assert notices == [
+        "gptls: local-model does not accept gptls.temperature (0.2); gptls left it out and retried. Remove "
+        "gptls.temperature from your settings to skip the extra round trip."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model", "configured", "used", "supported"),
+    [
+        ("gpt-6.1-terra", "minimal", "low", "none, low, medium, high, xhigh"),
+        ("gpt-5-mini", "xhigh", "high", "minimal, low, medium, high"),
+        ("gpt-5-mini", "none", "minimal", "minimal, low, medium, high"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_refused_effort_becomes_the_nearest_supported_one_with_one_warning(
+    double, client, model, configured, used, supported, stream
+) -> None:
+    notices: list[str] = []
+    client.on_notice = notices.append
+    settings = settings_for(double, model=model, reasoning_effort=configured, stream=stream)
+    assert (await client.create(HELLO, settings)).text == "ok"
+    await client.create(HELLO, settings)
+    efforts = [b["reasoning"] for b in double.bodies]
+    assert efforts == [{"effort": configured}, {"effort": used}, {"effort": used}], "the reasoning object is kept"
+    assert notices == [
+        f"gptls: {model} does not accept gptls.reasoningEffort = {configured!r} (it supports {supported}); gptls "
+        f"used {used!r} instead. Set gptls.reasoningEffort to one of those to skip the extra round trip."
+    ]
+    client.forget_adjustments()  # the settings changed: the next call asks with what the user set again
+    await client.create(HELLO, settings)
+    assert double.bodies[3]["reasoning"] == {"effort": configured}
+
+
+async def test_a_value_refused_twice_is_an_error_naming_the_setting_not_a_loop(double, client) -> None:
+    double.script(
+        replies.unsupported_value("reasoning.effort", "minimal", "gpt-5-mini", ["low"]),
+        replies.unsupported_value("reasoning.effort", "low", "gpt-5-mini", ["high"]),
+    )
+    with pytest.raises(e.UnsupportedParameterError, match="gptls.reasoningEffort"):
+        await client.create(HELLO, settings_for(double, reasoning_effort="minimal"))
+    assert len(double.requests) == 2
 
 
 async def test_unsupported_parameter_that_cannot_be_dropped_is_an_error(double, client) -> None:
@@ -255,12 +299,40 @@ async def test_stream_cut_before_any_text_is_retried(double, client) -> None:
     assert len(double.requests) == 2
 
 
-async def test_stream_error_event_becomes_a_typed_error(double, client) -> None:
+async def test_flat_stream_error_event_becomes_a_typed_error(double, client) -> None:
     double.script(
         replies.text("").then(stream_error={"code": "context_length_exceeded", "message": "too long", "param": None})
     )
     with pytest.raises(e.ContextLengthError):
         await client.create(HELLO, settings_for(double, stream=True))
+
+
+@pytest.mark.parametrize(
+    ("code", "error_type", "words"),
+    [
+        ("insufficient_quota", e.QuotaExceededError, "quota is used up"),
+        ("context_length_exceeded", e.ContextLengthError, "select less code"),
+        ("invalid_prompt", e.ResponseFailedError, "invalid_prompt"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_nested_error_frames_and_failed_responses_are_classified_like_http_errors(
+    double, client, code, error_type, words, stream
+) -> None:
+    double.script(replies.midstream_error(code, f"live words for {code}"))
+    with pytest.raises(error_type, match=words) as caught:
+        await client.create(HELLO, settings_for(double, stream=stream))
+    assert caught.value.code == code
+    assert "unknown error" not in str(caught.value) and "no details" not in str(caught.value)
+    assert len(double.requests) == 1
+
+
+@pytest.mark.parametrize("code", ["rate_limit_exceeded", "server_error"])
+@pytest.mark.parametrize("stream", [False, True])
+async def test_retryable_errors_inside_an_answer_are_retried(double, client, code, stream) -> None:
+    double.script(replies.midstream_error(code, "try later").then(headers={"retry-after-ms": "5"}), replies.text("ok"))
+    assert (await client.create(HELLO, settings_for(double, stream=stream))).text == "ok"
+    assert len(double.requests) == 2
 
 
 @pytest.mark.parametrize("stream", [False, True])

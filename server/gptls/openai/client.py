@@ -22,20 +22,20 @@ from gptls import __version__
 from gptls.config import Settings
 from gptls.openai import ratelimit
 from gptls.openai.errors import (
+    SETTING_OF_PARAM,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    ContextLengthError,
     DeadlineExceededError,
     GptlsError,
     IncompleteError,
     MalformedResponseError,
     MissingApiKeyError,
     RateLimitError,
-    ResponseFailedError,
     StreamCutError,
     UnsupportedParameterError,
     from_status,
+    from_stream_error,
 )
 from gptls.openai.wire import CallInfo, JsonDict, ModelResult, ResponseRequest, build_body, parse_response
 from gptls.redact import register_secret
@@ -43,8 +43,10 @@ from gptls.redact import register_secret
 log = logging.getLogger("gptls.openai")
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-# Optional parameters some models or compatible backends refuse; dropped and retried once when refused.
-DROPPABLE = {
+MAX_MODELS_BYTES = 4 * 1024 * 1024
+# Where each optional parameter a model may refuse lives in the body. A refused value is replaced by the
+# nearest one the error lists as supported; a refused parameter is left out. Either way, once per call.
+ADJUSTABLE = {
     "temperature": ("temperature",),
     "top_p": ("top_p",),
     "truncation": ("truncation",),
@@ -52,8 +54,15 @@ DROPPABLE = {
     "prompt_cache_key": ("prompt_cache_key",),
     "text.verbosity": ("text", "verbosity"),
     "verbosity": ("text", "verbosity"),
-    "reasoning.effort": ("reasoning",),
+    "reasoning.effort": ("reasoning", "effort"),
+    "reasoning": ("reasoning", "effort"),
 }
+# Values with an order, so "nearest" means something: a refused effort becomes the closest one, upwards on a tie.
+ORDERED_VALUES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("reasoning", "effort"): ("none", "minimal", "low", "medium", "high", "xhigh", "max"),
+    ("text", "verbosity"): ("low", "medium", "high"),
+}
+_LEAVE_OUT = object()
 TERMINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed", "error"}
 
 
@@ -79,9 +88,45 @@ class ResponsesClient:
             follow_redirects=False,
             trust_env=True,
         )
-        self._dropped: dict[tuple[str, str], set[str]] = {}
-        self._warned: set[str] = set()
-        self.warnings: list[str] = []
+        # (base_url, model, body path, refused value as JSON) -> the value sent instead (or _LEAVE_OUT).
+        self._adjusted: dict[tuple[str, str, tuple[str, ...], str], Any] = {}
+        self._warned: set[tuple[str, str, str]] = set()
+        self.on_notice: Callable[[str], None] | None = None  # shows a user one warning; set by the face in use
+
+    def forget_adjustments(self) -> None:
+        """Settings changed: what a model refused under the old ones no longer applies."""
+        self._adjusted.clear()
+        self._warned.clear()
+
+    def notice(self, message: str) -> None:
+        """A warning the user should see once (not an error: the call went on)."""
+        log.warning(message)
+        if self.on_notice is not None:
+            self.on_notice(message)
+
+    async def get_json(self, path: str, settings: Settings, *, wait: float = 10.0) -> Any:
+        """``GET {base_url}/{path}`` once, no retries (the model catalogue is never on an action's path).
+        Raises a ``GptlsError`` for an error status, a transport failure or an answer that is not JSON."""
+        key = settings.api_key.reveal()
+        if not key:
+            raise MissingApiKeyError()
+        register_secret(key)
+        headers = {"Authorization": f"Bearer {key}", "User-Agent": f"gptls/{__version__}"}
+        if settings.organization:
+            headers["OpenAI-Organization"] = settings.organization
+        if settings.project:
+            headers["OpenAI-Project"] = settings.project
+        request = self._http.build_request(
+            "GET", f"{settings.base_url}/{path}", headers=headers, timeout=httpx.Timeout(wait)
+        )
+        async with _Exchange(self._http, request, settings) as response:
+            raw = await _read_limited(response, MAX_MODELS_BYTES)
+            if response.status_code >= 400:
+                raise self._status_error(response, raw.decode("utf-8", "replace"), settings)
+            try:
+                return json.loads(raw)
+            except ValueError:
+                raise MalformedResponseError(f"GET /{path} did not answer JSON") from None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -122,6 +167,7 @@ class ResponsesClient:
         body = self._body(request, settings, stream=True)
         deadline = time.monotonic() + settings.deadline
         attempt = 0
+        adjusted: set[tuple[str, ...]] = set()
         while True:
             yielded = False
             started = time.monotonic()
@@ -140,7 +186,7 @@ class ResponsesClient:
                 self._log_failure(settings, error, started, attempt)
                 if yielded:
                     raise
-                attempt, body = await self._before_retry(error, attempt, body, settings, deadline, on_retry)
+                attempt, body = await self._before_retry(error, attempt, body, settings, deadline, on_retry, adjusted)
 
     async def _create_plain(
         self, request: ResponseRequest, settings: Settings, on_retry: RetryHook | None
@@ -148,6 +194,7 @@ class ResponsesClient:
         body = self._body(request, settings, stream=False)
         deadline = time.monotonic() + settings.deadline
         attempt = 0
+        adjusted: set[tuple[str, ...]] = set()
         while True:
             started = time.monotonic()
             response_info: dict[str, Any] = {}
@@ -167,7 +214,7 @@ class ResponsesClient:
                 return result
             except GptlsError as error:
                 self._log_failure(settings, error, started, attempt)
-                attempt, body = await self._before_retry(error, attempt, body, settings, deadline, on_retry)
+                attempt, body = await self._before_retry(error, attempt, body, settings, deadline, on_retry, adjusted)
 
     # -- one HTTP exchange -------------------------------------------------------------------------
 
@@ -189,7 +236,9 @@ class ResponsesClient:
                     status=response.status_code,
                     request_id=info.get("request_id"),
                 ) from None
-            return _with_request_id(parse_response(obj, max_output_tokens=body.get("max_output_tokens")), info)
+            return _with_request_id(
+                parse_response(obj, max_output_tokens=body.get("max_output_tokens"), model=settings.model), info
+            )
 
     async def _stream_once(
         self, body: JsonDict, settings: Settings, deadline: float, info: dict[str, Any]
@@ -211,7 +260,7 @@ class ResponsesClient:
                         status=response.status_code,
                         request_id=info.get("request_id"),
                     ) from None
-                result = parse_response(obj, max_output_tokens=body.get("max_output_tokens"))
+                result = parse_response(obj, max_output_tokens=body.get("max_output_tokens"), model=settings.model)
                 if result.text:
                     yield TextDelta(result.text)
                 yield _with_request_id(result, info)
@@ -240,9 +289,11 @@ class ResponsesClient:
                         if isinstance(delta, str) and delta:
                             yield TextDelta(delta)
                     elif kind == "error":
-                        raise _stream_error_event(event, info)
+                        raise from_stream_error(event, model=settings.model, request_id=info.get("request_id"))
                     elif kind in TERMINAL_EVENTS:
-                        final = parse_response(event.get("response"), max_output_tokens=body.get("max_output_tokens"))
+                        final = parse_response(
+                            event.get("response"), max_output_tokens=body.get("max_output_tokens"), model=settings.model
+                        )
                         break
             except SSEError as exc:
                 raise MalformedResponseError(f"Bad event stream from the endpoint: {exc}") from None
@@ -300,13 +351,14 @@ class ResponsesClient:
         settings: Settings,
         deadline: float,
         on_retry: RetryHook | None,
+        adjusted: set[tuple[str, ...]],
     ) -> tuple[int, JsonDict]:
         """Wait before the next attempt and return (attempt, body); raise ``error`` when giving up."""
         if isinstance(error, UnsupportedParameterError):
-            trimmed = self._drop_refused(error, body, settings)
-            if trimmed is None:
+            changed = self._adjust_refused(error, body, settings, adjusted)
+            if changed is None:
                 raise error
-            return attempt, trimmed
+            return attempt, changed
         if not error.retryable or attempt >= settings.max_retries:
             raise error
         hint = error.retry_after
@@ -334,25 +386,42 @@ class ResponsesClient:
         await asyncio.sleep(delay)
         return attempt + 1, body
 
-    def _drop_refused(self, error: GptlsError, body: JsonDict, settings: Settings) -> JsonDict | None:
-        path = DROPPABLE.get(error.param or "")
-        if path is None or not _has_path(body, path):
+    def _adjust_refused(
+        self, error: UnsupportedParameterError, body: JsonDict, settings: Settings, adjusted: set[tuple[str, ...]]
+    ) -> JsonDict | None:
+        """The body with the refused value replaced by the nearest supported one (or the parameter left out),
+        or None when the parameter is not one gptls may change or was already changed in this call."""
+        path: tuple[str, ...] | None = ADJUSTABLE.get(error.param or "")
+        if path is None or path in adjusted or not _has_path(body, path):
             return None
-        self._dropped.setdefault((settings.base_url, settings.model), set()).add(error.param or "")
-        if error.param not in self._warned:
-            self._warned.add(error.param or "")
-            warning = (
-                f"{settings.model} refused the parameter {error.param!r}; gptls dropped it and retried. "
-                f"Remove it from the gptls settings to skip the extra round trip."
-            )
-            self.warnings.append(warning)
-            log.warning(warning)
-        return _without_path(body, path)
+        adjusted.add(path)
+        refused = _get_path(body, path)
+        supported = error.supported if error.code != "unsupported_parameter" else ()
+        replacement = _nearest(refused, supported, ORDERED_VALUES.get(path, ())) if supported else _LEAVE_OUT
+        self._adjusted[(settings.base_url, settings.model, path, json.dumps(refused))] = replacement
+        setting = SETTING_OF_PARAM.get(error.param or "", error.param or "")
+        warned = (settings.model, setting, json.dumps(refused))
+        if warned not in self._warned:
+            self._warned.add(warned)
+            if replacement is _LEAVE_OUT:
+                self.notice(
+                    f"gptls: {settings.model} does not accept gptls.{setting} ({refused!r}); gptls left it out and "
+                    f"retried. Remove gptls.{setting} from your settings to skip the extra round trip."
+                )
+            else:
+                self.notice(
+                    f"gptls: {settings.model} does not accept gptls.{setting} = {refused!r} (it supports "
+                    f"{', '.join(supported)}); gptls used {replacement!r} instead. Set gptls.{setting} to one of "
+                    "those to skip the extra round trip."
+                )
+        return _with_path(body, path, replacement)
 
     def _body(self, request: ResponseRequest, settings: Settings, *, stream: bool) -> JsonDict:
         body = build_body(settings, request, stream=stream)
-        for param in self._dropped.get((settings.base_url, settings.model), ()):
-            body = _without_path(body, DROPPABLE[param])
+        for (base_url, model, path, refused), replacement in list(self._adjusted.items()):
+            same_model = base_url == settings.base_url and model == settings.model
+            if same_model and _has_path(body, path) and json.dumps(_get_path(body, path)) == refused:
+                body = _with_path(body, path, replacement)
         return body
 
     def _status_error(self, response: httpx.Response, text: str, settings: Settings) -> APIStatusError:
@@ -443,13 +512,13 @@ async def _drain(events: AsyncIterator[Any]) -> None:
         pass
 
 
-async def _read_limited(response: httpx.Response) -> bytes:
+async def _read_limited(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
+            if size > limit:
                 raise MalformedResponseError(
                     "The endpoint's answer is far larger than any answer gptls asked for; stopped reading it.",
                     status=response.status_code,
@@ -495,16 +564,6 @@ def _event_json(data: str, info: dict[str, Any]) -> JsonDict:
     return event
 
 
-def _stream_error_event(event: JsonDict, info: dict[str, Any]) -> GptlsError:
-    code = event.get("code") if isinstance(event.get("code"), str) else None
-    message = event.get("message") if isinstance(event.get("message"), str) else None
-    if code == "context_length_exceeded":
-        return ContextLengthError(
-            ContextLengthError.ADVICE, code=code, api_message=message, request_id=info.get("request_id")
-        )
-    return ResponseFailedError(code, message, request_id=info.get("request_id"))
-
-
 def _with_request_id(result: ModelResult, info: dict[str, Any]) -> ModelResult:
     return replace(result, info=replace(result.info, request_id=info.get("request_id")))
 
@@ -518,15 +577,36 @@ def _has_path(body: JsonDict, path: tuple[str, ...]) -> bool:
     return True
 
 
-def _without_path(body: JsonDict, path: tuple[str, ...]) -> JsonDict:
+def _get_path(body: JsonDict, path: tuple[str, ...]) -> Any:
+    node: Any = body
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _with_path(body: JsonDict, path: tuple[str, ...], value: Any) -> JsonDict:
+    """A copy of ``body`` with ``path`` set to ``value`` (or removed, for ``_LEAVE_OUT``)."""
     if not _has_path(body, path):
         return body
     copy = json.loads(json.dumps(body))
     node = copy
     for key in path[:-1]:
         node = node[key]
-    del node[path[-1]]
+    if value is _LEAVE_OUT:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
     return dict(copy)
+
+
+def _nearest(refused: Any, supported: tuple[str, ...], order: tuple[str, ...]) -> str:
+    """The supported value closest to the refused one in ``order`` (upwards on a tie); the first supported
+    value when the order does not know them."""
+    known = [v for v in supported if v in order]
+    if not known or refused not in order:
+        return supported[0]
+    at = order.index(refused)
+    return min(known, key=lambda v: (abs(order.index(v) - at), order.index(v) < at))
 
 
 __all__ = [

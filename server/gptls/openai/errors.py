@@ -8,6 +8,7 @@ scrubbed of anything key-shaped before it is stored.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from gptls.redact import scrub
@@ -74,6 +75,19 @@ class NotFoundError(APIStatusError):
     pass
 
 
+class ModelNotFoundError(NotFoundError):
+    """The endpoint works but does not serve this model to this key (retired, misspelt or no access)."""
+
+    def __init__(self, model: str, **kw: Any) -> None:
+        self.model = model
+        super().__init__(
+            f"OpenAI does not serve {model} to this key (404 model_not_found): it was shut down, is misspelt, or "
+            "the key's project has no access. Set gptls.model (--model at the command line) to a model your key "
+            "can use.",
+            **kw,
+        )
+
+
 class BadRequestError(APIStatusError):
     pass
 
@@ -83,7 +97,11 @@ class ContextLengthError(BadRequestError):
 
 
 class UnsupportedParameterError(BadRequestError):
-    pass
+    """The model refused a parameter or one of its values; ``supported`` lists what the API said it takes."""
+
+    @property
+    def supported(self) -> tuple[str, ...]:
+        return supported_values(self.api_message or "")
 
 
 class RateLimitError(APIStatusError):
@@ -150,6 +168,12 @@ class DeadlineExceededError(APITimeoutError):
     pass
 
 
+# Error codes that mean the same thing wherever they arrive: an HTTP error body, a stream's `error` frame or
+# a `response.failed` event. Branch on these, never on the message text.
+RETRYABLE_CODES = frozenset({"server_error", "server_is_overloaded", "slow_down", "vector_store_timeout"})
+PARAMETER_CODES = frozenset({"unsupported_parameter", "unsupported_value", "invalid_value"})
+
+
 def parse_error_body(text: str) -> dict[str, Any]:
     """The ``error`` object of an error body, or {} when the body is not the API's JSON."""
     try:
@@ -183,6 +207,9 @@ def from_status(
         "api_message": api_message,
         "retry_after": retry_after,
     }
+    by_code = _from_code(code, param, api_message, model, common)
+    if by_code is not None:
+        return by_code
     said = f" OpenAI said: {scrub(api_message)}" if api_message else ""
     if status == 401:
         return AuthenticationError(
@@ -198,30 +225,18 @@ def from_status(
         )
     if status == 404:
         return NotFoundError(
-            f"Not found (404): check the model name ({model}) and OPENAI_BASE_URL ({base_url}), which must "
-            f"serve POST /responses.{said}",
+            f"Not found (404): check OPENAI_BASE_URL ({base_url}), which must serve POST /responses.{said}",
             **common,
         )
     if status == 429:
-        if code == "insufficient_quota":
-            return QuotaExceededError(
-                "Your OpenAI quota is used up (429 insufficient_quota): check your plan and billing; "
-                "retrying will not help.",
-                **common,
-            )
         return RateLimitError(
             "Rate limited by OpenAI (429): gptls retried with backoff and gave up; wait a little or lower "
             f"gptls.maxConcurrentCalls.{said}",
             **common,
         )
     if status in (400, 413, 422):
-        if code == "context_length_exceeded" or "context length" in api_message.lower() or status == 413:
+        if "context length" in api_message.lower() or status == 413:
             return ContextLengthError(ContextLengthError.ADVICE, **common)
-        if code in {"unsupported_parameter", "unsupported_value"}:
-            return UnsupportedParameterError(
-                f"{model} does not accept the parameter {param!r}: remove it from the gptls settings.{said}",
-                **common,
-            )
         where = f" (parameter {param})" if param else ""
         return BadRequestError(f"OpenAI rejected the request (400){where}.{said}", **common)
     if status >= 500:
@@ -230,6 +245,98 @@ def from_status(
             **common,
         )
     return APIStatusError(f"Unexpected answer from the API ({status}).{said}", **common)
+
+
+def from_stream_error(error: Any, *, model: str, request_id: str | None, status: int | None = None) -> GptlsError:
+    """An error that arrived inside a 200 answer: a stream's ``error`` frame (flat as the spec has it, or
+    nested under ``error`` as the wire sends it) or the ``error`` of a ``failed`` response. Classified by
+    its code exactly like the same error over HTTP."""
+    if isinstance(error, dict) and isinstance(error.get("error"), dict):
+        error = error["error"]
+    fields: dict[str, Any] = error if isinstance(error, dict) else {}
+    code = _str_or_none(fields.get("code")) or _str_or_none(fields.get("type"))
+    if code == "error":
+        code = None  # the flat frame's own type, not a code
+    param = _str_or_none(fields.get("param"))
+    api_message = _str_or_none(fields.get("message"))
+    common: dict[str, Any] = {
+        "status": status,
+        "request_id": request_id,
+        "code": code,
+        "param": param,
+        "api_message": api_message,
+    }
+    by_code = _from_code(code, param, api_message or "", model, common)
+    if by_code is not None:
+        return by_code
+    return ResponseFailedError(code, api_message, request_id=request_id, param=param)
+
+
+def _from_code(
+    code: str | None, param: str | None, api_message: str, model: str, common: dict[str, Any]
+) -> APIStatusError | None:
+    said = f" OpenAI said: {scrub(api_message)}" if api_message else ""
+    status = common.get("status")
+    shown = f" ({status} {code})" if status else f" ({code})"
+    if code == "model_not_found" and status in (404, None):
+        return ModelNotFoundError(model, **common)  # a 403 with this code is an access problem, not a retirement
+    if code == "invalid_api_key":
+        return AuthenticationError(
+            f"OpenAI rejected the API key{f' ({status})' if status else ''}: check OPENAI_API_KEY (or the apiKey "
+            f"setting) and that the key's project has access to {model}.",
+            **common,
+        )
+    if code == "insufficient_quota":
+        return QuotaExceededError(
+            f"Your OpenAI quota is used up{shown}: check your plan and billing; retrying will not help.",
+            **common,
+        )
+    if code == "context_length_exceeded":
+        return ContextLengthError(ContextLengthError.ADVICE, **common)
+    if code == "rate_limit_exceeded":
+        return RateLimitError(
+            f"Rate limited by OpenAI{shown}: gptls retried with backoff and gave up; wait a little or lower "
+            f"gptls.maxConcurrentCalls.{said}",
+            **common,
+        )
+    if code in RETRYABLE_CODES:
+        return ServerError(
+            f"OpenAI had a server error ({status or code}); gptls retried and gave up: try again in a moment.{said}",
+            **common,
+        )
+    if code in PARAMETER_CODES and param:
+        setting = SETTING_OF_PARAM.get(param)
+        where = f"gptls.{setting}" if setting else f"the parameter {param!r}"
+        return UnsupportedParameterError(
+            f"{model} does not accept {where} as set: change it in the gptls settings.{said}", **common
+        )
+    return None
+
+
+# The request parameter each gptls setting becomes, so a refusal names the setting a user can change.
+SETTING_OF_PARAM = {
+    "reasoning.effort": "reasoningEffort",
+    "reasoning": "reasoningEffort",
+    "text.verbosity": "verbosity",
+    "verbosity": "verbosity",
+    "temperature": "temperature",
+    "top_p": "topP",
+    "service_tier": "serviceTier",
+    "truncation": "truncation",
+    "prompt_cache_key": "promptCacheKey",
+    "max_output_tokens": "maxOutputTokens",
+    "store": "store",
+}
+
+
+def supported_values(api_message: str) -> tuple[str, ...]:
+    """The values an ``unsupported_value`` message lists: "... Supported values are: 'low', 'medium', and
+    'high'." gives ('low', 'medium', 'high'); () when it lists none."""
+    match = re.search(r"[Ss]upported values (?:are|is)\s*:?(.*)", api_message)
+    if match is None:
+        return ()
+    quoted = re.findall(r"['\"`]([^'\"`\s]+)['\"`]", match.group(1))
+    return tuple(dict.fromkeys(quoted))
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -11,12 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gptls.config import Settings
+from gptls.config import Settings, takes_sampling_parameters
 from gptls.openai.errors import (
     IncompleteError,
     MalformedResponseError,
     RefusalError,
     ResponseFailedError,
+    from_stream_error,
 )
 
 JsonDict = dict[str, Any]
@@ -67,10 +68,10 @@ class ResponseRequest:
     tool_choice: str | None = None  # "none" asks for a final answer without more tool calls
 
 
-# `gptls check` and the gptls.check command: the smallest call that proves key, model and endpoint work.
-CONNECTION_CHECK = ResponseRequest(
-    input="Reply with the single word: ok", instructions="You are a connectivity check.", max_output_tokens=256
-)
+# `gptls check` and the gptls.check command: the smallest call that proves key, model and endpoint work. It
+# runs under the user's own maxOutputTokens and effort, so a pass means real actions will not be cut off
+# either, and an incomplete answer's advice (raise maxOutputTokens or lower the effort) is the right one.
+CONNECTION_CHECK = ResponseRequest(input="Reply with the single word: ok", instructions="You are a connectivity check.")
 
 
 @dataclass(frozen=True)
@@ -172,17 +173,19 @@ def build_body(settings: Settings, request: ResponseRequest, *, stream: bool) ->
         body["prompt_cache_key"] = settings.prompt_cache_key
     if settings.truncation:
         body["truncation"] = settings.truncation
-    if settings.temperature is not None:
+    # A reasoning model refuses sampling parameters; after a switch to one they are left out, not sent.
+    if settings.temperature is not None and takes_sampling_parameters(settings.model):
         body["temperature"] = settings.temperature
-    if settings.top_p is not None:
+    if settings.top_p is not None and takes_sampling_parameters(settings.model):
         body["top_p"] = settings.top_p
     if stream:
         body["stream"] = True
     return body
 
 
-def parse_response(obj: Any, *, max_output_tokens: int | None = None) -> ModelResult:
-    """Read a Response object; refusal, incomplete and failed answers raise their typed errors."""
+def parse_response(obj: Any, *, max_output_tokens: int | None = None, model: str = "") -> ModelResult:
+    """Read a Response object; refusal, incomplete and failed answers raise their typed errors (a failed
+    one classified by its code, like the same error over HTTP)."""
     if not isinstance(obj, Mapping) or not isinstance(obj.get("output", []), list):
         raise MalformedResponseError(
             "The endpoint's answer is not a Responses API object: check that OPENAI_BASE_URL points at an "
@@ -190,8 +193,7 @@ def parse_response(obj: Any, *, max_output_tokens: int | None = None) -> ModelRe
         )
     status = obj.get("status")
     if status == "failed" or (status is None and obj.get("error")):
-        error: Mapping[str, Any] = obj["error"] if isinstance(obj.get("error"), Mapping) else {}
-        raise ResponseFailedError(_str(error.get("code")) or None, _str(error.get("message")) or None)
+        raise from_stream_error(obj.get("error"), model=model or _str(obj.get("model")) or "the model", request_id=None)
     if status == "incomplete":
         raw_details = obj.get("incomplete_details")
         details: Mapping[str, Any] = raw_details if isinstance(raw_details, Mapping) else {}
