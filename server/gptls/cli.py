@@ -51,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--log-file", help="also write the (redacted) log to this file")
     commands = parser.add_subparsers(dest="command")
-    check = commands.add_parser("check", help="send a tiny prompt and report model, latency, tokens, headroom")
+    check = commands.add_parser(
+        "check", help="send a tiny prompt; report the model's shutdown date, latency, tokens and rate-limit headroom"
+    )
+    check.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     _model_flags(check)
     run = commands.add_parser("run", help="run an action on a file without an editor")
     run.add_argument("action", help="generate, generate-verified, explain, explain-comment, refactor or docstring")
@@ -70,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model (default gpt-5-mini)")
-    parser.add_argument("--reasoning-effort", choices=["minimal", "low", "medium", "high"])
+    parser.add_argument("--reasoning-effort", choices=["none", "minimal", "low", "medium", "high", "xhigh"])
     parser.add_argument("--base-url", help="API base URL (default $OPENAI_BASE_URL or https://api.openai.com/v1)")
 
 
@@ -103,6 +106,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[object, list[str]]:
 async def _check(args: argparse.Namespace) -> int:
     from gptls.config import Settings
     from gptls.openai import GptlsError, ResponsesClient
+    from gptls.openai.models import ModelRouter
     from gptls.openai.wire import CONNECTION_CHECK
 
     settings, errors = settings_from_args(args)
@@ -111,8 +115,11 @@ async def _check(args: argparse.Namespace) -> int:
         print(f"gptls check: {error}", file=sys.stderr)
     settings = dataclasses.replace(settings, stream=False)
     client = ResponsesClient()
+    client.on_notice = lambda message: print(message, file=sys.stderr)
+    router = ModelRouter(client, settings.state_dir)
     try:
-        result = await client.create(CONNECTION_CHECK, settings)
+        status = await router.status(settings, fresh=True)
+        result = await router.create(CONNECTION_CHECK, settings)
     except GptlsError as error:
         print(f"gptls check: FAILED: {error}", file=sys.stderr)
         print(f"  details: {error.details()}", file=sys.stderr)
@@ -125,7 +132,8 @@ async def _check(args: argparse.Namespace) -> int:
     info, usage = result.info, result.usage
     print("gptls check: OK")
     print(f"  endpoint      {settings.base_url}/responses")
-    print(f"  model         {result.model or settings.model}")
+    print(f"  model         {settings.model}: {status.describe()}")
+    print(f"  answered by   {result.model or router.model_for(settings)}")
     print(f"  request id    {info.request_id or 'n/a'}")
     print(f"  latency       {info.latency_ms:.0f} ms")
     print(

@@ -117,18 +117,32 @@ def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
 async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     from gptls.openai.wire import CONNECTION_CHECK
 
+    pipeline = ls.pipeline
+    pipeline.configure(ls.settings)
     try:
-        result = await ls.pipeline.client.create(CONNECTION_CHECK, ls.settings)
+        status = await pipeline.router.status(ls.settings, fresh=True)
+        result = await pipeline.router.create(CONNECTION_CHECK, ls.settings)
     except GptlsError as error:
         ls.report(error, "the connection check")
         return {"ok": False, "error": str(error)}
     info = result.info
+    lifetime = status.describe()
     ls.show(
         f"gptls: {result.model or ls.settings.model} answered in {info.latency_ms:.0f} ms "
-        f"(request id {info.request_id or 'n/a'}).",
+        f"(request id {info.request_id or 'n/a'}). {ls.settings.model}: {lifetime}.",
         lsp.MessageType.Info,
     )
-    return {"ok": True, "model": result.model, "latencyMs": round(info.latency_ms), "requestId": info.request_id}
+    return {
+        "ok": True,
+        "model": result.model,
+        "latencyMs": round(info.latency_ms),
+        "requestId": info.request_id,
+        "shutdownDate": status.shutdown_date.isoformat() if status.shutdown_date else None,
+        "daysLeft": status.days_left,
+        "successor": status.switched_to or status.successor,
+        "successorUsable": status.successor_usable,
+        "lifetime": lifetime,
+    }
 
 
 async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:

@@ -23,6 +23,7 @@ from gptls.usage import UsageLedger
 
 if TYPE_CHECKING:
     from gptls.openai.client import ResponsesClient, RetryHook
+    from gptls.openai.models import ModelRouter
 from gptls.verify import TestSession, import_preamble, limits_for
 
 log = logging.getLogger("gptls.pipeline")
@@ -50,6 +51,9 @@ class Pipeline:
 
     def __init__(self, client: ResponsesClient | None = None) -> None:
         self._client = client
+        self._router: ModelRouter | None = None
+        self._settings: Settings | None = None
+        self.on_notice: Callable[[str], None] | None = None  # warnings a user should see once
         self.cache = ResultCache()
         self.usage = UsageLedger()
         self._limit = 0
@@ -64,9 +68,30 @@ class Pipeline:
             from gptls.openai.client import ResponsesClient
 
             self._client = ResponsesClient()
+            self._client.on_notice = self._notice
         return self._client
 
+    @property
+    def router(self) -> ModelRouter:
+        """Picks the model each call goes to (the configured one, or its successor once it is retired)."""
+        if self._router is None:
+            from gptls.openai.models import ModelRouter
+
+            self._router = ModelRouter(self.client, self._settings.state_dir if self._settings else "")
+        return self._router
+
+    def _notice(self, message: str) -> None:
+        if self.on_notice is not None:
+            self.on_notice(message)
+
     def configure(self, settings: Settings) -> None:
+        if self._settings is not None and settings != self._settings:
+            # What a model refused, or which models were gone, under the old settings no longer holds.
+            if self._client is not None:
+                self._client.forget_adjustments()
+            if self._router is not None:
+                self._router.forget()
+        self._settings = settings
         if settings.max_concurrent_calls != self._limit:
             # Calls already waiting keep the old semaphore; new calls use the new limit.
             self._limit = settings.max_concurrent_calls
@@ -143,7 +168,7 @@ class Pipeline:
             try:
 
                 async def call(req: ResponseRequest) -> ModelResult:
-                    result = await self.client.create(req, settings, on_delta=on_delta, on_retry=on_retry)
+                    result = await self.router.create(req, settings, on_delta=on_delta, on_retry=on_retry)
                     cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
                     log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
                     return result

@@ -110,6 +110,7 @@ class GptlsServer(LanguageServer):
 
             self._pipeline = Pipeline()
             self._pipeline.on_in_flight = lambda _n: self.send_status_soon()
+            self._pipeline.on_notice = lambda message: self.show(message, lsp.MessageType.Warning)
             self._pipeline.configure(self.settings)
         return self._pipeline
 
@@ -126,6 +127,28 @@ class GptlsServer(LanguageServer):
         loading = asyncio.get_running_loop().run_in_executor(None, _import_handlers)
         self._background.add(loading)
         loading.add_done_callback(self._background.discard)
+        loading.add_done_callback(lambda _done: self.check_model_soon())
+
+    def check_model_soon(self) -> None:
+        """Look up the configured model's shutdown date in the background and warn (at most once a day)
+        when it is near or past. Never on an action's path; a backend without /models costs a debug line."""
+        checking = asyncio.ensure_future(self._warn_about_model())
+        self._background.add(checking)
+        checking.add_done_callback(self._background.discard)
+
+    async def _warn_about_model(self) -> None:
+        settings = self.settings
+        try:
+            self.pipeline.configure(settings)
+            router = self.pipeline.router
+            warning = await router.shutdown_warning(settings)
+            status = await router.status(settings)
+        except Exception as exc:  # a lookup must never disturb the editor
+            log.debug("model lifetime check failed: %s", exc)
+            return
+        if warning:
+            self.show(warning, lsp.MessageType.Warning)
+        log.info("model check: %s: %s", settings.model, status.describe())
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls shows protocol-level glitches (a message it could not handle) to the user; log them."""
@@ -172,11 +195,15 @@ class GptlsServer(LanguageServer):
         for error in update.errors:
             log.warning(error)
             self.show(error, lsp.MessageType.Warning)
+        old, new = self.settings, update.settings
+        changed_model = (new.base_url, new.model, new.api_key) != (old.base_url, old.model, old.api_key)
         self.settings = update.settings
         if self.settings.api_key:
             register_secret(self.settings.api_key.reveal())
         if self._pipeline is not None:
             self._pipeline.configure(self.settings)
+            if changed_model:
+                self.check_model_soon()
 
     async def pull_configuration(self) -> None:
         try:

@@ -51,7 +51,16 @@ def test_check_reports_model_latency_tokens_and_headroom(double) -> None:
     assert "gptls check: OK" in out and "gpt-5-mini" in out and "request id    req_" in out
     assert "latency" in out and "tokens        input" in out and "remaining-requests=4999" in out
     body = double.requests[0].body
-    assert body["max_output_tokens"] == 256 and "stream" not in body
+    assert body["max_output_tokens"] == 8000 and "stream" not in body, "the user's own cap, not a hard-coded one"
+    assert "model         gpt-5-mini: no shutdown announced" in out
+
+
+def test_check_incomplete_answer_advises_the_right_settings(double) -> None:
+    double.script(replies.incomplete("max_output_tokens"))
+    result = gptls("check", "--reasoning-effort", "high", env=double.env())
+    assert result.returncode == 1
+    assert "cut off at maxOutputTokens (8000)" in result.stderr
+    assert "Raise gptls.maxOutputTokens or lower gptls.reasoningEffort" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -59,7 +68,7 @@ def test_check_reports_model_latency_tokens_and_headroom(double) -> None:
     [
         (replies.invalid_api_key(), "OPENAI_API_KEY"),
         (replies.permission_denied(), "403"),
-        (replies.not_found(), "model name"),
+        (replies.error(404, "Invalid URL (POST /v1/responses)"), "OPENAI_BASE_URL"),
         (replies.error(400, "Invalid value: 'gpt-5-mini'.", param="model"), "parameter model"),
         (replies.insufficient_quota(), "billing"),
     ],
