@@ -4,6 +4,7 @@
 /** Setting names shared with the server (camelCase, as the server's README documents them). */
 export const SERVER_SETTINGS = [
   "model",
+  "fallbackModels",
   "reasoningEffort",
   "verbosity",
   "maxOutputTokens",
