@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +18,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from gptls import logs
 
     logs.setup(args.log_level, args.log_file)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, no traceback. `run --apply` writes atomically, so a file is old or new, never half.
+        print("gptls: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command == "check":
         return asyncio.run(_check(args))
     if args.command == "run":
@@ -31,10 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         import logging
 
         logging.getLogger("pygls.server").setLevel(logging.INFO)  # its "Serving on" line says it is ready
-        server.start_tcp(args.host, args.port)
+        try:
+            server.start_tcp(args.host, args.port)
+        except (OSError, OverflowError) as exc:
+            reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
+            print(
+                f"gptls: cannot listen on {args.host}:{args.port} ({reason}): choose another --port.", file=sys.stderr
+            )
+            return 1
     else:
         server.start_io()
-    return 0
+    # LSP: exit status 0 only when `exit` came after `shutdown` (pygls' own sys.exit does not reach here).
+    return 0 if getattr(server.protocol, "_shutdown", False) else 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--stdio", action="store_true", help="speak LSP on stdio (the default; editors pass it)")
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument("--port", type=_port, default=2087, help="TCP port (default 2087)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--log-file", help="also write the (redacted) log to this file")
     commands = parser.add_subparsers(dest="command")
@@ -71,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
+
+
 def _model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model (default gpt-5-mini)")
     parser.add_argument("--reasoning-effort", choices=["none", "minimal", "low", "medium", "high", "xhigh"])
@@ -78,7 +106,10 @@ def _model_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> tuple[object, list[str]]:
-    """Settings from the environment, an optional JSON config file and flags; returns (settings, errors)."""
+    """Settings from the environment, an optional JSON config file and flags; returns (settings, errors).
+
+    Any error (an unreadable or invalid file, an unknown key, a bad value, a bad flag) means the settings are
+    not what the user meant: callers stop before sending anything."""
     import json
 
     from gptls.config import Settings
@@ -90,17 +121,28 @@ def settings_from_args(args: argparse.Namespace) -> tuple[object, list[str]]:
         try:
             with open(config_path, encoding="utf-8") as handle:
                 options = json.load(handle)
-        except (OSError, ValueError) as exc:
-            return settings, [f"cannot read {config_path}: {exc}"]
-        update = settings.updated(options.get("gptls", options) if isinstance(options, dict) else {})
-        settings, errors = update.settings, list(update.errors)
+        except OSError as exc:
+            return settings, [f"cannot read --config {config_path}: {exc.strerror or exc}"]
+        except UnicodeDecodeError:
+            return settings, [f"--config {config_path} is not UTF-8 text"]
+        except ValueError as exc:
+            return settings, [f"--config {config_path} is not valid JSON ({exc})"]
+        if isinstance(options, dict) and isinstance(options.get("gptls"), dict):
+            options = options["gptls"]
+        if not isinstance(options, dict):
+            return settings, [f"--config {config_path} must hold a JSON object of gptls settings"]
+        update = settings.updated(options)
+        settings = update.settings
+        errors += [f"{error} (in {config_path})" for error in update.errors]
+        errors += [f"unknown gptls setting {key!r} in {config_path}" for key in update.unknown]
     flags = {
         "model": args.model,
         "reasoningEffort": args.reasoning_effort,
         "baseUrl": args.base_url,
     }
     update = settings.updated({k: v for k, v in flags.items() if v is not None})
-    return update.settings, errors + list(update.errors)
+    errors += [error.replace("gptls setting 'baseUrl'", "--base-url") for error in update.errors]
+    return update.settings, errors
 
 
 async def _check(args: argparse.Namespace) -> int:
@@ -111,8 +153,9 @@ async def _check(args: argparse.Namespace) -> int:
 
     settings, errors = settings_from_args(args)
     assert isinstance(settings, Settings)
-    for error in errors:
-        print(f"gptls check: {error}", file=sys.stderr)
+    if errors:
+        print(f"gptls check: {'; '.join(errors)}. Nothing was sent.", file=sys.stderr)
+        return 2
     settings = dataclasses.replace(settings, stream=False)
     client = ResponsesClient()
     client.on_notice = lambda message: print(message, file=sys.stderr)

@@ -389,17 +389,22 @@ def build_context(doc: Document, target: Target, budget: int) -> str:
 
 def is_excluded(uri: str, patterns: tuple[str, ...]) -> bool:
     """True when the document's path matches an exclude glob: its text is never sent."""
+    return matching_exclude(uri, patterns) is not None
+
+
+def matching_exclude(uri: str, patterns: tuple[str, ...]) -> str | None:
+    """The first exclude glob the document's path matches, or None."""
     parsed = urlparse(uri)
     path = unquote(parsed.path) if parsed.scheme in ("file", "") else unquote(parsed.path or uri)
     posix = PurePosixPath(path.replace("\\", "/"))
     for pattern in patterns:
         if fnmatch.fnmatch(posix.name, pattern) or fnmatch.fnmatch(str(posix), pattern):
-            return True
+            return pattern
         if pattern.startswith("**/") and fnmatch.fnmatch(str(posix), "*/" + pattern[3:]):
-            return True
+            return pattern
         if "/" in pattern and posix.match(pattern.removeprefix("**/")):
-            return True
-    return False
+            return pattern
+    return None
 
 
 def looks_binary(text: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from gptls.actions import Action, ActionError, Outcome
-from gptls.actions.base import clean_code, describe_target, parse_answer
+from gptls.actions.base import clean_code, describe_target, ensure_parses, parse_answer
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import Document, Span, Target, build_context, is_excluded, looks_binary, target_at
@@ -44,6 +44,14 @@ def job_at(action: Action, doc: Document, span: Span) -> Job | None:
     if action.retarget is not None:
         target = action.retarget(target, doc)
     return Job(action, doc, target)
+
+
+def outcome_of(job: Job, answer: dict[str, Any]) -> Outcome:
+    """The answer as the action's outcome; an edit that would break a Python file is refused here, for the
+    editor and the command line alike."""
+    outcome = job.action.to_outcome(answer, job.target, job.doc)
+    ensure_parses(job.doc, outcome)
+    return outcome
 
 
 class Pipeline:
@@ -125,7 +133,7 @@ class Pipeline:
     def cached(self, job: Job, settings: Settings) -> Outcome | None:
         _request, key = self.request(job, settings)
         answer = self.cache.get(key)
-        return None if answer is None else job.action.to_outcome(answer, job.target, job.doc)
+        return None if answer is None else outcome_of(job, answer)
 
     async def run(
         self,
@@ -144,11 +152,11 @@ class Pipeline:
         answer = self.cache.get(key)
         if answer is None:
             answer = await self._ask(request, job, settings, on_delta, on_queued, on_retry, on_message)
-            outcome = job.action.to_outcome(answer, job.target, job.doc)
+            outcome = outcome_of(job, answer)
             self.cache.put(key, answer)  # only answers that made a good outcome are kept
             return outcome
         log.info("%s: answered from cache", job.action.id)
-        return job.action.to_outcome(answer, job.target, job.doc)
+        return outcome_of(job, answer)
 
     async def _ask(
         self,
@@ -215,7 +223,12 @@ class Pipeline:
             if on_message is not None:
                 on_message("checking the final code")
             check = await session.verify(clean_code(code))
-            answer["_verification"] = {"passed": check.passed, "report": check.report, "rounds": len(session.runs)}
+            answer["_verification"] = {
+                "passed": check.passed,
+                "report": check.report,
+                "rounds": len(session.runs),
+                "tested": bool(session.last_tests.strip()),
+            }
         return answer
 
     def _count(self, step: int) -> None:

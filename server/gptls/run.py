@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import re
 import sys
 from pathlib import Path
 
 from gptls.actions import BY_ID, ActionError, EditResult, TextResult
 from gptls.config import Settings
-from gptls.context import Document, Pos, Span
+from gptls.context import Document, Pos, Span, matching_exclude
 from gptls.edits import apply_to_text
 from gptls.openai.errors import GptlsError
 from gptls.pipeline import Pipeline, job_at
+from gptls.sourcefile import SourceFileError, read_source, write_source
 
 LANGUAGES = {
     ".py": "python",
@@ -49,58 +49,81 @@ LANGUAGES = {
 }
 
 
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; nothing is sent. Exit status 2."""
+
+
 def parse_target(text: str) -> tuple[Path, int | None, int | None]:
     """FILE, FILE:LINE or FILE:START-END (1-based, inclusive)."""
-    match = re.fullmatch(r"(.+?):(\d+)(?:-(\d+))?", text)
+    match = re.fullmatch(r"(.+?):(-?\d+)(?:-(-?\d+))?", text)
     if match and not Path(text).exists():
         start = int(match.group(2))
         end = int(match.group(3)) if match.group(3) else None
+        if start < 1 or (end is not None and end < 1):
+            raise UsageError(f"{text}: lines start at 1.")
+        if end is not None and end < start:
+            raise UsageError(f"{text}: the range is reversed; give START-END with START <= END.")
         return Path(match.group(1)), start, end
     return Path(text), None, None
 
 
+def target_span(doc: Document, path: Path, first: int | None, last: int | None) -> Span:
+    """The span the lines name; ``UsageError`` for a line past the end of the file."""
+    count = len(doc.lines) - (1 if doc.lines and doc.lines[-1] == "" and len(doc.lines) > 1 else 0)
+    for line in (first, last):
+        if line is not None and line > count:
+            raise UsageError(f"line {line} is past the end of {path} ({count} line{'s' if count != 1 else ''}).")
+    if first is None:
+        return Span(Pos(0, 0), Pos(0, 0))
+    if last is None:
+        return Span(Pos(first - 1, 0), Pos(first - 1, 0))
+    return Span(Pos(first - 1, 0), doc.clamp(Pos(last - 1, 10**9)))
+
+
 async def run_command(args: argparse.Namespace) -> int:
+    try:
+        return await _run(args)
+    except UsageError as error:
+        print(f"gptls run: {error}", file=sys.stderr)
+        return 2
+
+
+async def _run(args: argparse.Namespace) -> int:
     from gptls.cli import settings_from_args
 
     action = BY_ID.get(args.action)
     if action is None:
-        print(f"gptls run: unknown action {args.action!r}; choose from {', '.join(BY_ID)}", file=sys.stderr)
-        return 2
+        raise UsageError(f"unknown action {args.action!r}; choose from {', '.join(BY_ID)}")
     if action.runs_code and not args.allow_exec:
-        print(
-            f"gptls run: {action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that.",
-            file=sys.stderr,
+        raise UsageError(
+            f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
         )
-        return 2
-    path, first, last = parse_target(args.target)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        print(f"gptls run: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    text = raw.decode("utf-8", errors="replace")
     settings, errors = settings_from_args(args)
+    if errors:
+        # A request with settings the user did not mean (another endpoint, another model) is worse than none.
+        raise UsageError("; ".join(errors) + ". Nothing was sent.")
     assert isinstance(settings, Settings)
-    for error in errors:
-        print(f"gptls run: {error}", file=sys.stderr)
+    path, first, last = parse_target(args.target)
     language = args.language or LANGUAGES.get(path.suffix.lower(), "plaintext")
-    doc = Document(text, language, path.resolve().as_uri())
-    if first is None:
-        span = Span(Pos(0, 0), Pos(0, 0))
-    elif last is None:
-        span = Span(Pos(first - 1, 0), Pos(first - 1, 0))
-    else:
-        span = Span(Pos(first - 1, 0), doc.clamp(Pos(last - 1, 10**9)))
-    job = job_at(action, doc, span)
+    try:
+        source = read_source(path, python=language == "python" or path.suffix in (".py", ".pyi"))
+    except SourceFileError as error:
+        raise UsageError(str(error)) from None
+    uri = path.absolute().as_uri()
+    for named in (uri, source.real.as_uri()):  # a link to a secret is a secret
+        pattern = matching_exclude(named, settings.exclude)
+        if pattern is not None:
+            raise UsageError(f"{path} matches gptls.exclude ({pattern!r}): gptls never sends it.")
+    doc = Document(source.text, language, uri)
+    job = job_at(action, doc, target_span(doc, path, first, last))
     if job is None:
         where = f"{path}:{first}" if first else str(path)
-        print(
-            f"gptls run: {action.title.removeprefix('gptls: ')} does not apply at {where}; "
-            "give the line of a function (or a range of lines).",
-            file=sys.stderr,
+        raise UsageError(
+            f"{action.title.removeprefix('gptls: ')} does not apply at {where}; give the line of a function "
+            "(or a range of lines)."
         )
-        return 2
     pipeline = Pipeline()
+    pipeline.on_notice = lambda message: print(message, file=sys.stderr)
     try:
         outcome = await pipeline.run(job, settings)
     except (GptlsError, ActionError) as error:
@@ -114,17 +137,19 @@ async def run_command(args: argparse.Namespace) -> int:
     assert isinstance(outcome, EditResult)
     new_text = apply_to_text(doc, outcome.edit)
     if args.apply:
-        tmp = path.with_name(f".{path.name}.gptls-tmp")
-        tmp.write_bytes(new_text.encode("utf-8"))
-        os.replace(tmp, path)  # atomic: the file is either old or new, never half-written
+        try:
+            write_source(source, new_text)
+        except SourceFileError as error:
+            print(f"gptls run: {error}", file=sys.stderr)
+            return 1
         print(f"gptls run: applied {action.id} to {path}", file=sys.stderr)
     else:
         diff = difflib.unified_diff(
-            text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+            doc.text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
         )
         sys.stdout.writelines(diff)
     if outcome.note:
         print(f"gptls run: {outcome.note}", file=sys.stderr)
     if action.runs_code and not outcome.note.startswith("tests passed"):
-        return 3  # applied or printed, but the tests did not pass: scripts can tell
+        return 3  # applied or printed, but the tests did not pass (or none ran): scripts can tell
     return 0

@@ -385,6 +385,21 @@ async def test_code_that_does_not_parse_is_not_applied(editor) -> None:
     await editor.until(lambda: any("does not parse as Python" in m for m in editor.messages()))
 
 
+@pytest.mark.parametrize(
+    ("action", "answer"),
+    [
+        ("refactor", {"code": "def total(items):\n    return sum(items +\n", "explanation": "shorter"}),
+        ("docstring", {"code": 'def total(items):\n    """Sum."""\n    result = (\n'}),
+    ],
+)
+async def test_a_refactor_or_docstring_that_breaks_the_file_is_not_applied(editor, action, answer) -> None:
+    uri = editor.open("loop.py", LOOP)
+    editor.double.script(replies.json_output(answer))
+    await editor.run(uri, editor.cursor(uri, "result = 0"), action)
+    await editor.until(lambda: any("does not parse as Python" in m for m in editor.messages()))
+    assert editor.buffers[uri] == LOOP
+
+
 # -- positions, line endings, size ------------------------------------------------------------------------
 
 

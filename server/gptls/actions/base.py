@@ -6,14 +6,16 @@ action means adding a module beside this one and listing it in ``actions/__init_
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from gptls.context import Document, Target
-from gptls.edits import PlannedEdit
+from gptls.edits import PlannedEdit, apply_to_text
 from gptls.openai.errors import GptlsError
 from gptls.openai.wire import FunctionTool
 
@@ -113,6 +115,32 @@ def parse_answer(text: str, keys: tuple[str, ...]) -> dict[str, Any]:
         else:
             result[key] = _FENCE.sub("", stripped).strip() if fence else stripped
     return result
+
+
+def ensure_parses(doc: Document, outcome: Outcome) -> None:
+    """An edit to a Python file must leave it parsing: the whole file when it parsed before (the user may be
+    mid-edit elsewhere, so otherwise the new code on its own). ``ActionError`` when it would not."""
+    if not doc.is_python or not isinstance(outcome, EditResult):
+        return
+    before = _syntax_error(doc.text)
+    after = _syntax_error(
+        apply_to_text(doc, outcome.edit) if before is None else textwrap.dedent(outcome.edit.new_text)
+    )
+    if after is not None:
+        raise ActionError(
+            f"The model's code does not parse as Python ({after.msg}, line {after.lineno}); nothing was applied. "
+            "Try again."
+        )
+
+
+def _syntax_error(source: str) -> SyntaxError | None:
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return exc
+    except ValueError as exc:  # a NUL byte
+        return SyntaxError(str(exc))
+    return None
 
 
 def _between_braces(text: str) -> str:

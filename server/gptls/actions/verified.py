@@ -24,7 +24,10 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
     assert isinstance(result, EditResult)
     check = answer.get("_verification") or {}
     rounds = check.get("rounds", 0)
-    if check.get("passed"):
+    if not check.get("tested"):
+        # Doctests alone, or nothing at all, prove nothing the model chose to test: never "tests passed".
+        note = "no tests were run (the model answered without testing its code); check the code"
+    elif check.get("passed"):
         note = f"tests passed (after {rounds} test run{'s' if rounds != 1 else ''})"
     else:
         note = f"tests did NOT pass; check the code. Report: {str(check.get('report', 'no tests were run'))[:600]}"
