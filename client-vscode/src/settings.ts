@@ -18,6 +18,8 @@ export const SERVER_SETTINGS = [
   "timeout",
   "maxRetries",
   "stream",
+  "sandbox",
+  "bwrapPath",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];

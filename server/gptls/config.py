@@ -15,7 +15,38 @@ from typing import Any
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-5-mini"
-DEFAULT_EXCLUDE = (".env*", "*.pem", "*.key", "**/secrets/**")
+# Files whose text is never sent (matched case-insensitively, on the name and on the whole path).
+DEFAULT_EXCLUDE = (
+    ".env*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.keystore",
+    "*.jks",
+    ".netrc",
+    "_netrc",
+    ".npmrc",
+    ".pypirc",
+    ".pgpass",
+    ".git-credentials",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*credentials*",
+    "secrets.*",
+    "*.secret",
+    "**/secrets/**",
+    "**/.ssh/**",
+    "**/.aws/**",
+    "**/.kube/**",
+    "**/.gnupg/**",
+    "**/.docker/config.json",
+)
+SANDBOXES = ("auto", "bubblewrap", "landlock", "none")
+SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 # What OpenAI names as gpt-5-mini's replacements (shut down 2026-12-11), newest recommendation first.
 DEFAULT_FALLBACK_MODELS = ("gpt-6.1-terra", "gpt-5.6-terra")
 # Reasoning model families: they refuse temperature and top_p (only the default, 1, is accepted).
@@ -100,6 +131,8 @@ class Settings:
     verify_rounds: int = 3
     sandbox_timeout: float = 10.0
     sandbox_memory_mb: int = 512
+    sandbox: str = "auto"
+    bwrap_path: str = ""  # "": the bundled bwrap, else the system's
     state_dir: str = ""
     prices: Mapping[str, tuple[float, float, float]] = field(
         default_factory=lambda: dict(DEFAULT_PRICES), compare=False
@@ -166,6 +199,13 @@ class Settings:
             self.temperature,
             self.top_p,
         )
+
+
+def secret_environment_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The values of this process' environment variables whose names look secret (``*KEY*``, ``*TOKEN*``,
+    ``*SECRET*``, ``*PASSWORD*``…): never shown, wherever they turn up."""
+    env = os.environ if environ is None else environ
+    return [value for name, value in env.items() if SECRET_NAME.search(name) and len(value.strip()) >= 6]
 
 
 def takes_sampling_parameters(model: str) -> bool:
@@ -319,6 +359,8 @@ _PARSERS: dict[str, Any] = {
     "verify_rounds": _int_range(1, 10),
     "sandbox_timeout": _float_range(1.0, 120.0),
     "sandbox_memory_mb": _int_range(64, 16384),
+    "sandbox": _choice(SANDBOXES),
+    "bwrap_path": _optional_text,
 }
 
 SETTING_NAMES = tuple(_PARSERS)

@@ -396,14 +396,15 @@ def matching_exclude(uri: str, patterns: tuple[str, ...]) -> str | None:
     """The first exclude glob the document's path matches, or None."""
     parsed = urlparse(uri)
     path = unquote(parsed.path) if parsed.scheme in ("file", "") else unquote(parsed.path or uri)
-    posix = PurePosixPath(path.replace("\\", "/"))
-    for pattern in patterns:
+    posix = PurePosixPath(path.replace("\\", "/").lower())  # .ENV and Id_RSA are secrets too
+    for original in patterns:
+        pattern = original.lower()
         if fnmatch.fnmatch(posix.name, pattern) or fnmatch.fnmatch(str(posix), pattern):
-            return pattern
+            return original
         if pattern.startswith("**/") and fnmatch.fnmatch(str(posix), "*/" + pattern[3:]):
-            return pattern
+            return original
         if "/" in pattern and posix.match(pattern.removeprefix("**/")):
-            return pattern
+            return original
     return None
 
 

@@ -208,32 +208,47 @@ async def run_job(ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = N
 
 
 ALLOW_ONCE, ALLOW_ALWAYS, CANCEL = "Allow once", "Always for this workspace", "Cancel"
+WITHOUT_RUNNING = "Continue without running code"
 
 
 async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
-    """Actions that execute model-written code need the setting on and the user's consent."""
+    """Actions that execute model-written code need the setting on and the user's consent, given for the
+    boundary the code will run behind (the dialog names it; consent for one boundary is not for another)."""
     if not job.action.runs_code:
         return
     if not ls.settings.verified_action:
         raise ActionError("Running model-written code is turned off (gptls.verifiedAction).")
-    workspace = ls.workspace_key(job.doc.uri)
-    if ls.consent.allowed(workspace):
-        return
+    from gptls.sandbox import find_boundary
+
+    boundary = await find_boundary(ls.settings.sandbox, ls.settings.bwrap_path or None)
+    workspace = f"{ls.workspace_key(job.doc.uri)} {boundary.kind}"
+    if not boundary.available:
+        # Nothing will run, so nothing to allow; the user still learns why the result is untested.
+        message = (
+            f"gptls: {job.action.title.removeprefix('gptls: ')} cannot run the model's code here: there is "
+            f"{boundary.describe()}. It will write the function without testing it (install bubblewrap, or set "
+            'gptls.sandbox to "none" to run code unprotected, which is unsafe).'
+        )
+        choices: tuple[str, ...] = (WITHOUT_RUNNING, CANCEL)
+    else:
+        if ls.consent.allowed(workspace):
+            return
+        message = (
+            f"gptls: {job.action.title.removeprefix('gptls: ')} runs code written by the model on this machine to "
+            f"test it, inside {boundary.describe()}, with time, CPU and memory limits. Allow it?"
+        )
+        choices = (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL)
     answer = await ls.window_show_message_request_async(
         lsp.ShowMessageRequestParams(
             type=lsp.MessageType.Warning,
-            message=(
-                "gptls: Generate function (verified) runs code written by the model on this machine to test it: "
-                "in a separate Python, in a temporary directory, with time, CPU and memory limits, no network "
-                "where the OS allows and no secrets in its environment. Allow it?"
-            ),
-            actions=[lsp.MessageActionItem(title=t) for t in (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL)],
+            message=message,
+            actions=[lsp.MessageActionItem(title=t) for t in choices],
         )
     )
     choice = answer.title if answer is not None else CANCEL
-    if choice == ALLOW_ALWAYS:
+    if choice == ALLOW_ALWAYS and boundary.available:
         ls.consent.allow_always(workspace)
-    elif choice != ALLOW_ONCE:
+    elif choice not in (ALLOW_ONCE, WITHOUT_RUNNING):
         raise ActionError("Not run: running model-written code was not allowed.")
 
 

@@ -196,9 +196,29 @@ class Pipeline:
         settings: Settings,
         on_message: Callable[[str], None] | None,
     ) -> dict[str, Any]:
-        """Answer the model's run_tests calls until it gives its final answer or the rounds run out."""
-        session = TestSession(limits_for(settings), on_message, import_preamble(job.doc.text))
-        request = replace(request, tools=job.action.tools)
+        """Answer the model's run_tests calls until it gives its final answer or the rounds run out; the whole
+        loop, model calls and test runs together, ends by gptls.deadline."""
+        from gptls.sandbox import find_boundary
+
+        boundary = await find_boundary(settings.sandbox, settings.bwrap_path or None)
+        session = TestSession(
+            limits_for(settings), boundary, on_message, import_preamble(job.doc.text), max_runs=settings.verify_rounds
+        )
+        try:
+            async with asyncio.timeout(settings.deadline):
+                return await self._test_rounds(call, replace(request, tools=job.action.tools), session, settings)
+        except TimeoutError:
+            raise ActionError(
+                f"Verified generation took longer than gptls.deadline ({settings.deadline:g}s); nothing was applied."
+            ) from None
+
+    async def _test_rounds(
+        self,
+        call: Callable[[ResponseRequest], Awaitable[ModelResult]],
+        request: ResponseRequest,
+        session: TestSession,
+        settings: Settings,
+    ) -> dict[str, Any]:
         result = await call(request)
         rounds = 0
         while result.function_calls:
@@ -213,21 +233,23 @@ class Pipeline:
                 outputs = [(c.call_id, limit) for c in result.function_calls]
                 request = replace(follow_up(request, result, outputs, store=settings.store), tool_choice="none")
             else:
-                outputs = [(c.call_id, await session.handle(c)) for c in result.function_calls]
+                outputs = await session.answer_turn(result.function_calls)
                 request = follow_up(request, result, outputs, store=settings.store)
                 rounds += 1
             result = await call(request)
-        answer = parse_answer(result.text, tuple(job.action.schema.get("required", ())))
+        answer = parse_answer(result.text, ("code",))
         code = answer.get("code")
         if isinstance(code, str) and code.strip():
-            if on_message is not None:
-                on_message("checking the final code")
+            if session.on_message is not None:
+                session.on_message("checking the final code")
             check = await session.verify(clean_code(code))
             answer["_verification"] = {
                 "passed": check.passed,
                 "report": check.report,
                 "rounds": len(session.runs),
                 "tested": bool(session.last_tests.strip()),
+                "boundary": session.boundary.kind,
+                "unavailable": "" if session.boundary.available else session.boundary.describe(),
             }
         return answer
 

@@ -122,6 +122,12 @@ async def _run(args: argparse.Namespace) -> int:
             f"{action.title.removeprefix('gptls: ')} does not apply at {where}; give the line of a function "
             "(or a range of lines)."
         )
+    if action.runs_code:
+        from gptls.sandbox import find_boundary
+
+        boundary = await find_boundary(settings.sandbox, settings.bwrap_path or None)
+        where = f"inside {boundary.describe()}" if boundary.available else f"not at all: there is {boundary.describe()}"
+        print(f"gptls run: the model's code runs {where}", file=sys.stderr)
     pipeline = Pipeline()
     pipeline.on_notice = lambda message: print(message, file=sys.stderr)
     try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from gptls.config import Settings
 from gptls.openai.wire import FunctionCall, FunctionTool
-from gptls.sandbox import Limits, TestRun, run_tests
+from gptls.sandbox import Boundary, Limits, TestRun, run_tests
 
 RUN_TESTS = FunctionTool(
     name="run_tests",
@@ -56,18 +56,44 @@ def limits_for(settings: Settings) -> Limits:
     )
 
 
+ONE_AT_A_TIME = json.dumps(
+    {"passed": False, "report": "Not run: run one test at a time. Only the first run_tests call of a turn runs."}
+)
+
+
 @dataclass
 class TestSession:
-    """One verified generation: the runs so far and the tests the model wrote last."""
+    """One verified generation: the runs so far and the tests the model wrote last. Bounded: at most one run
+    per model turn (``answer_turn``) and ``max_runs`` in all."""
 
     limits: Limits
+    boundary: Boundary
     on_message: Callable[[str], None] | None = None
     preamble: str = ""  # the file's own imports, so the candidate runs as it would in place
+    max_runs: int = 4
     runs: list[tuple[str, TestRun]] = field(default_factory=list)
     last_tests: str = ""
 
+    async def answer_turn(self, calls: tuple[FunctionCall, ...]) -> list[tuple[str, str]]:
+        """(call_id, output) for every call of one model turn: the first is run, the others are told to wait."""
+        outputs = []
+        for index, call in enumerate(calls):
+            outputs.append((call.call_id, await self.handle(call) if index == 0 else ONE_AT_A_TIME))
+        return outputs
+
     async def handle(self, call: FunctionCall) -> str:
         """The function_call_output for one call of run_tests."""
+        if not self.boundary.available:
+            return json.dumps(
+                {
+                    "passed": False,
+                    "report": f"run_tests is unavailable ({self.boundary.describe()}): answer with your code.",
+                }
+            )
+        if len(self.runs) >= self.max_runs:
+            return json.dumps(
+                {"passed": False, "report": "No more test runs for this function: give your final answer."}
+            )
         if call.name != RUN_TESTS.name:
             return json.dumps({"passed": False, "report": f"There is no tool called {call.name!r}; use run_tests."})
         try:
@@ -84,7 +110,7 @@ class TestSession:
                     '{"code": "...", "tests": "..."}.',
                 }
             )
-        run = await run_tests(self.preamble + textwrap.dedent(code), tests, self.limits)
+        run = await run_tests(self.preamble + textwrap.dedent(code), tests, self.limits, boundary=self.boundary)
         self.runs.append((textwrap.dedent(code), run))
         self.last_tests = tests
         self._say(f"round {len(self.runs)}: tests {'passed' if run.passed else 'failed'}")
@@ -96,7 +122,9 @@ class TestSession:
         for tested, run in reversed(self.runs):
             if tested.strip() == code.strip():
                 return run
-        return await run_tests(self.preamble + code, self.last_tests, self.limits)
+        if not self.boundary.available:
+            return TestRun(False, f"Not run: {self.boundary.describe()}.")
+        return await run_tests(self.preamble + code, self.last_tests, self.limits, boundary=self.boundary)
 
     def _say(self, text: str) -> None:
         if self.on_message is not None:

@@ -24,7 +24,9 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
     assert isinstance(result, EditResult)
     check = answer.get("_verification") or {}
     rounds = check.get("rounds", 0)
-    if not check.get("tested"):
+    if check.get("unavailable"):
+        note = f"not tested: the model's code was not run, because there is {check['unavailable']}; check the code"
+    elif not check.get("tested"):
         # Doctests alone, or nothing at all, prove nothing the model chose to test: never "tests passed".
         note = "no tests were run (the model answered without testing its code); check the code"
     elif check.get("passed"):

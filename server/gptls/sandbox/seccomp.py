@@ -1,0 +1,128 @@
+"""A seccomp filter for model-written code: no new processes, no sockets, no signals, no ptrace.
+
+Written as a classic BPF program (the kernel's own format, read by ``bwrap --seccomp FD`` or loaded with
+``prctl``), so nothing needs libseccomp. Threads stay allowed (``clone`` with ``CLONE_THREAD``); ``clone3``
+answers ENOSYS, which makes the C library fall back to ``clone``, whose flags the filter can read. One
+process, whatever the code does: no fork bomb, no ``setsid`` grandchild, no multiprocessing "spawn".
+"""
+
+from __future__ import annotations
+
+import platform
+import struct
+
+# Syscall numbers refused, per architecture (from the kernel's unistd tables).
+_X86_64 = {
+    "fork": 57,
+    "vfork": 58,
+    "socket": 41,
+    "socketpair": 53,
+    "kill": 62,
+    "tkill": 200,
+    "tgkill": 234,
+    "ptrace": 101,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "mknod": 133,
+    "mknodat": 259,
+    "unshare": 272,
+    "setns": 308,
+    "mount": 165,
+    "bpf": 321,
+    "keyctl": 250,
+    "add_key": 248,
+    "request_key": 249,
+    "perf_event_open": 298,
+    "userfaultfd": 323,
+    "pidfd_open": 434,
+    "pidfd_send_signal": 424,
+    "pidfd_getfd": 438,
+    "io_uring_setup": 425,
+}
+_AARCH64 = {
+    "socket": 198,
+    "socketpair": 199,
+    "kill": 129,
+    "tkill": 130,
+    "tgkill": 131,
+    "ptrace": 117,
+    "process_vm_readv": 270,
+    "process_vm_writev": 271,
+    "mknodat": 33,
+    "unshare": 97,
+    "setns": 268,
+    "mount": 40,
+    "bpf": 280,
+    "keyctl": 219,
+    "add_key": 217,
+    "request_key": 218,
+    "perf_event_open": 241,
+    "userfaultfd": 282,
+    "pidfd_open": 434,
+    "pidfd_send_signal": 424,
+    "pidfd_getfd": 438,
+    "io_uring_setup": 425,
+}
+# (audit arch, refused syscalls, clone, clone3)
+ARCHES = {
+    "x86_64": (0xC000003E, _X86_64, 56, 435),
+    "aarch64": (0xC00000B7, _AARCH64, 220, 435),
+}
+
+CLONE_THREAD = 0x00010000
+X32_SYSCALL_BIT = 0x40000000
+RET_ALLOW = 0x7FFF0000
+RET_KILL_PROCESS = 0x80000000
+RET_ERRNO = 0x00050000
+EPERM, ENOSYS = 1, 38
+
+# BPF opcodes
+LD_W_ABS = 0x20
+JEQ_K = 0x15
+JGE_K = 0x35
+JSET_K = 0x45
+RET_K = 0x06
+
+# struct seccomp_data offsets
+NR, ARCH, ARG0 = 0, 4, 16
+
+
+def supported() -> bool:
+    return platform.system() == "Linux" and platform.machine() in ARCHES
+
+
+def no_processes_filter(machine: str | None = None) -> bytes:
+    """The filter as ``struct sock_filter[]`` bytes; ValueError on an architecture it does not know."""
+    arch, refused, clone, clone3 = ARCHES[machine or platform.machine()]
+    numbers = sorted(set(refused.values()))
+    program: list[tuple[int, int, int, int]] = []
+
+    def emit(code: int, jt: int, jf: int, k: int) -> None:
+        program.append((code, jt, jf, k))
+
+    # Layout: checks, then the four return statements at the end; jumps are relative, so filled at the end.
+    body: list[tuple[str, int, str | None, str | None, int]] = [
+        ("ld", LD_W_ABS, None, None, ARCH),
+        ("arch", JEQ_K, None, "kill", arch),
+        ("ld", LD_W_ABS, None, None, NR),
+    ]
+    if arch == ARCHES["x86_64"][0]:  # x32 syscalls are a second table on x86_64: refuse them all
+        body.append(("x32", JGE_K, "eperm", None, X32_SYSCALL_BIT))
+    body.append(("clone3", JEQ_K, "enosys", None, clone3))
+    body += [(f"nr{n}", JEQ_K, "eperm", None, n) for n in numbers]
+    body.append(("clone", JEQ_K, None, "allow", clone))
+    body.append(("ld", LD_W_ABS, None, None, ARG0))
+    body.append(("thread", JSET_K, "allow", "eperm", CLONE_THREAD))
+    returns = {"allow": RET_ALLOW, "eperm": RET_ERRNO | EPERM, "enosys": RET_ERRNO | ENOSYS, "kill": RET_KILL_PROCESS}
+    order = list(returns)
+    at = {name: len(body) + order.index(name) for name in order}
+    for index, (_name, code, jt, jf, k) in enumerate(body):
+        if code == LD_W_ABS:
+            emit(code, 0, 0, k)
+            continue
+        true = at[jt] - index - 1 if jt else 0
+        false = at[jf] - index - 1 if jf else 0
+        emit(code, true, false, k)
+    for name in order:
+        emit(RET_K, 0, 0, returns[name])
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
