@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
+import { join } from "node:path";
 import * as vscode from "vscode";
 import {
   ExecuteCommandRequest,
@@ -13,7 +14,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import { SECRET_NAME, clearKey, keySource, serverEnvironment, storeKey, validateKey } from "./apiKey";
-import { type Environment, findOnPath, isNotFound, resolveServerCommand } from "./serverCommand";
+import { type Environment, type ImportStrategy, findOnPath, isNotFound, resolveServerCommand } from "./serverCommand";
 import { initializationOptions, needsRestart } from "./settings";
 import { type ServerStatus, statusView } from "./status";
 
@@ -74,36 +75,36 @@ export async function deactivate(): Promise<void> {
 async function start(context: vscode.ExtensionContext): Promise<void> {
   const config = vscode.workspace.getConfiguration("gptls");
   const resolved = await resolveServerCommand(
-    { path: config.get<string>("server.path"), python: config.get<string>("server.python") },
+    {
+      path: config.get<string>("server.path"),
+      python: config.get<string>("server.python"),
+      importStrategy: config.get<ImportStrategy>("server.importStrategy"),
+    },
+    context.asAbsolutePath(join("bundled", "libs")),
     nodeEnvironment(),
   );
   if (isNotFound(resolved)) {
     status.running = false;
     status.lastError = resolved.error;
     render();
-    output?.appendLine(`${resolved.error} Install it with: ${resolved.installHint}`);
-    const choice = await vscode.window.showErrorMessage(
-      `${resolved.error} Install it with: ${resolved.installHint}`,
-      "Copy install command",
-      "Open settings",
-    );
-    if (choice === "Copy install command") {
-      await vscode.env.clipboard.writeText(resolved.installHint);
-    } else if (choice === "Open settings") {
+    output?.appendLine(resolved.error);
+    const choice = await vscode.window.showErrorMessage(`gptls: ${resolved.error}`, "Open settings");
+    if (choice === "Open settings") {
       await vscode.commands.executeCommand("workbench.action.openSettings", "gptls.server");
     }
     return;
   }
   const storedKey = await context.secrets.get(SECRET_NAME);
   output?.appendLine(
-    `Starting ${resolved.command} ${resolved.args.join(" ")} (found via ${resolved.source}); API key from ` +
+    `Starting ${resolved.command} ${resolved.args.join(" ")} (found via ${resolved.source}` +
+      `${resolved.bundled ? ", with the server this extension carries" : ""}); API key from ` +
       `${keySource(storedKey, process.env.OPENAI_API_KEY)}.`,
   );
   const serverOptions: ServerOptions = {
     command: resolved.command,
     args: resolved.args,
     transport: TransportKind.stdio,
-    options: { env: serverEnvironment(process.env, storedKey) },
+    options: { env: { ...serverEnvironment(process.env, storedKey), ...resolved.env } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
@@ -177,6 +178,14 @@ function nodeEnvironment(): Environment {
     canImportGptls: (python) =>
       new Promise((resolve) => {
         execFile(python, ["-c", "import gptls"], { timeout: 15000 }, (error) => resolve(!error));
+      }),
+    pythonVersion: (python) =>
+      new Promise((resolve) => {
+        const script = "import sys; print(sys.version_info[0], sys.version_info[1])";
+        execFile(python, ["-I", "-c", script], { timeout: 15000 }, (error, stdout) => {
+          const [major, minor] = String(stdout).trim().split(" ").map(Number);
+          resolve(error || !Number.isInteger(major) || !Number.isInteger(minor) ? undefined : [major, minor]);
+        });
       }),
     pythonExtensionInterpreter: async () => {
       const python = vscode.extensions.getExtension("ms-python.python");

@@ -20,6 +20,21 @@ export const SERVER_SETTINGS = [
   "stream",
   "sandbox",
   "bwrapPath",
+  "organization",
+  "project",
+  "deadline",
+  "maxRetryWait",
+  "maxSelectionChars",
+  "cacheSize",
+  "truncation",
+  "promptCacheKey",
+  "temperature",
+  "topP",
+  "verifiedAction",
+  "verifyRounds",
+  "sandboxTimeout",
+  "sandboxMemoryMb",
+  "prices",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];

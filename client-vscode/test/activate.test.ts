@@ -20,12 +20,12 @@ describe("activation without a server", () => {
     stub.calls.config.set("server.python", "/definitely/not/python");
   });
 
-  it("shows how to install gptls (the exact pip command) and registers every command", async () => {
-    stub.calls.errorChoice = "Copy install command";
+  it("says which Python to install (never pip install gptls) and registers every command", async () => {
     await activate(stub.fakeContext() as never);
     expect(stub.calls.errors).toHaveLength(1);
-    expect(stub.calls.errors[0]).toContain('"/definitely/not/python" -m pip install gptls');
-    expect(stub.calls.clipboard).toEqual(['"/definitely/not/python" -m pip install gptls']);
+    expect(stub.calls.errors[0]).toContain('gptls.server.python ("/definitely/not/python") is not Python 3.11 or newer');
+    expect(stub.calls.errors[0]).toContain("gptls needs Python 3.11 or newer");
+    expect(stub.calls.errors[0]).not.toContain("pip install gptls");
     for (const name of ["setApiKey", "clearApiKey", "checkConnection", "showUsage", "restartServer", "showLog"]) {
       expect(stub.calls.commands.has(`gptls.${name}`), name).toBe(true);
     }

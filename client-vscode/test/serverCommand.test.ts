@@ -8,58 +8,96 @@ function environment(overrides: Partial<Environment> = {}): Environment {
   return {
     which: async () => undefined,
     isExecutable: async () => false,
+    pythonVersion: async () => undefined,
     canImportGptls: async () => false,
     pythonExtensionInterpreter: async () => undefined,
     ...overrides,
   };
 }
 
+const LIBS = "/ext/bundled/libs";
+const versions: Record<string, [number, number]> = {
+  "/usr/bin/python3": [3, 12],
+  "/old/python3": [3, 9],
+  "/proj/.venv/bin/python": [3, 11],
+};
+const pythonVersion = async (p: string) => versions[p];
+
 describe("resolveServerCommand", () => {
   it("uses gptls.server.path first", async () => {
     const result = await resolveServerCommand(
       { path: "/opt/gptls/bin/gptls", python: "/usr/bin/python3" },
-      environment({ isExecutable: async (p) => p === "/opt/gptls/bin/gptls", which: async () => "/usr/bin/gptls" }),
+      LIBS,
+      environment({ isExecutable: async (p) => p === "/opt/gptls/bin/gptls", pythonVersion }),
     );
-    expect(result).toEqual({ command: "/opt/gptls/bin/gptls", args: [], source: "server.path" });
+    expect(result).toEqual({ command: "/opt/gptls/bin/gptls", args: [], env: {}, source: "server.path", bundled: false });
   });
 
   it("says so when gptls.server.path is not executable, instead of guessing", async () => {
-    const result = await resolveServerCommand({ path: "/nope" }, environment({ which: async () => "/usr/bin/gptls" }));
+    const result = await resolveServerCommand({ path: "/nope" }, LIBS, environment({ pythonVersion }));
     expect(isNotFound(result) && result.error).toContain('"/nope"');
   });
 
-  it("runs python -m gptls for gptls.server.python", async () => {
-    const result = await resolveServerCommand(
-      { python: "/venv/bin/python" },
-      environment({ canImportGptls: async (p) => p === "/venv/bin/python" }),
-    );
-    expect(result).toEqual({ command: "/venv/bin/python", args: ["-m", "gptls"], source: "server.python" });
+  it("runs the bundled server with gptls.server.python, bundled libraries first on sys.path", async () => {
+    const result = await resolveServerCommand({ python: "/usr/bin/python3" }, LIBS, environment({ pythonVersion }));
+    expect(result).toEqual({
+      command: "/usr/bin/python3",
+      args: ["-m", "gptls"],
+      env: { PYTHONPATH: LIBS },
+      source: "server.python",
+      bundled: true,
+    });
   });
 
-  it("gives the pip command for that interpreter when gptls is missing from it", async () => {
-    const result = await resolveServerCommand({ python: "/venv/bin/python" }, environment());
-    expect(isNotFound(result) && result.installHint).toBe('"/venv/bin/python" -m pip install gptls');
-  });
-
-  it("then gptls on PATH", async () => {
-    const result = await resolveServerCommand({}, environment({ which: async (n) => (n === "gptls" ? "/usr/local/bin/gptls" : undefined) }));
-    expect(result).toEqual({ command: "/usr/local/bin/gptls", args: [], source: "PATH" });
-  });
-
-  it("then the Python extension's interpreter, if gptls is installed there", async () => {
+  it("then the Python extension's interpreter when it is 3.11 or newer", async () => {
     const result = await resolveServerCommand(
       {},
-      environment({ pythonExtensionInterpreter: async () => "/proj/.venv/bin/python", canImportGptls: async () => true }),
+      LIBS,
+      environment({ pythonExtensionInterpreter: async () => "/proj/.venv/bin/python", pythonVersion }),
     );
-    expect(result).toEqual({ command: "/proj/.venv/bin/python", args: ["-m", "gptls"], source: "python extension" });
+    expect(!isNotFound(result) && [result.command, result.source]).toEqual(["/proj/.venv/bin/python", "python extension"]);
   });
 
-  it("otherwise explains how to install gptls", async () => {
-    const result = await resolveServerCommand({}, environment());
+  it("skips an interpreter older than 3.11 and takes python3 on PATH", async () => {
+    const result = await resolveServerCommand(
+      {},
+      LIBS,
+      environment({
+        pythonExtensionInterpreter: async () => "/old/python3",
+        which: async (n) => (n === "python3" ? "/usr/bin/python3" : undefined),
+        pythonVersion,
+      }),
+    );
+    expect(!isNotFound(result) && [result.command, result.source, result.bundled]).toEqual([
+      "/usr/bin/python3",
+      "PATH",
+      true,
+    ]);
+  });
+
+  it("fromEnvironment needs gptls installed in the interpreter", async () => {
+    const env = environment({ which: async (n) => (n === "python3" ? "/usr/bin/python3" : undefined), pythonVersion });
+    const missing = await resolveServerCommand({ importStrategy: "fromEnvironment" }, LIBS, env);
+    expect(isNotFound(missing) && missing.error).toContain('Set it to "useBundled"');
+    const found = await resolveServerCommand(
+      { importStrategy: "fromEnvironment" },
+      LIBS,
+      { ...env, canImportGptls: async () => true },
+    );
+    expect(found).toEqual({ command: "/usr/bin/python3", args: ["-m", "gptls"], env: {}, source: "PATH", bundled: false });
+  });
+
+  it("with no Python 3.11 anywhere says what to install, and never suggests pip install gptls", async () => {
+    const result = await resolveServerCommand(
+      {},
+      LIBS,
+      environment({ which: async (n) => (n === "python3" ? "/old/python3" : undefined), pythonVersion }),
+    );
     expect(isNotFound(result)).toBe(true);
     if (isNotFound(result)) {
-      expect(result.error).toContain("not found");
-      expect(result.installHint).toBe("python3 -m pip install gptls");
+      expect(result.error).toContain("No Python 3.11 or newer was found (checked: /old/python3)");
+      expect(result.error).toContain("gptls needs Python 3.11 or newer");
+      expect(result.error).not.toContain("pip install gptls");
     }
   });
 });

@@ -68,6 +68,7 @@ export const env = {
 export function fakeContext() {
   return {
     subscriptions: [] as { dispose(): void }[],
+    asAbsolutePath: (relative: string) => `/ext/${relative}`,
     secrets: {
       get: async (key: string) => calls.secrets.get(key),
       store: async (key: string, value: string) => {
