@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         description="A language server that asks gpt-5-mini to generate, explain and refactor code. "
         "With no command it speaks LSP on stdio.",
     )
-    parser.add_argument("--version", action="version", version=f"gptls {__version__}")
+    parser.add_argument("--version", action="version", version=_versions())
     parser.add_argument("--stdio", action="store_true", help="speak LSP on stdio (the default; editors pass it)")
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
@@ -87,6 +87,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--language", help="language id (default: from the file extension)")
     _model_flags(run)
     return parser
+
+
+def _versions() -> str:
+    """gptls', pygls' and Python's versions: what a bug report needs."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pygls = version("pygls")
+    except PackageNotFoundError:
+        pygls = "not installed"
+    return f"gptls {__version__} (pygls {pygls}, Python {platform.python_version()})"
 
 
 def _port(text: str) -> int:

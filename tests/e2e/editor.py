@@ -235,10 +235,11 @@ async def start_editor(
     env: dict[str, str] | None = None,
     capabilities: lsp.ClientCapabilities | None = None,
     server_args: list[str] | None = None,
+    command: list[str] | None = None,
 ) -> Editor:
     server_env = child_env(double.env(), **(env or {}))
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "gptls", "--log-level", "DEBUG", *(server_args or [])],
+        server_command=[*(command or [sys.executable, "-m", "gptls"]), "--log-level", "DEBUG", *(server_args or [])],
         server_env=server_env,
     )
     lsp_client = await config.start()

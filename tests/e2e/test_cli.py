@@ -31,9 +31,13 @@ def gptls(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     )
 
 
-def test_version() -> None:
+def test_version_names_gptls_pygls_and_python() -> None:
+    import platform
+    from importlib.metadata import version
+
     result = gptls("--version")
-    assert result.returncode == 0 and result.stdout.strip() == f"gptls {__version__}"
+    expected = f"gptls {__version__} (pygls {version('pygls')}, Python {platform.python_version()})"
+    assert result.returncode == 0 and result.stdout.strip() == expected
 
 
 def test_stdio_flag_that_editors_pass_is_accepted() -> None:

@@ -94,3 +94,36 @@ def test_client_only_keys_are_ignored_silently_and_empty_means_default() -> None
     )
     assert update.unknown == () and update.errors == ()
     assert update.settings.model == "gpt-5-mini" and update.settings.base_url == Settings.from_env().base_url
+
+
+def test_the_vscode_extension_contributes_every_setting_with_the_servers_default() -> None:
+    # VS Code sends its defaults to the server: a stale one there silently overrides the server's own.
+    import json
+    import re
+    from pathlib import Path
+
+    from gptls.config import SETTING_NAMES
+
+    package = Path(__file__).resolve().parents[2] / "client-vscode" / "package.json"
+    contributed = json.loads(package.read_text())["contributes"]["configuration"]["properties"]
+    defaults = Settings()
+    for name in SETTING_NAMES:
+        if name == "api_key":
+            continue  # kept in VS Code's secret storage, never in settings
+        key = "gptls." + re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
+        assert key in contributed, f"{key} is not in the VS Code settings UI"
+        default = contributed[key].get("default")
+        if default in (None, "", {}):
+            continue  # left out of initializationOptions: the server keeps its own default
+        ours = getattr(defaults, name)
+        assert (list(ours) if isinstance(ours, tuple) else ours) == default, key
+
+
+def test_the_extension_and_the_server_share_one_version() -> None:
+    import json
+    from pathlib import Path
+
+    from gptls import __version__
+
+    package = Path(__file__).resolve().parents[2] / "client-vscode" / "package.json"
+    assert json.loads(package.read_text())["version"] == __version__, "set it in server/gptls/__init__.py and here"
