@@ -6,7 +6,11 @@ vim.api.nvim_create_autocmd("FileType", {
     vim.lsp.start({
       name = "gptls",
       cmd = { "gptls" },
-      root_dir = vim.fs.root(args.buf, { ".git", "pyproject.toml", "package.json" }) or vim.fn.getcwd(),
+      -- vim.fs.find exists since 0.8 (vim.fs.root only since 0.10)
+      root_dir = vim.fs.dirname(vim.fs.find({ ".git", "pyproject.toml", "package.json" }, {
+        upward = true,
+        path = vim.fs.dirname(vim.api.nvim_buf_get_name(args.buf)),
+      })[1]) or vim.fn.getcwd(),
       init_options = { reasoningEffort = "low" },
       settings = { gptls = { reasoningEffort = "low", hover = "auto" } },
     })

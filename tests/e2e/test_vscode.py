@@ -1,8 +1,10 @@
 """Real VS Code: code-server with the packaged .vsix, driven by Playwright in Debian's headless Chromium.
 
-The extension starts `gptls` from PATH (the test's venv), the server talks to the Responses double, and the
-test asserts on the file VS Code saved. A screenshot is kept in test-artifacts/. .ci/run builds the .vsix
-and installs code-server (client-vscode/e2e/install.sh) before the tests.
+Nothing of gptls is installed where VS Code runs: PATH holds only the system's bare python3, which cannot
+import gptls, and no gptls.server.* setting is set. The extension must start the server it carries
+(bundled/libs in the .vsix) with that python3; the server talks to the Responses double, and the test
+asserts on the file VS Code saved. A screenshot is kept in test-artifacts/. .ci/run builds the .vsix and
+installs code-server (client-vscode/e2e/install.sh) before the tests.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -56,14 +57,20 @@ def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_pat
                 "workbench.tips.enabled": False,
                 "update.mode": "none",
                 "chat.disableAIFeatures": True,
-                # VS Code's server takes PATH from a login shell, which resets it; point at this venv's gptls.
-                "gptls.server.path": str(Path(sys.executable).parent / "gptls"),
             }
         )
     )
-    env = child_env(
-        double.env(), PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", HOME=str(tmp_path)
-    )
+    bare_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # what a login shell gives
+    pythons = [Path(d, "python3") for d in bare_path.split(":") if Path(d, "python3").exists()]
+    assert pythons, "the machine needs a bare python3 for this test"
+    for python in pythons:
+        probe = subprocess.run(
+            [str(python), "-c", "import gptls"], capture_output=True, env={"PATH": bare_path}, check=False
+        )
+        assert probe.returncode != 0, f"{python} can import gptls: the test would not prove the bundled server"
+    env = child_env(double.env(), PATH=bare_path, HOME=str(tmp_path))
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
     common = [str(CODE_SERVER), "--user-data-dir", str(data), "--extensions-dir", str(extensions)]
     installed = subprocess.run(
         [*common, "--install-extension", str(VSIX)], env=env, capture_output=True, text=True, timeout=120, check=False
