@@ -11,20 +11,24 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gptls.actions import Action, ActionError, Outcome
 from gptls.actions.base import clean_code, describe_target, ensure_parses, parse_answer
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
-from gptls.context import Document, Span, Target, build_context, is_excluded, looks_binary, target_at
+from gptls.context import build_context
 from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, follow_up
+from gptls.privacy import is_excluded, looks_binary
+from gptls.targets import Target, target_at
+from gptls.text import Document, Span
 from gptls.usage import UsageLedger
 
 if TYPE_CHECKING:
-    from gptls.openai.client import ResponsesClient, RetryHook
+    from gptls.openai.client import ResponsesClient
+    from gptls.openai.errors import GptlsError
     from gptls.openai.models import ModelRouter
-from gptls.verify import TestSession, import_preamble, limits_for
+from gptls.sandbox.tool import TestSession, import_preamble, limits_for
 
 log = logging.getLogger("gptls.pipeline")
 
@@ -54,20 +58,70 @@ def outcome_of(job: Job, answer: dict[str, Any]) -> Outcome:
     return outcome
 
 
+class Reporter(Protocol):
+    """What one job tells the face that runs it (progress in an editor, nothing at the command line)."""
+
+    def delta(self, text: str) -> None:
+        """A piece of the answer arrived."""
+
+    def queued(self) -> None:
+        """The job waits for a free slot (maxConcurrentCalls)."""
+
+    def retrying(self, error: GptlsError, delay: float) -> None:
+        """The call failed in a way worth retrying; the next attempt is in ``delay`` seconds."""
+
+    def message(self, text: str) -> None:
+        """A step worth showing (a test round of the verified action)."""
+
+
+class Events(Protocol):
+    """What the pipeline tells the face about the process as a whole."""
+
+    def notice(self, message: str) -> None:
+        """A warning the user should see once (a model switch, a refused setting); the work went on."""
+
+    def in_flight(self, count: int) -> None:
+        """Model calls now in flight (for status bars)."""
+
+
+class Quiet:
+    """A Reporter and Events that show nothing."""
+
+    def delta(self, text: str) -> None:
+        pass
+
+    def queued(self) -> None:
+        pass
+
+    def retrying(self, error: GptlsError, delay: float) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass
+
+    def notice(self, message: str) -> None:
+        log.warning(message)
+
+    def in_flight(self, count: int) -> None:
+        pass
+
+
+QUIET = Quiet()
+
+
 class Pipeline:
     """Shared by every request of a server process: the client, the cache, the usage ledger, the limit."""
 
-    def __init__(self, client: ResponsesClient | None = None) -> None:
+    def __init__(self, events: Events = QUIET, client: ResponsesClient | None = None) -> None:
+        self.events = events
         self._client = client
         self._router: ModelRouter | None = None
         self._settings: Settings | None = None
-        self.on_notice: Callable[[str], None] | None = None  # warnings a user should see once
         self.cache = ResultCache()
         self.usage = UsageLedger()
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
         self.in_flight = 0
-        self.on_in_flight: Callable[[int], None] | None = None
 
     @property
     def client(self) -> ResponsesClient:
@@ -76,7 +130,7 @@ class Pipeline:
             from gptls.openai.client import ResponsesClient
 
             self._client = ResponsesClient()
-            self._client.on_notice = self._notice
+            self._client.on_notice = self.events.notice
         return self._client
 
     @property
@@ -87,10 +141,6 @@ class Pipeline:
 
             self._router = ModelRouter(self.client, self._settings.state_dir if self._settings else "")
         return self._router
-
-    def _notice(self, message: str) -> None:
-        if self.on_notice is not None:
-            self.on_notice(message)
 
     def configure(self, settings: Settings) -> None:
         if self._settings is not None and settings != self._settings:
@@ -139,11 +189,7 @@ class Pipeline:
         self,
         job: Job,
         settings: Settings,
-        *,
-        on_delta: Callable[[str], None] | None = None,
-        on_queued: Callable[[], None] | None = None,
-        on_retry: RetryHook | None = None,
-        on_message: Callable[[str], None] | None = None,
+        reporter: Reporter = QUIET,
     ) -> Outcome:
         """The outcome of ``job``; served from the cache when the same question was asked before."""
         self.configure(settings)
@@ -151,7 +197,7 @@ class Pipeline:
         request, key = self.request(job, settings)
         answer = self.cache.get(key)
         if answer is None:
-            answer = await self._ask(request, job, settings, on_delta, on_queued, on_retry, on_message)
+            answer = await self._ask(request, job, settings, reporter)
             outcome = outcome_of(job, answer)
             self.cache.put(key, answer)  # only answers that made a good outcome are kept
             return outcome
@@ -163,20 +209,19 @@ class Pipeline:
         request: ResponseRequest,
         job: Job,
         settings: Settings,
-        on_delta: Callable[[str], None] | None,
-        on_queued: Callable[[], None] | None,
-        on_retry: RetryHook | None,
-        on_message: Callable[[str], None] | None,
+        reporter: Reporter,
     ) -> dict[str, Any]:
         semaphore = self._semaphore
-        if semaphore.locked() and on_queued is not None:
-            on_queued()
+        if semaphore.locked():
+            reporter.queued()
         async with semaphore:
             self._count(+1)
             try:
 
                 async def call(req: ResponseRequest) -> ModelResult:
-                    result = await self.router.create(req, settings, on_delta=on_delta, on_retry=on_retry)
+                    result = await self.router.create(
+                        req, settings, on_delta=reporter.delta, on_retry=reporter.retrying
+                    )
                     cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
                     log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
                     return result
@@ -184,7 +229,7 @@ class Pipeline:
                 if not job.action.tools:
                     result = await call(request)
                     return parse_answer(result.text, tuple(job.action.schema.get("required", ())))
-                return await self._tool_loop(call, request, job, settings, on_message)
+                return await self._tool_loop(call, request, job, settings, reporter)
             finally:
                 self._count(-1)
 
@@ -194,7 +239,7 @@ class Pipeline:
         request: ResponseRequest,
         job: Job,
         settings: Settings,
-        on_message: Callable[[str], None] | None,
+        reporter: Reporter,
     ) -> dict[str, Any]:
         """Answer the model's run_tests calls until it gives its final answer or the rounds run out; the whole
         loop, model calls and test runs together, ends by gptls.deadline."""
@@ -202,7 +247,11 @@ class Pipeline:
 
         boundary = await find_boundary(settings.sandbox, settings.bwrap_path or None)
         session = TestSession(
-            limits_for(settings), boundary, on_message, import_preamble(job.doc.text), max_runs=settings.verify_rounds
+            limits_for(settings),
+            boundary,
+            reporter.message,
+            import_preamble(job.doc.text),
+            max_runs=settings.verify_rounds,
         )
         try:
             async with asyncio.timeout(settings.deadline):
@@ -255,8 +304,7 @@ class Pipeline:
 
     def _count(self, step: int) -> None:
         self.in_flight += step
-        if self.on_in_flight is not None:
-            self.on_in_flight(self.in_flight)
+        self.events.in_flight(self.in_flight)
 
     async def aclose(self) -> None:
         if self._client is not None:

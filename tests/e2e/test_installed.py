@@ -39,7 +39,7 @@ def test_the_wheel_and_sdist_carry_only_the_package(tmp_path) -> None:
     with tarfile.open(sdist) as archive:
         members = [m.split("/", 1)[1] for m in archive.getnames() if "/" in m]
     assert not [m for m in members if m.startswith(("tests/", "bench/", "client-vscode/", ".ci/", "editors/"))]
-    assert "server/gptls/cli.py" in members and "CHANGELOG.md" in members
+    assert "server/gptls/cli/__init__.py" in members and "CHANGELOG.md" in members
 
 
 async def test_the_installed_wheel_serves_an_action(make_editor, tmp_path) -> None:

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gptls.context import (
-    Document,
-    Pos,
-    Span,
-    build_context,
-    find_function,
-    function_target,
-    is_excluded,
-    target_at,
-)
+from gptls.context import build_context
+from gptls.privacy import is_excluded
+from gptls.targets import find_function, function_target, target_at
+from gptls.text import Document, Pos, Span
 
 
 def cursor(doc: Document, needle: str) -> Span:

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from gptls.context import Document, Pos, split_lsp_lines
-from gptls.documents import FastTextDocument
+from gptls.lsp.documents import FastTextDocument
+from gptls.text import Document, Pos, split_lsp_lines
 
 ALPHABET = st.sampled_from(["a", "b", " ", "\n", "\r", "\r\n", "é", "🌍", "世", "\t", "\x0c", "\u2028", "\x00"])
 TEXT = st.lists(ALPHABET, max_size=40).map("".join)

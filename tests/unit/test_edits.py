@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gptls.context import Document, Pos, Span
-from gptls.edits import ClientUnits, PlannedEdit, apply_to_text, reindent, relocate
+from gptls.text import Document, Pos, Span
+from gptls.text.edits import ClientUnits, PlannedEdit, apply_to_text, reindent, relocate
 
 BEFORE = "import os\n\ndef f():\n    ...\n\ndef g():\n    ...\n"
 

@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gptls.context import Document, Target
-from gptls.edits import PlannedEdit, apply_to_text
 from gptls.openai.errors import GptlsError
 from gptls.openai.wire import FunctionTool
+from gptls.targets import Target
+from gptls.text import Document
+from gptls.text.edits import PlannedEdit, apply_to_text
 
 
 class ActionError(GptlsError):

@@ -7,7 +7,8 @@ from typing import Any
 
 from gptls.actions.base import COMMON_RULES, Action, Outcome, clean_code, object_schema
 from gptls.actions.refactor import replacement_edit
-from gptls.context import Document, Target
+from gptls.targets import Target
+from gptls.text import Document
 
 
 def _applies(target: Target) -> bool:

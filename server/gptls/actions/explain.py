@@ -15,8 +15,9 @@ from gptls.actions.base import (
     comment_prefix,
     object_schema,
 )
-from gptls.context import Document, Pos, Span, Target
-from gptls.edits import PlannedEdit
+from gptls.targets import Target
+from gptls.text import Document, Pos, Span
+from gptls.text.edits import PlannedEdit
 
 SCHEMA = object_schema(
     time="Time complexity in big-O notation, e.g. O(n log n), with what n is.",

@@ -16,8 +16,9 @@ from gptls.actions.base import (
     clean_code,
     object_schema,
 )
-from gptls.context import Document, Target, function_target
-from gptls.edits import PlannedEdit, reindent
+from gptls.targets import Target, function_target
+from gptls.text import Document
+from gptls.text.edits import PlannedEdit, reindent
 
 
 def _applies(target: Target) -> bool:

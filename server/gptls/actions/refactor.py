@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from gptls.actions.base import COMMON_RULES, Action, EditResult, Outcome, clean_code
-from gptls.context import Document, Target
-from gptls.edits import PlannedEdit, reindent
+from gptls.targets import Target
+from gptls.text import Document
+from gptls.text.edits import PlannedEdit, reindent
 
 
 def _applies(target: Target) -> bool:

@@ -7,8 +7,9 @@ from typing import Any
 
 from gptls.actions import generate
 from gptls.actions.base import COMMON_RULES, Action, EditResult, Outcome, object_schema
-from gptls.context import Document, Target
-from gptls.verify import RUN_TESTS
+from gptls.sandbox.tool import RUN_TESTS
+from gptls.targets import Target
+from gptls.text import Document
 
 
 def _task(target: Target) -> str:

@@ -38,7 +38,7 @@ from gptls.openai.errors import (
     from_stream_error,
 )
 from gptls.openai.wire import CallInfo, JsonDict, ModelResult, ResponseRequest, build_body, parse_response
-from gptls.redact import register_secret
+from gptls.privacy import register_secret
 
 log = logging.getLogger("gptls.openai")
 

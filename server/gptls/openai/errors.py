@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from gptls.redact import scrub
+from gptls.privacy import scrub
 
 
 class GptlsError(Exception):

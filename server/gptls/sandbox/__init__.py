@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from gptls.config import secret_environment_values
-from gptls.redact import scrub
+from gptls.privacy import scrub
 from gptls.sandbox import landlock, seccomp
 from gptls.sandbox.runner import RUNNER
 

@@ -1,14 +1,18 @@
-"""Keep API keys out of every log line, exception text and message.
+"""What is never sent and what is never shown.
 
-Two nets: the exact secrets gptls knows (registered when settings load), and anything shaped like a key
-(``sk-...``, ``Bearer ...``) in case a proxy echoes someone else's key or a user's code holds one.
+Never sent: files matching the ``exclude`` globs (case-insensitive) and binary files. Never shown: the API
+key and anything shaped like a key or a password assignment, scrubbed from every log line, error text and
+report.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import re
 import threading
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlparse
 
 MASK = "[REDACTED]"
 
@@ -79,3 +83,28 @@ def protect_root() -> None:
     """Every handler on the root logger gets the filter; records from all loggers pass through them."""
     for handler in logging.getLogger().handlers:
         protect(handler)
+
+
+def is_excluded(uri: str, patterns: tuple[str, ...]) -> bool:
+    """True when the document's path matches an exclude glob: its text is never sent."""
+    return matching_exclude(uri, patterns) is not None
+
+
+def matching_exclude(uri: str, patterns: tuple[str, ...]) -> str | None:
+    """The first exclude glob the document's path matches, or None."""
+    parsed = urlparse(uri)
+    path = unquote(parsed.path) if parsed.scheme in ("file", "") else unquote(parsed.path or uri)
+    posix = PurePosixPath(path.replace("\\", "/").lower())  # .ENV and Id_RSA are secrets too
+    for original in patterns:
+        pattern = original.lower()
+        if fnmatch.fnmatch(posix.name, pattern) or fnmatch.fnmatch(str(posix), pattern):
+            return original
+        if pattern.startswith("**/") and fnmatch.fnmatch(str(posix), "*/" + pattern[3:]):
+            return original
+        if "/" in pattern and posix.match(pattern.removeprefix("**/")):
+            return original
+    return None
+
+
+def looks_binary(text: str) -> bool:
+    return "\x00" in text[:65536]

@@ -1,10 +1,13 @@
-"""The ``gptls`` command: the language server (stdio or TCP), ``check`` and ``run``."""
+"""The ``gptls`` command: the language server (stdio or TCP), ``check`` and ``run``.
+
+A thin face, like ``lsp/``: parsing arguments and exit statuses here; ``cli/check.py`` and ``cli/run.py`` hand
+the work to the same openai/ client and pipeline the editor uses.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -28,13 +31,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     if args.command == "check":
-        return asyncio.run(_check(args))
+        from gptls.cli.check import check_command
+
+        return asyncio.run(check_command(args))
     if args.command == "run":
-        from gptls.run import run_command
+        from gptls.cli.run import run_command
 
         code: int = asyncio.run(run_command(args))
         return code
-    from gptls.server import create_server
+    from gptls.lsp.server import create_server
 
     server = create_server()
     if args.tcp:
@@ -115,87 +120,3 @@ def _model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model (default gpt-5-mini)")
     parser.add_argument("--reasoning-effort", choices=["none", "minimal", "low", "medium", "high", "xhigh"])
     parser.add_argument("--base-url", help="API base URL (default $OPENAI_BASE_URL or https://api.openai.com/v1)")
-
-
-def settings_from_args(args: argparse.Namespace) -> tuple[object, list[str]]:
-    """Settings from the environment, an optional JSON config file and flags; returns (settings, errors).
-
-    Any error (an unreadable or invalid file, an unknown key, a bad value, a bad flag) means the settings are
-    not what the user meant: callers stop before sending anything."""
-    import json
-
-    from gptls.config import Settings
-
-    settings = Settings.from_env()
-    errors: list[str] = []
-    config_path = getattr(args, "config", None)
-    if config_path:
-        try:
-            with open(config_path, encoding="utf-8") as handle:
-                options = json.load(handle)
-        except OSError as exc:
-            return settings, [f"cannot read --config {config_path}: {exc.strerror or exc}"]
-        except UnicodeDecodeError:
-            return settings, [f"--config {config_path} is not UTF-8 text"]
-        except ValueError as exc:
-            return settings, [f"--config {config_path} is not valid JSON ({exc})"]
-        if isinstance(options, dict) and isinstance(options.get("gptls"), dict):
-            options = options["gptls"]
-        if not isinstance(options, dict):
-            return settings, [f"--config {config_path} must hold a JSON object of gptls settings"]
-        update = settings.updated(options)
-        settings = update.settings
-        errors += [f"{error} (in {config_path})" for error in update.errors]
-        errors += [f"unknown gptls setting {key!r} in {config_path}" for key in update.unknown]
-    flags = {
-        "model": args.model,
-        "reasoningEffort": args.reasoning_effort,
-        "baseUrl": args.base_url,
-    }
-    update = settings.updated({k: v for k, v in flags.items() if v is not None})
-    errors += [error.replace("gptls setting 'baseUrl'", "--base-url") for error in update.errors]
-    return update.settings, errors
-
-
-async def _check(args: argparse.Namespace) -> int:
-    from gptls.config import Settings
-    from gptls.openai import GptlsError, ResponsesClient
-    from gptls.openai.models import ModelRouter
-    from gptls.openai.wire import CONNECTION_CHECK
-
-    settings, errors = settings_from_args(args)
-    assert isinstance(settings, Settings)
-    if errors:
-        print(f"gptls check: {'; '.join(errors)}. Nothing was sent.", file=sys.stderr)
-        return 2
-    settings = dataclasses.replace(settings, stream=False)
-    client = ResponsesClient()
-    client.on_notice = lambda message: print(message, file=sys.stderr)
-    router = ModelRouter(client, settings.state_dir)
-    try:
-        status = await router.status(settings, fresh=True)
-        result = await router.create(CONNECTION_CHECK, settings)
-    except GptlsError as error:
-        print(f"gptls check: FAILED: {error}", file=sys.stderr)
-        print(f"  details: {error.details()}", file=sys.stderr)
-        return 1
-    finally:
-        await client.aclose()
-    if not result.text.strip():
-        print("gptls check: FAILED: the answer held no message with output_text", file=sys.stderr)
-        return 1
-    info, usage = result.info, result.usage
-    print("gptls check: OK")
-    print(f"  endpoint      {settings.base_url}/responses")
-    print(f"  model         {settings.model}: {status.describe()}")
-    print(f"  answered by   {result.model or router.model_for(settings)}")
-    print(f"  request id    {info.request_id or 'n/a'}")
-    print(f"  latency       {info.latency_ms:.0f} ms")
-    print(
-        f"  tokens        input {usage.input_tokens} (cached {usage.cached_input_tokens}), "
-        f"output {usage.output_tokens} (reasoning {usage.reasoning_tokens})"
-    )
-    headroom = " ".join(f"{k}={v}" for k, v in info.ratelimit.items()) or "not reported"
-    print(f"  rate limits   {headroom}")
-    print(f"  answer        {result.text.strip()[:80]!r}")
-    return 0

@@ -14,7 +14,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
-from gptls.positions import ClientUnits, split_lsp_lines
+from gptls.text import split_lsp_lines
+from gptls.text.positions import ClientUnits
 
 
 class FastTextDocument(TextDocument):

@@ -1,83 +1,34 @@
-"""The pygls language server: each handler is a thin adapter from LSP to the pipeline and back."""
+"""The editor face: the pygls server, its registrations and its state. Each registered handler is a thin
+adapter into ``lsp/handlers.py``, which hands the work to the pipeline and turns the outcome into LSP."""
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.capabilities import ServerCapabilitiesBuilder
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.language_server import lsp_method
 
 from gptls import __version__
 from gptls.config import Settings
-from gptls.documents import speed_up
-from gptls.positions import ClientUnits
-from gptls.redact import protect, register_secret
+from gptls.lsp.documents import speed_up
+from gptls.lsp.log import LspLogHandler
+from gptls.lsp.protocol import CHECK_COMMAND, RUN_COMMAND, STATUS_NOTIFICATION, USAGE_COMMAND, GptlsProtocol
+from gptls.privacy import protect, register_secret
+from gptls.text.positions import ClientUnits
 
 if TYPE_CHECKING:
     from gptls.consent import ConsentStore
-    from gptls.openai.errors import GptlsError
     from gptls.pipeline import Pipeline
 
 # Only what answering `initialize` needs is imported here; the actions, the pipeline and the HTTP client
 # are loaded by the first request that uses them (and warmed up in the background after `initialized`).
 
 log = logging.getLogger("gptls.server")
-
-RUN_COMMAND = "gptls.runAction"
-USAGE_COMMAND = "gptls.usage"
-CHECK_COMMAND = "gptls.check"
-STATUS_NOTIFICATION = "gptls/status"
-
-
-_ANSWERED = object()  # a message already dealt with while decoding it
-
-
-class GptlsProtocol(LanguageServerProtocol):
-    """pygls' protocol with ``workspace/executeCommand`` run as one task.
-
-    pygls runs a command handler as a second task behind the request, so ``$/cancelRequest`` would cancel
-    the request but leave the model call running. Awaiting the handler here makes the request's own task
-    the one that is cancelled, and cancellation reaches the HTTP call.
-    """
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        """pygls drops a request whose params do not decode (a negative or too large position, a missing
-        field) without answering, so the editor waits forever. Answer it with InvalidParams instead; a bad
-        notification has no one to answer and is only logged."""
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as error:
-            method = data.get("method", "?") if isinstance(data, dict) else "?"
-            if isinstance(data, dict) and "id" in data and "method" in data:
-                invalid = JsonRpcInvalidParams(f"invalid params for {method}: {error.__cause__ or error}")
-                self._send_response(data["id"], error=invalid.to_response_error())
-            log.warning("ignored a malformed %s message from the client", method)
-            return _ANSWERED
-
-    def handle_message(self, message: Any) -> None:
-        if message is _ANSWERED:
-            return
-        super().handle_message(message)
-
-    @lsp_method(lsp.WORKSPACE_EXECUTE_COMMAND)
-    async def lsp_workspace__execute_command(self, params: lsp.ExecuteCommandParams) -> Any:  # type: ignore[override]
-        handler = self.fm.commands.get(params.command)
-        if handler is None:
-            raise JsonRpcInvalidParams.of(ValueError(f"Command name {params.command!r} is not defined"))
-        result = handler(*(params.arguments or []))
-        return await result if inspect.isawaitable(result) else result
 
 
 @dataclass
@@ -103,14 +54,18 @@ class GptlsServer(LanguageServer):
         self._status_pending = False
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
 
+    def keep(self, work: asyncio.Future[Any]) -> asyncio.Future[Any]:
+        """Keep background work alive until it is done (asyncio holds only weak references to tasks)."""
+        self._background.add(work)
+        work.add_done_callback(self._background.discard)
+        return work
+
     @property
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
             from gptls.pipeline import Pipeline
 
-            self._pipeline = Pipeline()
-            self._pipeline.on_in_flight = lambda _n: self.send_status_soon()
-            self._pipeline.on_notice = lambda message: self.show(message, lsp.MessageType.Warning)
+            self._pipeline = Pipeline(events=self)
             self._pipeline.configure(self.settings)
         return self._pipeline
 
@@ -125,16 +80,13 @@ class GptlsServer(LanguageServer):
     def warm_up(self) -> None:
         """Load what the first code action needs in a thread, while the editor is still starting up."""
         loading = asyncio.get_running_loop().run_in_executor(None, _import_handlers)
-        self._background.add(loading)
-        loading.add_done_callback(self._background.discard)
+        self.keep(loading)
         loading.add_done_callback(lambda _done: self.check_model_soon())
 
     def check_model_soon(self) -> None:
         """Look up the configured model's shutdown date in the background and warn (at most once a day)
         when it is near or past. Never on an action's path; a backend without /models costs a debug line."""
-        checking = asyncio.ensure_future(self._warn_about_model())
-        self._background.add(checking)
-        checking.add_done_callback(self._background.discard)
+        self.keep(asyncio.ensure_future(self._warn_about_model()))
 
     async def _warn_about_model(self) -> None:
         settings = self.settings
@@ -149,6 +101,14 @@ class GptlsServer(LanguageServer):
         if warning:
             self.show(warning, lsp.MessageType.Warning)
         log.info("model check: %s: %s", settings.model, status.describe())
+
+    # -- the pipeline's Events -----------------------------------------------------------------------
+
+    def notice(self, message: str) -> None:
+        self.show(message, lsp.MessageType.Warning)
+
+    def in_flight(self, count: int) -> None:
+        self.send_status_soon()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls shows protocol-level glitches (a message it could not handle) to the user; log them."""
@@ -241,121 +201,6 @@ class GptlsServer(LanguageServer):
 
     # -- progress -------------------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def model_progress(self, title: str, token: lsp.ProgressToken | None = None) -> AsyncIterator[_Progress]:
-        """Work-done progress for one model call; the client's Cancel cancels the calling task.
-
-        A server-created token needs a round trip to the client; it runs beside the model call instead of
-        before it, so progress never adds latency. A call that ends before the client answers shows none.
-        """
-        task = asyncio.current_task()
-        reporter = _Progress(self, task, title)
-        if token is not None:
-            reporter.begin(token)
-        elif self.features.work_done_progress:
-            # Left to finish even if the call ends first (pygls cannot take a cancelled request's answer);
-            # begin() does nothing once the call has ended.
-            creating = asyncio.ensure_future(self._create_progress(f"gptls-{uuid.uuid4()}", reporter))
-            self._background.add(creating)
-            creating.add_done_callback(self._background.discard)
-        outcome = "done"
-        try:
-            yield reporter
-        except asyncio.CancelledError:
-            outcome = "cancelled"
-            raise
-        except BaseException:
-            outcome = "failed"
-            raise
-        finally:
-            reporter.end(reporter.final or outcome)
-
-    async def _create_progress(self, token: str, reporter: _Progress) -> None:
-        try:
-            await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
-        except Exception as exc:  # no progress is better than no answer
-            log.info("window/workDoneProgress/create failed: %s", exc)
-            return
-        reporter.begin(token)
-
-
-class _Progress:
-    """One call's progress: begin once the token exists, reports while text arrives, end exactly once."""
-
-    def __init__(self, server: GptlsServer, task: asyncio.Task[Any] | None, title: str) -> None:
-        self.server = server
-        self.task = task
-        self.title = title
-        self.token: lsp.ProgressToken | None = None
-        self.received = 0
-        self.final: str | None = None
-        self._last = 0.0
-        self._ended = False
-        self._pending = "asking the model…"  # the latest message, shown by begin when it comes late
-
-    def begin(self, token: lsp.ProgressToken) -> None:
-        if self._ended:
-            return
-        self.token = token
-        progress = self.server.work_done_progress
-        progress.begin(token, lsp.WorkDoneProgressBegin(title=self.title, cancellable=True, message=self._pending))
-        cancel = progress.tokens.get(token)
-        task = self.task
-        if cancel is not None and task is not None:
-            loop = asyncio.get_running_loop()
-            cancel.add_done_callback(lambda f: loop.call_soon_threadsafe(task.cancel) if f.cancelled() else None)
-
-    def end(self, message: str) -> None:
-        self._ended = True
-        if self.token is not None:
-            self.server.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
-            self.server.work_done_progress.tokens.pop(self.token, None)
-
-    def message(self, text: str) -> None:
-        self._pending = text
-        if self.token is not None and not self._ended:
-            self.server.work_done_progress.report(self.token, lsp.WorkDoneProgressReport(message=text))
-
-    def on_delta(self, text: str) -> None:
-        self.received += len(text)
-        now = time.monotonic()
-        if now - self._last >= 0.2:
-            self._last = now
-            self.message(f"receiving… {self.received} characters")
-
-    def on_queued(self) -> None:
-        self.message("waiting for a free slot (gptls.maxConcurrentCalls)…")
-
-    def on_retry(self, error: GptlsError, delay: float) -> None:
-        from gptls.openai.errors import RateLimitError
-
-        reason = "rate limited" if isinstance(error, RateLimitError) else type(error).__name__
-        self.message(f"{reason}; retrying in {delay:.1f}s…")
-
-
-class LspLogHandler(logging.Handler):
-    """Forwards gptls' own log lines to the client's log (window/logMessage)."""
-
-    LEVELS = {
-        logging.ERROR: lsp.MessageType.Error,
-        logging.WARNING: lsp.MessageType.Warning,
-        logging.INFO: lsp.MessageType.Info,
-        logging.DEBUG: lsp.MessageType.Log,
-    }
-
-    def __init__(self, server: GptlsServer) -> None:
-        super().__init__(logging.INFO)
-        self.server = server
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if not record.name.startswith("gptls"):
-            return
-        try:
-            kind = self.LEVELS.get(record.levelno, lsp.MessageType.Log)
-            self.server.window_log_message(lsp.LogMessageParams(type=kind, message=self.format(record)))
-        except Exception:  # the log must never take the server down
-            self.handleError(record)
-
 
 # -- the handlers -----------------------------------------------------------------------------------------
 
@@ -432,37 +277,37 @@ def create_server() -> GptlsServer:
         ),
     )
     def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
-        from gptls import handlers
+        from gptls.lsp import handlers
 
         return handlers.code_action(ls, params)
 
     @server.feature(lsp.CODE_ACTION_RESOLVE)
     async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
-        from gptls import handlers
+        from gptls.lsp import handlers
 
         return await handlers.resolve(ls, action)
 
     @server.command(RUN_COMMAND)
     async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-        from gptls import handlers
+        from gptls.lsp import handlers
 
         return await handlers.run_action(ls, *args)
 
     @server.command(USAGE_COMMAND)
     def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-        from gptls import handlers
+        from gptls.lsp import handlers
 
         return handlers.usage(ls, *args)
 
     @server.command(CHECK_COMMAND)
     async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-        from gptls import handlers
+        from gptls.lsp import handlers
 
         return await handlers.check(ls, *args)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        from gptls import handlers
+        from gptls.lsp import handlers
 
         return await handlers.hover(ls, params)
 
@@ -475,5 +320,5 @@ def create_server() -> GptlsServer:
 
 
 def _import_handlers() -> None:
-    import gptls.handlers
+    import gptls.lsp.handlers
     import gptls.openai.client  # noqa: F401 - and httpx

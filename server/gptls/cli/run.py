@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 from gptls.actions import BY_ID, ActionError, EditResult, TextResult
-from gptls.config import Settings
-from gptls.context import Document, Pos, Span, matching_exclude
-from gptls.edits import apply_to_text
+from gptls.cli.args import settings_from_args
 from gptls.openai.errors import GptlsError
-from gptls.pipeline import Pipeline, job_at
-from gptls.sourcefile import SourceFileError, read_source, write_source
+from gptls.pipeline import Pipeline, Quiet, job_at
+from gptls.privacy import matching_exclude
+from gptls.text import Document, Pos, Span
+from gptls.text.edits import apply_to_text
+from gptls.text.files import SourceFileError, read_source, write_source
 
 LANGUAGES = {
     ".py": "python",
@@ -80,6 +81,13 @@ def target_span(doc: Document, path: Path, first: int | None, last: int | None) 
     return Span(Pos(first - 1, 0), doc.clamp(Pos(last - 1, 10**9)))
 
 
+class Stderr(Quiet):
+    """The pipeline's Events at the command line: notices go to stderr."""
+
+    def notice(self, message: str) -> None:
+        print(message, file=sys.stderr)
+
+
 async def run_command(args: argparse.Namespace) -> int:
     try:
         return await _run(args)
@@ -89,8 +97,6 @@ async def run_command(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from gptls.cli import settings_from_args
-
     action = BY_ID.get(args.action)
     if action is None:
         raise UsageError(f"unknown action {args.action!r}; choose from {', '.join(BY_ID)}")
@@ -102,7 +108,6 @@ async def _run(args: argparse.Namespace) -> int:
     if errors:
         # A request with settings the user did not mean (another endpoint, another model) is worse than none.
         raise UsageError("; ".join(errors) + ". Nothing was sent.")
-    assert isinstance(settings, Settings)
     path, first, last = parse_target(args.target)
     language = args.language or LANGUAGES.get(path.suffix.lower(), "plaintext")
     try:
@@ -128,8 +133,7 @@ async def _run(args: argparse.Namespace) -> int:
         boundary = await find_boundary(settings.sandbox, settings.bwrap_path or None)
         where = f"inside {boundary.describe()}" if boundary.available else f"not at all: there is {boundary.describe()}"
         print(f"gptls run: the model's code runs {where}", file=sys.stderr)
-    pipeline = Pipeline()
-    pipeline.on_notice = lambda message: print(message, file=sys.stderr)
+    pipeline = Pipeline(events=Stderr())
     try:
         outcome = await pipeline.run(job, settings)
     except (GptlsError, ActionError) as error:

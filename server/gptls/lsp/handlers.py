@@ -14,16 +14,19 @@ from lsprotocol import types as lsp
 
 from gptls.actions import ALL, BY_ID, Action, ActionError, EditResult, Outcome, TextResult
 from gptls.actions import explain as explain_action
-from gptls.context import Document, Pos, Span, find_function, function_target, is_excluded, looks_binary, target_at
-from gptls.edits import PlannedEdit, relocate, to_workspace_edit
+from gptls.lsp.progress import model_progress
+from gptls.lsp.protocol import RUN_COMMAND
 from gptls.openai.errors import GptlsError
 from gptls.pipeline import Job, job_at
-from gptls.server import RUN_COMMAND
+from gptls.privacy import is_excluded, looks_binary
+from gptls.targets import find_function, function_target, target_at
+from gptls.text import Document, Pos, Span
+from gptls.text.edits import PlannedEdit, relocate, to_workspace_edit
 
 if TYPE_CHECKING:
-    from gptls.server import GptlsServer
+    from gptls.lsp.server import GptlsServer
 
-log = logging.getLogger("gptls.server")
+log = logging.getLogger("gptls.lsp.server")
 
 
 def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
@@ -185,14 +188,11 @@ async def run_job(ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = N
     """Run one job with progress (and consent, for actions that execute code); tell the user its note."""
     await ensure_may_run_code(ls, job)
     title = job.action.title.removeprefix("gptls: ")
-    async with ls.model_progress(title, token) as progress:
+    async with model_progress(ls, title, token) as progress:
         outcome = await ls.pipeline.run(
             job,
             ls.settings,
-            on_delta=progress.on_delta,
-            on_queued=progress.on_queued,
-            on_retry=progress.on_retry,
-            on_message=progress.message,
+            reporter=progress,
         )
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]

@@ -10,8 +10,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gptls.context import Document, Span
-from gptls.positions import ClientUnits
+from gptls.text import Document, Span
+from gptls.text.positions import ClientUnits
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp

@@ -1,34 +1,17 @@
-"""Lines and columns as LSP counts them: cheap to import, needed from the first request on.
+"""Columns as the client counts them: UTF-16 code units unless the client offered UTF-8 (or UTF-32).
 
-LSP lines end only at \\n, \\r\\n and \\r; columns are counted in the client's position encoding
-(UTF-16 unless the client offered UTF-8). Everything that converts positions uses this module.
+Everything that converts positions between gptls and the editor uses this module; only the conversion to
+an LSP ``Range`` touches lsprotocol.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
+
+from gptls.text.document import Document, Pos, Span
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
-
-    from gptls.context import Document, Pos, Span
-
-_EXOTIC_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
-
-
-def split_lsp_lines(text: str) -> list[str]:
-    """Lines with their endings, split where LSP splits: only at \\n, \\r\\n and \\r.
-
-    (``str.splitlines`` also splits at form feeds, \\u2028 and others, which would shift every position
-    after them.) A text ending with a line break has no empty last element, like ``splitlines``.
-    """
-    if not _EXOTIC_BREAKS.search(text):
-        return text.splitlines(True)
-    lines = _LSP_LINE.findall(text)
-    rest = text[sum(len(line) for line in lines) :]
-    return [*lines, rest] if rest else lines
 
 
 class ClientUnits:
@@ -58,7 +41,7 @@ class ClientUnits:
         return len(line)
 
     def pos_from_client(self, doc: Document, line: int, character: int) -> Pos:
-        from gptls.context import Pos
+        from gptls.text import Pos
 
         if line < 0:
             return Pos(0, 0)
@@ -68,7 +51,7 @@ class ClientUnits:
         return Pos(line, self.column_from_client(doc.line(line), max(character, 0)))
 
     def span_from_client(self, doc: Document, rng: lsp.Range) -> Span:
-        from gptls.context import Span
+        from gptls.text import Span
 
         return Span(
             self.pos_from_client(doc, rng.start.line, rng.start.character),

@@ -1,0 +1,1 @@
+"""The editor face: LSP registration, thin handlers, progress, messages. Nothing below imports it."""

@@ -1,0 +1,58 @@
+"""pygls' protocol, mended where it fails editors, and the names gptls adds to LSP."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+log = logging.getLogger("gptls.server")
+
+RUN_COMMAND = "gptls.runAction"
+USAGE_COMMAND = "gptls.usage"
+CHECK_COMMAND = "gptls.check"
+STATUS_NOTIFICATION = "gptls/status"
+
+
+_ANSWERED = object()  # a message already dealt with while decoding it
+
+
+class GptlsProtocol(LanguageServerProtocol):
+    """pygls' protocol with ``workspace/executeCommand`` run as one task.
+
+    pygls runs a command handler as a second task behind the request, so ``$/cancelRequest`` would cancel
+    the request but leave the model call running. Awaiting the handler here makes the request's own task
+    the one that is cancelled, and cancellation reaches the HTTP call.
+    """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls drops a request whose params do not decode (a negative or too large position, a missing
+        field) without answering, so the editor waits forever. Answer it with InvalidParams instead; a bad
+        notification has no one to answer and is only logged."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            method = data.get("method", "?") if isinstance(data, dict) else "?"
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                invalid = JsonRpcInvalidParams(f"invalid params for {method}: {error.__cause__ or error}")
+                self._send_response(data["id"], error=invalid.to_response_error())
+            log.warning("ignored a malformed %s message from the client", method)
+            return _ANSWERED
+
+    def handle_message(self, message: Any) -> None:
+        if message is _ANSWERED:
+            return
+        super().handle_message(message)
+
+    @lsp_method(lsp.WORKSPACE_EXECUTE_COMMAND)
+    async def lsp_workspace__execute_command(self, params: lsp.ExecuteCommandParams) -> Any:  # type: ignore[override]
+        handler = self.fm.commands.get(params.command)
+        if handler is None:
+            raise JsonRpcInvalidParams.of(ValueError(f"Command name {params.command!r} is not defined"))
+        result = handler(*(params.arguments or []))
+        return await result if inspect.isawaitable(result) else result

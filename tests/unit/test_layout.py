@@ -1,0 +1,86 @@
+"""The package reads like the architecture: dependencies point one way, and only the editor face speaks LSP."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "server" / "gptls"
+# The final conversion of edits and positions to LSP types is the one place below lsp/ that may name them.
+LSP_ALLOWED = {"gptls.text.edits", "gptls.text.positions"}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def imports(path: Path, known: dict[str, Path]) -> set[str]:
+    """Modules of gptls this file imports, anywhere but under ``if TYPE_CHECKING:``."""
+    tree = ast.parse(path.read_text())
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(child) for n in node.body for child in ast.walk(n))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name in known}
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: imports(path, known) - {name} for name, path in known.items()}
+
+
+def test_there_are_no_import_cycles() -> None:
+    edges = graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(edges[node]):
+            if nxt.startswith(node + "."):
+                continue  # a package re-exporting its own module is not a cycle
+            if state.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt) :], nxt] if nxt in stack else [node, nxt])
+            elif nxt not in state:
+                visit(nxt, [*stack, nxt])
+        state[node] = 2
+
+    for start in sorted(edges):
+        if start not in state:
+            visit(start, [start])
+    assert cycles == [], "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_only_the_editor_face_speaks_lsp() -> None:
+    offenders = []
+    for name, path in modules().items():
+        if name.startswith("gptls.lsp") or name in LSP_ALLOWED:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [module or ""]
+            if any(n.split(".")[0] in ("pygls", "lsprotocol") for n in names):
+                offenders.append(name)
+    assert offenders == []
+
+
+def test_the_pipeline_reports_through_an_interface_not_the_editor() -> None:
+    edges = graph()
+    below = [n for n in edges if not n.startswith(("gptls.lsp", "gptls.cli")) and n != "gptls.__main__"]
+    climbing = {n: sorted(e for e in edges[n] if e.startswith(("gptls.lsp", "gptls.cli"))) for n in below}
+    assert {n: e for n, e in climbing.items() if e} == {}
