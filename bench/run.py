@@ -255,6 +255,50 @@ async def concurrent_hovers(double: ResponsesDouble, runs: int) -> list[Row]:
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (robust to a busy machine, unlike wall time)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def hover_cpu(runs: int) -> Row:
+    """Server CPU per model-backed hover (32 at once, 500 ms backend) for gptls and for a bare pygls server
+    making the same streamed httpx call, measured in the same run against the same backend process."""
+    backend = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.backend", "0.5", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert backend.stdout is not None and backend.stdin is not None
+    url = (await backend.stdout.readline()).decode().strip()
+    remote = SimpleNamespace(env=lambda: {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "sk-test-double-key-0123456789"})
+    per_request: dict[str, float] = {}
+    for name, command in (
+        ("gptls", None),
+        ("bare", [sys.executable, "-m", "bench.bare_server"]),
+    ):
+        server = Server(remote, command=command, maxConcurrentCalls=32)  # type: ignore[arg-type]
+        await server.start()
+        warm = server.open("warm.py", functions_file(32, "    return x + {i} - 1\n"))
+        await asyncio.gather(*(server.hover(warm, 3 + 4 * i) for i in range(32)))  # imports, connections
+        spent = 0.0
+        for run in range(runs):
+            uri = server.open(f"cpu{run}.py", functions_file(32, f"    return x + {{i}} + {run}\n"))
+            before = cpu_seconds(server.pid)
+            answers = await asyncio.gather(*(server.hover(uri, 3 + 4 * i) for i in range(32)))
+            spent += cpu_seconds(server.pid) - before
+            assert all(a is not None for a in answers), f"{name}: a hover came back empty"
+        per_request[name] = spent / (32 * runs)
+        await server.stop()
+    backend.stdin.close()
+    await backend.wait()
+    ratio = per_request["gptls"] / per_request["bare"]
+    return Row(
+        "server CPU per model-backed hover (32 at once) / bare pygls+httpx floor",
+        f"{ratio:.2f}x ({per_request['gptls'] * 1000:.1f} ms / {per_request['bare'] * 1000:.1f} ms)",
+        "<= 1.3x",
+        ratio <= 1.3,
+    )
+
+
 async def cancel_latency(double: ResponsesDouble, runs: int) -> Row:
     double.responder = lambda r: replies.hang()
     server = Server(double)
@@ -399,6 +443,7 @@ async def bench(quick: bool) -> list[Row]:
         rows = [await end_to_end_ratio(double, 3 if quick else 15)]
         rows += await code_action_under_load(double, 30 if quick else 200)
         rows += await concurrent_hovers(double, 1 if quick else 5)
+        rows.append(await hover_cpu(2 if quick else 10))
         rows.append(await cancel_latency(double, 3 if quick else 15))
         rows += await start_up(double, 1 if quick else 5)
         rows.append(await context_share(double))

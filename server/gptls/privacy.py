@@ -8,6 +8,7 @@ report.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import logging
 import re
 import threading
@@ -90,8 +91,9 @@ def is_excluded(uri: str, patterns: tuple[str, ...]) -> bool:
     return matching_exclude(uri, patterns) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def matching_exclude(uri: str, patterns: tuple[str, ...]) -> str | None:
-    """The first exclude glob the document's path matches, or None."""
+    """The first exclude glob the document's path matches, or None (remembered: every request asks)."""
     parsed = urlparse(uri)
     path = unquote(parsed.path) if parsed.scheme in ("file", "") else unquote(parsed.path or uri)
     posix = PurePosixPath(path.replace("\\", "/").lower())  # .ENV and Id_RSA are secrets too

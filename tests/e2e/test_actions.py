@@ -546,3 +546,25 @@ async def test_status_notifications_count_calls_in_flight_and_report_errors(edit
     editor.double.script(replies.json_output(COMPLEXITY))
     await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
     await editor.until(lambda: statuses[-1].lastError is None, "gptls/status")
+
+
+async def test_a_hover_reports_progress_only_on_the_token_the_client_sent(editor) -> None:
+    uri = editor.open("loop.py", LOOP)
+    editor.double.script(replies.json_output(COMPLEXITY), replies.json_output(COMPLEXITY))
+    # No token: the editor shows its own loading state, so gptls creates no progress (no round trip, no noise).
+    assert await editor.hover(uri, editor.pos(uri, "total")) is not None
+    assert editor.client.progress_reports == {}
+    editor.double.clear_script()
+    other = editor.open("other.py", LOOP.replace("total", "summed"))
+    editor.double.script(replies.json_output(COMPLEXITY))
+    hover = await editor.client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=other),
+            position=editor.pos(other, "summed"),
+            work_done_token="client-token-1",
+        )
+    )
+    assert hover is not None
+    await editor.until(lambda: "client-token-1" in editor.client.progress_reports, lsp.PROGRESS)
+    kinds = [type(r).__name__ for r in editor.client.progress_reports["client-token-1"]]
+    assert kinds[0] == "WorkDoneProgressBegin"

@@ -14,13 +14,21 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
-from gptls.text import split_lsp_lines
+from gptls.text import Document, split_lsp_lines
 from gptls.text.positions import ClientUnits
 
 
 class FastTextDocument(TextDocument):
     _cached_lines: list[str] | None = None
     _text: str | None = None
+    _snapshot: Document | None = None  # gptls' view of this text, made once per change
+
+    def snapshot(self) -> Document:
+        """The text as a gptls ``Document``; the same object until the text changes, so a burst of hovers
+        splits lines and scans for context once."""
+        if self._snapshot is None:
+            self._snapshot = Document(self.source, self.language_id or "plaintext", self.uri)
+        return self._snapshot
 
     @property
     def _source(self) -> str | None:
@@ -32,6 +40,7 @@ class FastTextDocument(TextDocument):
     def _source(self, value: str | None) -> None:
         self._text = value
         self._cached_lines = None
+        self._snapshot = None
 
     @property
     def lines(self) -> Sequence[str]:
@@ -58,6 +67,7 @@ class FastTextDocument(TextDocument):
         segment = "".join(lines[low:first]) + before + change.text + after + "".join(lines[last + 1 : high + 1])
         lines[low : high + 1] = split_lsp_lines(segment)
         self._text = None
+        self._snapshot = None
 
     def _server_position(self, lines: list[str], position: types.Position) -> tuple[int, int]:
         """(line, code point) for a client position; a character past the end means the end of the line

@@ -14,6 +14,7 @@ from lsprotocol import types as lsp
 
 from gptls.actions import ALL, BY_ID, Action, ActionError, EditResult, Outcome, TextResult
 from gptls.actions import explain as explain_action
+from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
 from gptls.lsp.protocol import RUN_COMMAND
 from gptls.openai.errors import GptlsError
@@ -31,6 +32,8 @@ log = logging.getLogger("gptls.lsp.server")
 
 def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
     text_doc = ls.workspace.get_text_document(uri)
+    if isinstance(text_doc, FastTextDocument):
+        return text_doc.snapshot(), text_doc.version
     return Document(text_doc.source, text_doc.language_id or "plaintext", uri), text_doc.version
 
 
@@ -169,7 +172,8 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
         if mode == "cached":
             outcome = ls.pipeline.cached(job, ls.settings)
         else:
-            outcome = await run_job(ls, job, params.work_done_token)
+            # The editor shows its own loading state for a hover: progress only if it asked (workDoneToken).
+            outcome = await run_job(ls, job, params.work_done_token, server_progress=False)
     except asyncio.CancelledError:
         raise
     except Exception as error:
@@ -184,11 +188,14 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     )
 
 
-async def run_job(ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = None) -> Outcome:
-    """Run one job with progress (and consent, for actions that execute code); tell the user its note."""
+async def run_job(
+    ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = None, *, server_progress: bool = True
+) -> Outcome:
+    """Run one job with progress (and consent, for actions that execute code); tell the user its note.
+    Progress uses the client's ``token`` when it sent one, else one gptls creates (if ``server_progress``)."""
     await ensure_may_run_code(ls, job)
     title = job.action.title.removeprefix("gptls: ")
-    async with model_progress(ls, title, token) as progress:
+    async with model_progress(ls, title, token, create=server_progress) as progress:
         outcome = await ls.pipeline.run(
             job,
             ls.settings,

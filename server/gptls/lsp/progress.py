@@ -25,7 +25,7 @@ log = logging.getLogger("gptls.server")
 
 @asynccontextmanager
 async def model_progress(
-    server: GptlsServer, title: str, token: lsp.ProgressToken | None = None
+    server: GptlsServer, title: str, token: lsp.ProgressToken | None = None, *, create: bool = True
 ) -> AsyncIterator[Progress]:
     """Work-done progress for one model call; the client's Cancel cancels the calling task.
 
@@ -36,7 +36,7 @@ async def model_progress(
     reporter = Progress(server, task, title)
     if token is not None:
         reporter.begin(token)
-    elif server.features.work_done_progress:
+    elif create and server.features.work_done_progress:
         # Left to finish even if the call ends first (pygls cannot take a cancelled request's answer);
         # begin() does nothing once the call has ended.
         server.keep(asyncio.ensure_future(_create_progress(server, f"gptls-{uuid.uuid4()}", reporter)))

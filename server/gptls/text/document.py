@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 _EXOTIC_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
@@ -57,6 +58,8 @@ class Document:
         self.starts = [0, *accumulate(len(line) for line in with_ends)]
         self.lines = [line.rstrip("\r\n") for line in with_ends]
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        # What other modules work out from this text once (e.g. the lines context.py may quote).
+        self.memo: dict[str, Any] = {}
 
     def line(self, index: int) -> str:
         """Line ``index`` without its line ending."""
