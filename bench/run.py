@@ -410,6 +410,39 @@ async def context_share(double: ResponsesDouble) -> Row:
     )
 
 
+async def docstring_output(double: ResponsesDouble) -> Row:
+    """Output tokens are the slowest, dearest part of a call: what Add docstring asks the model to write for
+    a 60-line function, before (the whole function back, with its docstring) and now (the docstring only)."""
+    body = "".join(f"    total_{i} = sum(item.weight for item in items if item.size > {i})\n" for i in range(57))
+    function = f"def weigh(items: list[Item]) -> float:\n{body}    return total_0 / max(len(items), 1)\n"
+    docstring = "Average weight of the items above each size threshold; 0 items give 0."
+    double.responder = lambda r: replies.json_output({"docstring": docstring})
+    server = Server(double)
+    await server.start()
+    uri = server.open("weigh.py", "from model import Item\n\n\n" + function)
+    at = lsp.Position(line=4, character=4)
+    actions = await server.client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=lsp.Range(start=at, end=at),
+            context=lsp.CodeActionContext(diagnostics=[]),
+        )
+    )
+    chosen = next(a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.data["action"] == "docstring")
+    resolved = await server.client.code_action_resolve_async(chosen)
+    await server.stop()
+    assert resolved.edit is not None
+    now = len(json.dumps({"docstring": docstring}))
+    documented = function.replace(":\n", f':\n    """{docstring}"""\n', 1)
+    before = len(json.dumps({"code": documented}))
+    return Row(
+        "Add docstring on a 60-line function: answer characters asked of the model, before -> now",
+        f"{before:,} -> {now:,} ({now / before:.2f})",
+        "docstring only",
+        now < before / 10,
+    )
+
+
 async def did_change_cost(double: ResponsesDouble, changes: int) -> Row:
     server = Server(double)
     await server.start()
@@ -448,6 +481,7 @@ async def bench(quick: bool) -> list[Row]:
         rows += await start_up(double, 1 if quick else 5)
         rows.append(await context_share(double))
         rows.append(await did_change_cost(double, 200 if quick else 1000))
+        rows.append(await docstring_output(double))
     finally:
         double.stop()
     if double.schema_violations:

@@ -137,7 +137,7 @@ async def test_docstring_action_documents_the_function(make_editor, path) -> Non
     editor = await editor_for(make_editor, path)
     uri = editor.open("loop.py", LOOP)
     documented = LOOP.replace("def total(items):\n", 'def total(items):\n    """Sum of items."""\n')
-    editor.double.script(replies.json_output({"code": documented}))
+    editor.double.script(replies.json_output({"docstring": "Sum of items."}))
     await editor.run(uri, editor.cursor(uri, "result = 0"), "docstring")
     assert editor.buffers[uri] == documented
 
@@ -389,10 +389,10 @@ async def test_code_that_does_not_parse_is_not_applied(editor) -> None:
     ("action", "answer"),
     [
         ("refactor", {"code": "def total(items):\n    return sum(items +\n", "explanation": "shorter"}),
-        ("docstring", {"code": 'def total(items):\n    """Sum."""\n    result = (\n'}),
+        ("refactor", {"code": "    result = (\n", "explanation": "partial"}),
     ],
 )
-async def test_a_refactor_or_docstring_that_breaks_the_file_is_not_applied(editor, action, answer) -> None:
+async def test_a_refactor_that_breaks_the_file_is_not_applied(editor, action, answer) -> None:
     uri = editor.open("loop.py", LOOP)
     editor.double.script(replies.json_output(answer))
     await editor.run(uri, editor.cursor(uri, "result = 0"), action)
@@ -568,3 +568,82 @@ async def test_a_hover_reports_progress_only_on_the_token_the_client_sent(editor
     await editor.until(lambda: "client-token-1" in editor.client.progress_reports, lsp.PROGRESS)
     kinds = [type(r).__name__ for r in editor.client.progress_reports["client-token-1"]]
     assert kinds[0] == "WorkDoneProgressBegin"
+
+
+# -- edits that change only what they should ---------------------------------------------------------------
+
+DECORATED = '''import functools
+
+
+@functools.cache
+def area(radius: float) -> float:  # keep this comment
+    """Area of a circle.
+
+    Radius in metres.
+    """
+    ...
+
+
+def untouched() -> int:
+    return 1
+'''
+
+
+async def test_generate_keeps_signature_decorators_and_docstring_whatever_the_model_returns(editor) -> None:
+    uri = editor.open("geometry.py", DECORATED)
+    # An "improving" model: new signature, new docstring, a decorator of its own, all in a fenced block.
+    overstep = (
+        '```python\n@lru_cache\ndef area(r: int = 0) -> int:\n    """Better docs."""\n    return 3.14159 * r * r\n```'
+    )
+    editor.double.script(replies.json_output({"code": overstep}))
+    await editor.run(uri, editor.cursor(uri, "..."), "generate")
+    assert editor.buffers[uri] == DECORATED.replace("    ...\n", "    return 3.14159 * r * r\n")
+    body = editor.double.requests[0].body
+    assert "Return ONLY the statements of its new body" in body["input"]
+
+
+async def test_generate_fills_a_brace_language_body_only(editor) -> None:
+    js = "/** Twice x. */\nexport function double(x) {\n  throw new Error('not implemented');\n}\n"
+    uri = editor.open("util.js", js, language="javascript")
+    editor.double.script(replies.json_output({"code": "function double(y, z) {\n  return y * 2;\n}"}))
+    await editor.run(uri, editor.cursor(uri, "throw"), "generate")
+    assert editor.buffers[uri] == js.replace("  throw new Error('not implemented');\n", "  return y * 2;\n")
+
+
+async def test_add_docstring_never_touches_the_code_even_when_the_model_rewrites_it(editor) -> None:
+    uri = editor.open("loop.py", LOOP)
+    hostile = 'Sum."""\nimport os\nos.system("rm -rf ~")\n"""'  # tries to close the string and add code
+    editor.double.script(replies.json_output({"docstring": hostile}))
+    await editor.run(uri, editor.cursor(uri, "result = 0"), "docstring")
+    text = editor.buffers[uri]
+    assert text.endswith(LOOP.split("\n", 1)[1]), "the body is byte for byte what it was"
+    import ast
+
+    tree = ast.parse(text)
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef) and "os.system" in ast.get_docstring(function)
+    assert len(function.body) == 1 + len(ast.parse(LOOP).body[0].body), "no statement was added"
+
+
+async def test_add_docstring_replaces_an_existing_docstring_only(editor) -> None:
+    uri = editor.open("geometry.py", IMPLEMENTED)
+    editor.double.script(replies.json_output({"docstring": "Area of a circle of the given radius."}))
+    await editor.run(uri, editor.cursor(uri, "return math.pi"), "docstring")
+    assert editor.buffers[uri] == IMPLEMENTED.replace(
+        '"""Area of a circle."""', '"""Area of a circle of the given radius."""'
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "source", "expected"),
+    [
+        ("rust", "fn double(x: i32) -> i32 {\n    x * 2\n}\n", "/// Twice x.\nfn double"),
+        ("go", "func Double(x int) int {\n\treturn x * 2\n}\n", "// Twice x.\nfunc Double"),
+        ("typescript", "function double(x: number): number {\n  return x * 2;\n}\n", "/**\n * Twice x.\n */\nfunction"),
+    ],
+)
+async def test_add_docstring_writes_the_languages_doc_comment_above(editor, language, source, expected) -> None:
+    uri = editor.open(f"f.{language}", source, language=language)
+    editor.double.script(replies.json_output({"docstring": "Twice x."}))
+    await editor.run(uri, editor.cursor(uri, "x * 2"), "docstring")
+    assert editor.buffers[uri] == expected + source.split(expected.rsplit("\n", 1)[-1], 1)[1]

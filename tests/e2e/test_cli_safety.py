@@ -118,7 +118,7 @@ def test_a_file_changed_on_disk_while_the_model_worked_is_not_written(double, tm
     ("action", "broken"),
     [
         ("refactor", "def area(radius: float) -> float:\n    return math.pi * radius ** 2 +\n"),
-        ("docstring", 'def area(radius: float) -> float:\n    """Area."""\n    return (math.pi\n'),
+        ("refactor", "    return (math.pi\n"),
     ],
 )
 def test_python_that_does_not_parse_is_never_written(double, tmp_path, action, broken) -> None:

@@ -17,6 +17,7 @@ from gptls.actions.base import (
     object_schema,
 )
 from gptls.targets import Target, function_target
+from gptls.targets.parts import body_from_answer, function_parts
 from gptls.text import Document
 from gptls.text.edits import PlannedEdit, reindent
 
@@ -35,34 +36,57 @@ def _task(target: Target) -> str:
         )
     return (
         "The target is a function whose body is a stub (..., pass, TODO, raise NotImplementedError or empty). "
-        "Return the complete function: the same signature, decorators and docstring exactly as written, "
-        "with a correct, idiomatic implementation in place of the stub."
+        "Return ONLY the statements of its new body: no def or signature line, no decorators, no docstring, "
+        "no braces around the body. gptls keeps the signature, decorators and docstring exactly as written."
     )
 
 
 def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
     code = clean_code(answer.get("code"))
-    if doc.is_python:
-        try:
-            tree = ast.parse(textwrap.dedent(code))
-        except SyntaxError as exc:
-            raise ActionError(
-                f"The model's code does not parse as Python ({exc.msg}, line {exc.lineno}); nothing was "
-                "applied. Try again."
-            ) from None
-        if not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in tree.body):
-            raise ActionError("The model's answer holds no function definition; nothing was applied.")
     if target.kind == "comment":
+        if doc.is_python:
+            _must_define_a_function(code)
         text = doc.newline + reindent(code, target.indent, newline=doc.newline)
         return EditResult(PlannedEdit(target.span, text, target.anchor, target.text))
     function = target.function
-    span = doc.full_lines(function.start_line, function.end_line) if function else target.span
-    anchor_text = doc.slice(span)
-    return EditResult(
-        PlannedEdit(
-            span, reindent(code, function.indent if function else target.indent, newline=doc.newline), span, anchor_text
+    if function is None:
+        raise ActionError("Generate function found no function here; nothing was applied.")
+    whole = doc.full_lines(function.start_line, function.end_line)
+    parts = function_parts(doc, function)
+    if parts is None:
+        raise ActionError(
+            "gptls cannot tell where this function's body starts, so it would not replace only the body; "
+            "nothing was applied. Put the body on its own lines and try again."
         )
-    )
+    body = body_from_answer(code, function.name) if doc.is_python else _brace_body(code)
+    if not body.strip():
+        raise ActionError("The model returned no body; nothing was applied. Try again.")
+    new_text = reindent(body, parts.body_indent, newline=doc.newline)
+    if parts.body.start == parts.body.end:  # after a docstring that was the whole body
+        new_text = doc.newline + new_text
+    elif not doc.is_python:
+        new_text += doc.newline  # the closing brace keeps its own line
+    return EditResult(PlannedEdit(parts.body, new_text, whole, doc.slice(whole)))
+
+
+def _must_define_a_function(code: str) -> None:
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError as exc:
+        raise ActionError(
+            f"The model's code does not parse as Python ({exc.msg}, line {exc.lineno}); nothing was applied. Try again."
+        ) from None
+    if not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in tree.body):
+        raise ActionError("The model's answer holds no function definition; nothing was applied.")
+
+
+def _brace_body(code: str) -> str:
+    """The body of a brace-language answer: what is between the outer braces when the model sent the whole
+    function, else the answer itself."""
+    lines = textwrap.dedent(code).strip("\n").split("\n")
+    if len(lines) >= 2 and lines[0].rstrip().endswith("{") and lines[-1].strip().startswith("}"):
+        return textwrap.dedent("\n".join(lines[1:-1]))
+    return "\n".join(lines)
 
 
 def _retarget(target: Target, doc: Document) -> Target:
@@ -77,7 +101,9 @@ ACTION = Action(
     kind="refactor.rewrite.gptls.generate",
     produces="edit",
     instructions=COMMON_RULES + " You implement functions from their signature, docstring or a comment.",
-    schema=object_schema(code="The complete function source code, nothing else."),
+    schema=object_schema(
+        code="For a stub: only the statements of the new body. For a comment: the complete new function."
+    ),
     applies=_applies,
     task=_task,
     to_outcome=_outcome,
