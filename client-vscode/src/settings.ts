@@ -35,6 +35,7 @@ export const SERVER_SETTINGS = [
   "sandboxTimeout",
   "sandboxMemoryMb",
   "prices",
+  "previewEdits",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];

@@ -131,6 +131,7 @@ class Settings:
     verify_rounds: int = 3
     sandbox_timeout: float = 10.0
     sandbox_memory_mb: int = 512
+    preview_edits: bool = True
     sandbox: str = "auto"
     bwrap_path: str = ""  # "": the bundled bwrap, else the system's
     state_dir: str = ""
@@ -359,6 +360,7 @@ _PARSERS: dict[str, Any] = {
     "verify_rounds": _int_range(1, 10),
     "sandbox_timeout": _float_range(1.0, 120.0),
     "sandbox_memory_mb": _int_range(64, 16384),
+    "preview_edits": _bool,
     "sandbox": _choice(SANDBOXES),
     "bwrap_path": _optional_text,
 }

@@ -131,7 +131,7 @@ class Editor:
             if version is not None and version != self.versions[uri]:
                 self.rejected.append(uri)
                 return False, f"version {version} is stale (buffer at {self.versions[uri]})"
-            planned.append((uri, [e for e in change.edits if isinstance(e, lsp.TextEdit)]))
+            planned.append((uri, [e for e in change.edits if isinstance(e, lsp.TextEdit | lsp.AnnotatedTextEdit)]))
         for uri, edits in (edit.changes or {}).items():
             planned.append((uri, list(edits)))
         for uri, edits in planned:

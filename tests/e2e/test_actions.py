@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from lsprotocol import types as lsp
+from pytest_lsp import client_capabilities
 
 from tests.double import replies
 
@@ -647,3 +648,44 @@ async def test_add_docstring_writes_the_languages_doc_comment_above(editor, lang
     editor.double.script(replies.json_output({"docstring": "Twice x."}))
     await editor.run(uri, editor.cursor(uri, "x * 2"), "docstring")
     assert editor.buffers[uri] == expected + source.split(expected.rsplit("\n", 1)[-1], 1)[1]
+
+
+# -- editor conventions (LSP 3.18 tags, change annotations) --------------------------------------------------
+
+
+def capabilities_3_18() -> lsp.ClientCapabilities:
+    caps = client_capabilities("visual-studio-code")
+    action = caps.text_document.code_action
+    action.tag_support = lsp.CodeActionTagOptions(value_set=[lsp.CodeActionTag.LlmGenerated])
+    action.honors_change_annotations = True
+    return caps
+
+
+async def test_actions_are_tagged_llm_generated_when_the_client_knows_the_tag(make_editor) -> None:
+    tagged = await make_editor(capabilities=capabilities_3_18())
+    uri = tagged.open("loop.py", LOOP)
+    assert all(
+        a.tags == [lsp.CodeActionTag.LlmGenerated] for a in await tagged.actions(uri, tagged.cursor(uri, "result"))
+    )
+    plain = await make_editor()
+    uri = plain.open("loop.py", LOOP)
+    assert all(a.tags is None for a in await plain.actions(uri, plain.cursor(uri, "result")))
+
+
+@pytest.mark.parametrize(("preview", "annotated"), [(True, True), (False, False)])
+async def test_a_refactor_asks_for_review_when_the_client_honours_annotations(make_editor, preview, annotated) -> None:
+    editor = await make_editor(capabilities=capabilities_3_18(), init_options={"previewEdits": preview})
+    uri = editor.open("loop.py", LOOP)
+    editor.double.script(
+        replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"})
+    )
+    action = await editor.action(uri, editor.cursor(uri, "result = 0"), "refactor")
+    resolved = await editor.client.code_action_resolve_async(action)
+    assert resolved.edit is not None
+    (change,) = resolved.edit.document_changes
+    if annotated:
+        assert isinstance(change.edits[0], lsp.AnnotatedTextEdit)
+        note = resolved.edit.change_annotations[change.edits[0].annotation_id]
+        assert note.needs_confirmation is True and note.label == "gptls: Suggest refactor"
+    else:
+        assert not isinstance(change.edits[0], lsp.AnnotatedTextEdit) and not resolved.edit.change_annotations

@@ -55,6 +55,7 @@ class Action:
     retarget: Callable[[Target, Document], Target] | None = None  # e.g. a selection inside a stub -> the stub
     tools: tuple[FunctionTool, ...] = ()  # tools run by gptls (the sandbox): such actions execute code
     languages: tuple[str, ...] | None = None  # None: any languageId
+    review: bool = False  # a rewrite the user should see before it lands (change annotation, VS Code preview)
 
     @property
     def runs_code(self) -> bool:

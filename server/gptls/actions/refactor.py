@@ -58,4 +58,5 @@ ACTION = Action(
     applies=_applies,
     task=_task,
     to_outcome=_outcome,
+    review=True,
 )

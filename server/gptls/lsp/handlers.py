@@ -57,7 +57,7 @@ def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
         if only and not any(action.kind == k or action.kind.startswith(f"{k}.") for k in only):
             continue
         data = {"action": action.id, "uri": uri, "range": _range_json(params.range), "version": version}
-        code_action = lsp.CodeAction(title=action.title, kind=action.kind, data=data)
+        code_action = lsp.CodeAction(title=action.title, kind=action.kind, data=data, tags=_tags(ls))
         if action.produces == "text" or not ls.features.resolve_edit:
             code_action.command = lsp.Command(title=action.title, command=RUN_COMMAND, arguments=[data])
         found.append(code_action)
@@ -284,9 +284,23 @@ def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.Wo
         )
         log.info("discarded result for %s:\n%s", job.doc.uri, planned.new_text)
         return None
-    return to_workspace_edit(
-        job.doc.uri, version, now, moved, document_changes=ls.features.document_changes, to_client=ls.units
+    review = (
+        job.action.title if job.action.review and ls.settings.preview_edits and ls.features.change_annotations else None
     )
+    return to_workspace_edit(
+        job.doc.uri,
+        version,
+        now,
+        moved,
+        document_changes=ls.features.document_changes,
+        to_client=ls.units,
+        review=review,
+    )
+
+
+def _tags(ls: GptlsServer) -> list[lsp.CodeActionTag] | None:
+    """LSP 3.18: every gptls action is written by a model; clients that know the tag may show it."""
+    return [lsp.CodeActionTag.LlmGenerated] if ls.features.llm_tag else None
 
 
 def _range_json(rng: lsp.Range) -> dict[str, Any]:

@@ -40,6 +40,8 @@ class ClientFeatures:
     work_done_progress: bool = False
     configuration: bool = False
     dynamic_configuration: bool = False
+    llm_tag: bool = False  # LSP 3.18 codeAction.tagSupport with LLMGenerated
+    change_annotations: bool = False  # it honours change annotations: needsConfirmation opens a preview
 
 
 class GptlsServer(LanguageServer):
@@ -224,6 +226,19 @@ def create_server() -> GptlsServer:
                 caps.workspace
                 and caps.workspace.did_change_configuration
                 and caps.workspace.did_change_configuration.dynamic_registration
+            ),
+            llm_tag=bool(
+                code_action
+                and code_action.tag_support
+                and lsp.CodeActionTag.LlmGenerated in code_action.tag_support.value_set
+            ),
+            change_annotations=bool(
+                code_action
+                and code_action.honors_change_annotations
+                and caps.workspace
+                and caps.workspace.workspace_edit
+                and caps.workspace.workspace_edit.document_changes
+                and caps.workspace.workspace_edit.change_annotation_support
             ),
         )
         speed_up(ls.workspace)

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from lsprotocol import types as lsp
 
 
+REVIEW = "gptls-review"
+
+
 @dataclass(frozen=True)
 class PlannedEdit:
     """Replace ``span`` of the document as it was (``anchor`` must still read ``anchor_text``)."""
@@ -112,18 +115,32 @@ def to_workspace_edit(
     *,
     document_changes: bool,
     to_client: ClientUnits,
+    review: str | None = None,
 ) -> lsp.WorkspaceEdit:
-    """A WorkspaceEdit naming the document version when the client supports ``documentChanges``."""
+    """A WorkspaceEdit naming the document version when the client supports ``documentChanges``. With
+    ``review`` (a label), the edit carries a change annotation that needs confirmation: VS Code opens its
+    refactor preview instead of applying it at once."""
     from lsprotocol import types as lsp
 
-    edit = lsp.TextEdit(range=to_client(doc, planned.span), new_text=planned.new_text)
+    edit: lsp.TextEdit | lsp.AnnotatedTextEdit = lsp.TextEdit(
+        range=to_client(doc, planned.span), new_text=planned.new_text
+    )
     if document_changes:
+        annotations = None
+        if review:
+            edit = lsp.AnnotatedTextEdit(range=edit.range, new_text=edit.new_text, annotation_id=REVIEW)
+            annotations = {
+                REVIEW: lsp.ChangeAnnotation(
+                    label=review, needs_confirmation=True, description="Written by a model: review it before applying."
+                )
+            }
         return lsp.WorkspaceEdit(
             document_changes=[
                 lsp.TextDocumentEdit(
                     text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
                     edits=[edit],
                 )
-            ]
+            ],
+            change_annotations=annotations,
         )
-    return lsp.WorkspaceEdit(changes={uri: [edit]})
+    return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=edit.range, new_text=edit.new_text)]})
