@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import threading
 
@@ -654,7 +655,7 @@ async def test_add_docstring_writes_the_languages_doc_comment_above(editor, lang
 
 
 def capabilities_3_18() -> lsp.ClientCapabilities:
-    caps = client_capabilities("visual-studio-code")
+    caps = copy.deepcopy(client_capabilities("visual-studio-code"))  # the library's object is shared
     action = caps.text_document.code_action
     action.tag_support = lsp.CodeActionTagOptions(value_set=[lsp.CodeActionTag.LlmGenerated])
     action.honors_change_annotations = True
