@@ -666,7 +666,8 @@ async def test_actions_are_tagged_llm_generated_when_the_client_knows_the_tag(ma
     tagged = await make_editor(capabilities=capabilities_3_18())
     uri = tagged.open("loop.py", LOOP)
     assert all(
-        a.tags == [lsp.CodeActionTag.LlmGenerated] for a in await tagged.actions(uri, tagged.cursor(uri, "result"))
+        list(a.tags or ()) == [lsp.CodeActionTag.LlmGenerated]
+        for a in await tagged.actions(uri, tagged.cursor(uri, "result"))
     )
     plain = await make_editor()
     uri = plain.open("loop.py", LOOP)
