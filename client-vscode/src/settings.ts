@@ -36,6 +36,7 @@ export const SERVER_SETTINGS = [
   "sandboxMemoryMb",
   "prices",
   "previewEdits",
+  "actions",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];

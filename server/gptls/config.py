@@ -95,6 +95,17 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class ActionSpec:
+    """An action the user defined in the ``actions`` setting."""
+
+    title: str
+    instructions: str
+    result: str = "edit"  # edit: the answer replaces the target; explain: shown like Explain complexity
+    scope: str = "any"  # function | selection | any
+    languages: tuple[str, ...] | None = None  # languageIds; None: all
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything gptls can be configured with. Defaults favour low cost and privacy."""
 
@@ -132,6 +143,7 @@ class Settings:
     sandbox_timeout: float = 10.0
     sandbox_memory_mb: int = 512
     preview_edits: bool = True
+    actions: tuple[ActionSpec, ...] = ()
     sandbox: str = "auto"
     bwrap_path: str = ""  # "": the bundled bwrap, else the system's
     state_dir: str = ""
@@ -172,6 +184,11 @@ class Settings:
                 continue  # an unset client setting means "keep what we have"
             if raw == "":
                 changes[name] = getattr(Settings.from_env(), name)  # an emptied setting goes back to its default
+                continue
+            if name == "actions":
+                # Each bad entry is reported on its own; the good ones still work.
+                changes[name], bad = _action_specs(raw)
+                errors += bad
                 continue
             try:
                 changes[name] = parse(raw)
@@ -313,6 +330,53 @@ def _models(raw: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.strip() for m in raw))
 
 
+ACTION_RESULTS = ("edit", "explain")
+ACTION_SCOPES = ("function", "selection", "any")
+ACTION_KEYS = {"title", "instructions", "result", "scope", "languages"}
+
+
+def _action_specs(raw: Any) -> tuple[tuple[ActionSpec, ...], list[str]]:
+    if not isinstance(raw, list | tuple):
+        return (), ["gptls setting 'actions': must be a list of {title, instructions, result, scope, languages}"]
+    specs: list[ActionSpec] = []
+    errors: list[str] = []
+    for index, entry in enumerate(raw):
+        try:
+            spec = _action_spec(entry)
+        except ValueError as exc:
+            errors.append(f"gptls setting 'actions'[{index}]: {exc}; that action is left out")
+            continue
+        if any(s.title == spec.title for s in specs):
+            errors.append(f"gptls setting 'actions'[{index}]: a second action titled {spec.title!r}; it is left out")
+            continue
+        specs.append(spec)
+    return tuple(specs), errors
+
+
+def _action_spec(entry: Any) -> ActionSpec:
+    if not isinstance(entry, Mapping):
+        raise ValueError("must be an object with title and instructions")
+    unknown = sorted(set(entry) - ACTION_KEYS)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(ACTION_KEYS))})")
+    title, instructions = entry.get("title"), entry.get("instructions")
+    if not isinstance(title, str) or not title.strip() or len(title) > 60:
+        raise ValueError("title must be a non-empty string of at most 60 characters")
+    if not isinstance(instructions, str) or not instructions.strip():
+        raise ValueError(f"{title!r} needs instructions (a non-empty string)")
+    result, scope = entry.get("result", "edit"), entry.get("scope", "any")
+    if result not in ACTION_RESULTS:
+        raise ValueError(f"{title!r}: result must be one of {', '.join(ACTION_RESULTS)}, got {result!r}")
+    if scope not in ACTION_SCOPES:
+        raise ValueError(f"{title!r}: scope must be one of {', '.join(ACTION_SCOPES)}, got {scope!r}")
+    languages = entry.get("languages")
+    if languages is not None and (
+        not isinstance(languages, list | tuple) or not all(isinstance(x, str) and x for x in languages)
+    ):
+        raise ValueError(f"{title!r}: languages must be a list of languageIds")
+    return ActionSpec(title.strip(), instructions.strip(), result, scope, tuple(languages) if languages else None)
+
+
 def _prices(raw: Any) -> dict[str, tuple[float, float, float]]:
     if not isinstance(raw, Mapping):
         raise ValueError("must map a model name to [input, cached input, output] USD per 1M tokens")
@@ -361,6 +425,7 @@ _PARSERS: dict[str, Any] = {
     "sandbox_timeout": _float_range(1.0, 120.0),
     "sandbox_memory_mb": _int_range(64, 16384),
     "preview_edits": _bool,
+    "actions": _action_specs,
     "sandbox": _choice(SANDBOXES),
     "bwrap_path": _optional_text,
 }

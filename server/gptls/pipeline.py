@@ -38,6 +38,7 @@ class Job:
     action: Action
     doc: Document
     target: Target
+    detail: str = ""  # what this request adds to the action's task (e.g. the diagnostic a fix is for)
 
 
 def job_at(action: Action, doc: Document, span: Span) -> Job | None:
@@ -171,7 +172,8 @@ class Pipeline:
     def request(self, job: Job, settings: Settings) -> tuple[ResponseRequest, str]:
         """The request for ``job`` and its cache key."""
         context = build_context(job.doc, job.target, settings.context_budget)
-        text = describe_target(job.doc, job.target, context, job.action.task(job.target))
+        task = job.action.task(job.target) + (f"\n\n{job.detail}" if job.detail else "")
+        text = describe_target(job.doc, job.target, context, task)
         request = ResponseRequest(
             input=text,
             instructions=job.action.instructions,

@@ -1,7 +1,8 @@
 """The actions gptls offers. Each is a small prompt definition on the same pipeline."""
 
-from gptls.actions import docstring, explain, generate, refactor, verified
+from gptls.actions import custom, docstring, explain, fix, generate, refactor, verified
 from gptls.actions.base import Action, ActionError, EditResult, Outcome, TextResult
+from gptls.config import Settings
 
 ALL: tuple[Action, ...] = (
     generate.ACTION,
@@ -11,6 +12,19 @@ ALL: tuple[Action, ...] = (
     refactor.ACTION,
     docstring.ACTION,
 )
-BY_ID = {action.id: action for action in ALL}
+BY_ID = {action.id: action for action in (*ALL, fix.ACTION)}
 
-__all__ = ["ALL", "BY_ID", "Action", "ActionError", "EditResult", "Outcome", "TextResult"]
+
+def available(settings: Settings) -> tuple[Action, ...]:
+    """The menu for these settings: the built-in actions, then the ones defined in ``actions``."""
+    return ALL + tuple(custom.build(spec) for spec in settings.actions)
+
+
+def find(settings: Settings, action_id: str) -> Action | None:
+    """An action by id, settings-defined ones included (they change without a restart)."""
+    if action_id in BY_ID:
+        return BY_ID[action_id]
+    return next((a for a in available(settings) if a.id == action_id), None)
+
+
+__all__ = ["ALL", "BY_ID", "Action", "ActionError", "EditResult", "Outcome", "TextResult", "available", "find"]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from gptls.actions import ALL, BY_ID, Action, ActionError, EditResult, Outcome, TextResult
+from gptls.actions import Action, ActionError, EditResult, Outcome, TextResult, available, find, fix
 from gptls.actions import explain as explain_action
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
@@ -45,23 +46,53 @@ def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
         return None
     if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
         return None
-    span = ls.units.span_from_client(doc, params.range)
-    target = target_at(doc, span)
-    if target is None:
-        return None
     only = params.context.only if params.context else None
     found = []
-    for action in ALL:
-        if not action.offered(target, doc) or (action.runs_code and not ls.settings.verified_action):
+    target = target_at(doc, ls.units.span_from_client(doc, params.range))
+    for action in available(ls.settings):
+        if target is None or not action.offered(target, doc) or (action.runs_code and not ls.settings.verified_action):
             continue
-        if only and not any(action.kind == k or action.kind.startswith(f"{k}.") for k in only):
-            continue
-        data = {"action": action.id, "uri": uri, "range": _range_json(params.range), "version": version}
-        code_action = lsp.CodeAction(title=action.title, kind=action.kind, data=data, tags=_tags(ls))
-        if action.produces == "text" or not ls.features.resolve_edit:
-            code_action.command = lsp.Command(title=action.title, command=RUN_COMMAND, arguments=[data])
-        found.append(code_action)
+        if _wanted(action.kind, only):
+            found.append(_code_action(ls, action.title, action, uri, params.range, version))
+    diagnostics = params.context.diagnostics if params.context else []
+    if _wanted(fix.ACTION.kind, only):
+        near = [d for d in diagnostics if _overlaps(d.range, params.range)][: fix.MAX_FIXES]
+        for diagnostic in near:
+            extra = {
+                "diagnostic": {"message": diagnostic.message, "code": diagnostic.code, "source": diagnostic.source}
+            }
+            found.append(
+                _code_action(ls, fix.title(diagnostic.message), fix.ACTION, uri, diagnostic.range, version, extra)
+            )
+            found[-1].diagnostics = [diagnostic]
     return found
+
+
+def _code_action(
+    ls: GptlsServer,
+    title: str,
+    action: Action,
+    uri: str,
+    rng: lsp.Range,
+    version: int | None,
+    extra: dict[str, Any] | None = None,
+) -> lsp.CodeAction:
+    data = {"action": action.id, "uri": uri, "range": _range_json(rng), "version": version, **(extra or {})}
+    code_action = lsp.CodeAction(title=title, kind=action.kind, data=data, tags=_tags(ls))
+    if action.produces == "text" or not ls.features.resolve_edit:
+        code_action.command = lsp.Command(title=title, command=RUN_COMMAND, arguments=[data])
+    return code_action
+
+
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
+    return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
+    def key(p: lsp.Position) -> tuple[int, int]:
+        return (p.line, p.character)
+
+    return not (key(a.end) < key(b.start) or key(b.end) < key(a.start))
 
 
 async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
@@ -169,7 +200,10 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
         if name_at is None or line[name_at[0] : name_at[1]] != function.name:
             return None
         job = Job(explain_action.ACTION, doc, function_target(doc, function))
-        if mode == "cached":
+        remembered = ls.explanations.get((uri, function.name))
+        if remembered is not None and remembered[0] == job.target.text:
+            outcome: Outcome | None = TextResult(markdown=remembered[1], plain=remembered[1])
+        elif mode == "cached":
             outcome = ls.pipeline.cached(job, ls.settings)
         else:
             # The editor shows its own loading state for a hover: progress only if it asked (workDoneToken).
@@ -206,6 +240,11 @@ async def run_job(
     if ls.last_error is not None:  # a call that works clears the error shown in status bars
         ls.last_error = None
         ls.send_status_soon()
+    function = job.target.function
+    explained = isinstance(outcome, TextResult) and job.action.id.startswith("custom:")
+    if explained and function is not None and job.target.kind in ("function", "stub"):
+        assert isinstance(outcome, TextResult)
+        ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome.markdown)
     if isinstance(outcome, EditResult) and outcome.note:
         log.info("%s: %s", job.action.id, outcome.note)
         if job.action.runs_code:
@@ -261,12 +300,20 @@ async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
 
 def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     """The job a code action's data describes, against the document as it is now."""
-    if not isinstance(data, dict) or data.get("action") not in BY_ID or not isinstance(data.get("uri"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str) or not isinstance(data.get("uri"), str):
         raise ActionError("This gptls action is malformed or from another version; ask for code actions again.")
-    action: Action = BY_ID[data["action"]]
+    action = find(ls.settings, data["action"])
+    if action is None:
+        raise ActionError("This gptls action is malformed, from another version, or no longer defined; ask again.")
     doc, version = document(ls, data["uri"])
-    rng = _range_from_json(data.get("range"))
-    job = job_at(action, doc, ls.units.span_from_client(doc, rng))
+    span = ls.units.span_from_client(doc, _range_from_json(data.get("range")))
+    if action is fix.ACTION:
+        diagnostic = data.get("diagnostic")
+        if not isinstance(diagnostic, dict):
+            raise ActionError("This fix names no diagnostic; ask for code actions again.")
+        target, detail = fix.target_and_detail(doc, span, diagnostic)
+        return Job(action, doc, target, detail), version
+    job = job_at(action, doc, span)
     if job is None:
         raise ActionError(f"{action.title.removeprefix('gptls: ')} does not apply here any more.")
     return job, version

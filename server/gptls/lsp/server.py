@@ -55,6 +55,9 @@ class GptlsServer(LanguageServer):
         self._consent: ConsentStore | None = None
         self._status_pending = False
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
+        # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
+        # (the function's text then, Markdown). Its hover shows it while the function is unchanged.
+        self.explanations: dict[tuple[str, str], tuple[str, str]] = {}
 
     def keep(self, work: asyncio.Future[Any]) -> asyncio.Future[Any]:
         """Keep background work alive until it is done (asyncio holds only weak references to tasks)."""
@@ -160,6 +163,7 @@ class GptlsServer(LanguageServer):
         old, new = self.settings, update.settings
         changed_model = (new.base_url, new.model, new.api_key) != (old.base_url, old.model, old.api_key)
         self.settings = update.settings
+        log.info("settings applied from %s", source)
         if self.settings.api_key:
             register_secret(self.settings.api_key.reveal())
         if self._pipeline is not None:

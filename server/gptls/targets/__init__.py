@@ -13,7 +13,16 @@ from gptls.targets.model import Function, Target
 from gptls.targets.python import python_function
 from gptls.text import Document, Pos, Span
 
-__all__ = ["Function", "Target", "comment_target", "find_function", "function_target", "selection_target", "target_at"]
+__all__ = [
+    "Function",
+    "Target",
+    "comment_target",
+    "enclosing_block",
+    "find_function",
+    "function_target",
+    "selection_target",
+    "target_at",
+]
 
 _COMMENT = re.compile(r"^\s*(?:#(?!include|define|pragma|!)|//|--|;|/\*|\*|\"\"\"|''')")
 
@@ -74,3 +83,27 @@ def target_at(doc: Document, span: Span) -> Target | None:
         return comment
     function = find_function(doc, span.start.line)
     return function_target(doc, function) if function is not None else None
+
+
+def enclosing_block(doc: Document, span: Span) -> Target:
+    """The function around ``span``, else (Python) the top-level statement around it, else its whole lines:
+    what a fix for a problem reported there replaces."""
+    span = Span(doc.clamp(span.start), doc.clamp(span.end))
+    function = find_function(doc, span.start.line)
+    if function is not None and function.start_line <= span.start.line <= function.end_line:
+        return function_target(doc, function)
+    first, last = span.start.line, max(span.start.line, span.end.line)
+    if doc.is_python:
+        import ast
+
+        try:
+            tree = ast.parse(doc.text)
+        except (SyntaxError, ValueError):
+            tree = None
+        for node in tree.body if tree else []:
+            if node.lineno - 1 <= first and (node.end_lineno or node.lineno) - 1 >= last:
+                first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+                break
+    whole = doc.full_lines(first, last)
+    header = doc.line(first)
+    return Target("block", whole, doc.slice(whole), whole, header[: len(header) - len(header.lstrip())], None)
