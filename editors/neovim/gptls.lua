@@ -11,3 +11,13 @@ vim.lsp.config("gptls", {
 vim.lsp.enable("gptls")
 -- Actions: cursor in a function (or a visual selection), then :lua vim.lsp.buf.code_action()
 -- Hover: K on a function name shows its time and space complexity.
+-- Fix the diagnostics on this line (from any source: pyflakes, ruff, tsc...). Neovim sends a server only the
+-- diagnostics it published itself, so this passes every source's diagnostics for the line to gptls.
+vim.keymap.set("n", "<leader>gf", function()
+  local lnum = vim.api.nvim_win_get_cursor(0)[1] - 1
+  vim.lsp.buf.code_action({
+    context = { diagnostics = vim.lsp.diagnostic.from(vim.diagnostic.get(0, { lnum = lnum })), only = { "quickfix" } },
+    filter = function(action) return action.title:find("^gptls: Fix") ~= nil end,
+    apply = true,
+  })
+end, { desc = "gptls: fix the diagnostics on this line" })

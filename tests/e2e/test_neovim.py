@@ -141,3 +141,28 @@ def test_readme_shows_the_snippets_the_tests_use() -> None:
     readme = (REPO / "README.md").read_text()
     for snippet in ("gptls.lua", "gptls-start.lua"):
         assert (SNIPPETS / snippet).read_text().strip() in readme, f"README must show editors/neovim/{snippet}"
+
+
+def test_neovim_fixes_a_diagnostic_another_source_set(double, tmp_path) -> None:
+    broken = "import os\n\n\ndef size(path):\n    return os.path.getsize(pth)\n"
+    double.script(
+        replies.json_output({"code": "def size(path):\n    return os.path.getsize(path)\n", "explanation": "typo"})
+    )
+    diagnostic = {
+        "line": 4,
+        "col": 27,
+        "end_col": 30,
+        "message": "undefined name 'pth'",
+        "source": "pyflakes",
+        "code": "F821",
+    }
+    text, report = nvim(
+        double,
+        tmp_path,
+        broken,
+        {"kind": "fix", "line": 5, "col": 28, "title": "gptls: Fix: undefined name 'pth'", "diagnostic": diagnostic},
+        name="files.py",
+    )
+    assert not report["errors"], report
+    assert text == broken.replace("(pth)", "(path)")
+    assert "pyflakes F821" in double.requests[0].body["input"]
