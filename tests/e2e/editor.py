@@ -76,6 +76,7 @@ class Editor:
         self.versions: dict[str, int] = {}
         self.applied: list[lsp.ApplyWorkspaceEditParams] = []
         self.rejected: list[str] = []
+        self.created: list[str] = []
         self.before_apply: Any = None  # a hook: lets a test type while the edit is in flight
         self.prompts: list[lsp.ShowMessageRequestParams] = []
         self.prompt_answer: str | None = "Allow once"  # what the user clicks in window/showMessageRequest
@@ -83,7 +84,9 @@ class Editor:
     # -- buffers ------------------------------------------------------------------------------------
 
     def open(self, name: str, text: str, language: str = "python") -> str:
-        uri = Path("/tmp/gptls-e2e", name).as_uri()
+        return self.open_uri(Path("/tmp/gptls-e2e", name).as_uri(), text, language)
+
+    def open_uri(self, uri: str, text: str, language: str = "python") -> str:
         self.buffers[uri] = text
         self.versions[uri] = 1
         self.client.text_document_did_open(
@@ -126,6 +129,11 @@ class Editor:
     def apply(self, edit: lsp.WorkspaceEdit) -> tuple[bool, str | None]:
         planned: list[tuple[str, list[lsp.TextEdit]]] = []
         for change in edit.document_changes or []:
+            if isinstance(change, lsp.CreateFile):
+                if change.uri not in self.buffers:
+                    self.created.append(change.uri)
+                    self.open_uri(change.uri, "")  # a real editor opens the file it created
+                continue
             assert isinstance(change, lsp.TextDocumentEdit), change
             uri, version = change.text_document.uri, change.text_document.version
             if version is not None and version != self.versions[uri]:

@@ -11,7 +11,12 @@ local function messages()
 end
 
 local function finish()
-  pcall(vim.cmd, "silent! write")
+  -- Save every buffer, as `:wall ++p` would: an action may have created a file in a new directory.
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(buf)
+    if name ~= "" and vim.bo[buf].modified then vim.fn.mkdir(vim.fs.dirname(name), "p") end
+  end
+  pcall(vim.cmd, "silent! wall")
   messages()
   local file = io.open(scenario.out, "w")
   file:write(vim.json.encode(report))
@@ -45,6 +50,20 @@ local function run()
     vim.fn.maparg("<leader>gf", "n", false, true).callback()
     local changed = vim.wait(20000, function() return vim.b.changedtick ~= tick end, 20)
     if not changed then table.insert(report.errors, "the buffer never changed") end
+    return
+  end
+
+  if scenario.kind == "other-file" then
+    -- The action edits (or creates) another file: wait until a buffer for it holds text.
+    vim.lsp.buf.code_action({
+      apply = true,
+      filter = function(action) return action.title == scenario.title end,
+    })
+    local made = vim.wait(20000, function()
+      local buf = vim.fn.bufnr(scenario.file)
+      return buf ~= -1 and table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n") ~= ""
+    end, 20)
+    if not made then table.insert(report.errors, "the other file never got text") end
     return
   end
 

@@ -166,3 +166,36 @@ def test_neovim_fixes_a_diagnostic_another_source_set(double, tmp_path) -> None:
     assert not report["errors"], report
     assert text == broken.replace("(pth)", "(path)")
     assert "pyflakes F821" in double.requests[0].body["input"]
+
+
+def test_neovim_runs_an_action_defined_in_settings(double, tmp_path) -> None:
+    typed = LOOP.replace("def total(items):", "def total(items: list[int]) -> int:")
+    double.script(replies.json_output({"code": typed, "explanation": "hints"}))
+    actions = "{ { title = 'Add type hints', instructions = 'Add type hints.', scope = 'function' } }"
+    text, report = nvim(
+        double,
+        tmp_path,
+        LOOP,
+        {"kind": "action", "line": 2, "col": 4, "title": "gptls: Add type hints"},
+        before=f"lua vim.lsp.config('gptls', {{ init_options = {{ actions = {actions} }} }})",
+        name="loop.py",
+    )
+    assert not report["errors"], report
+    assert text == typed
+
+
+def test_neovim_writes_tests_into_a_new_test_file(double, tmp_path) -> None:
+    tests = "from loop import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n"
+    double.script(replies.json_output({"code": tests}))
+    target = tmp_path / "project" / "tests" / "test_loop.py"
+    text, report = nvim(
+        double,
+        tmp_path,
+        LOOP,
+        {"kind": "other-file", "line": 2, "col": 4, "title": "gptls: Write tests", "file": str(target)},
+        name="loop.py",
+    )
+    assert not report["errors"], report
+    assert text == LOOP, "the function is untouched"
+    # Neovim's new buffer starts as one empty line, which it keeps after the inserted text: one blank line more.
+    assert target.read_text() in (tests, tests + "\n")

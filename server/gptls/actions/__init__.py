@@ -1,7 +1,7 @@
 """The actions gptls offers. Each is a small prompt definition on the same pipeline."""
 
-from gptls.actions import custom, docstring, explain, fix, generate, refactor, verified
-from gptls.actions.base import Action, ActionError, EditResult, Outcome, TextResult
+from gptls.actions import custom, docstring, explain, fix, generate, refactor, verified, write_tests
+from gptls.actions.base import Action, ActionError, EditResult, FileAddition, Outcome, TextResult
 from gptls.config import Settings
 
 ALL: tuple[Action, ...] = (
@@ -11,6 +11,7 @@ ALL: tuple[Action, ...] = (
     explain.COMMENT_ACTION,
     refactor.ACTION,
     docstring.ACTION,
+    write_tests.ACTION,
 )
 BY_ID = {action.id: action for action in (*ALL, fix.ACTION)}
 
@@ -27,4 +28,15 @@ def find(settings: Settings, action_id: str) -> Action | None:
     return next((a for a in available(settings) if a.id == action_id), None)
 
 
-__all__ = ["ALL", "BY_ID", "Action", "ActionError", "EditResult", "Outcome", "TextResult", "available", "find"]
+__all__ = [
+    "ALL",
+    "BY_ID",
+    "Action",
+    "ActionError",
+    "EditResult",
+    "FileAddition",
+    "Outcome",
+    "TextResult",
+    "available",
+    "find",
+]

@@ -37,7 +37,14 @@ class EditResult:
     note: str = ""
 
 
-Outcome = TextResult | EditResult
+@dataclass(frozen=True)
+class FileAddition:
+    """Code for another file (Write tests): the face decides where it goes and how the file is made."""
+
+    code: str
+
+
+Outcome = TextResult | EditResult | FileAddition
 
 
 @dataclass(frozen=True)

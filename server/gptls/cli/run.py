@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from gptls.actions import BY_ID, ActionError, EditResult, TextResult
+from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult
 from gptls.cli.args import settings_from_args
 from gptls.openai.errors import GptlsError
 from gptls.pipeline import Pipeline, Quiet, job_at
@@ -100,6 +100,8 @@ async def _run(args: argparse.Namespace) -> int:
     action = BY_ID.get(args.action)
     if action is None:
         raise UsageError(f"unknown action {args.action!r}; choose from {', '.join(BY_ID)}")
+    if action.id == "write-tests" and args.apply:
+        raise UsageError("write-tests prints the tests; --apply is for actions that edit FILE.")
     if action.runs_code and not args.allow_exec:
         raise UsageError(
             f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
@@ -143,6 +145,9 @@ async def _run(args: argparse.Namespace) -> int:
         await pipeline.aclose()
     if isinstance(outcome, TextResult):
         print(outcome.markdown)
+        return 0
+    if isinstance(outcome, FileAddition):
+        print(outcome.code)  # where tests go is the editor's business (it creates or appends the file)
         return 0
     assert isinstance(outcome, EditResult)
     new_text = apply_to_text(doc, outcome.edit)

@@ -9,11 +9,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 
-from gptls.actions import Action, ActionError, EditResult, Outcome, TextResult, available, find, fix
+from gptls.actions import (
+    Action,
+    ActionError,
+    EditResult,
+    FileAddition,
+    Outcome,
+    TextResult,
+    available,
+    find,
+    fix,
+    write_tests,
+)
 from gptls.actions import explain as explain_action
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
@@ -101,8 +115,8 @@ async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
         if job.action.produces != "edit":
             return action
         outcome = await run_job(ls, job)
-        assert isinstance(outcome, EditResult)
-        edit = ls_workspace_edit(ls, job, outcome.edit)
+        assert not isinstance(outcome, TextResult)
+        edit = outcome_edit(ls, job, outcome)
         if edit is not None:
             action.edit = edit
     except asyncio.CancelledError:
@@ -120,7 +134,7 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
         if isinstance(outcome, TextResult):
             ls.show(outcome.plain, lsp.MessageType.Info)
             return {"applied": False, "text": outcome.markdown}
-        edit = ls_workspace_edit(ls, job, outcome.edit)
+        edit = outcome_edit(ls, job, outcome)
         if edit is None:
             return {"applied": False, "reason": "document changed"}
         try:
@@ -137,8 +151,8 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
                 "the buffer is unchanged.",
                 lsp.MessageType.Warning,
             )
-            log.info("rejected edit for %s:\n%s", job.doc.uri, outcome.edit.new_text)
-        return {"applied": bool(result.applied), "note": outcome.note}
+            log.info("rejected edit for %s", job.doc.uri)
+        return {"applied": bool(result.applied), "note": outcome.note if isinstance(outcome, EditResult) else ""}
     except asyncio.CancelledError:
         raise
     except Exception as error:
@@ -316,7 +330,91 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     job = job_at(action, doc, span)
     if job is None:
         raise ActionError(f"{action.title.removeprefix('gptls: ')} does not apply here any more.")
+    if action is write_tests.ACTION:
+        where = test_file(ls, doc)
+        detail = write_tests.detail(where.source, where.root, where.path, where.existing, doc.language_id)
+        job = Job(action, job.doc, job.target, detail)
     return job, version
+
+
+def outcome_edit(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) -> lsp.WorkspaceEdit | None:
+    if isinstance(outcome, FileAddition):
+        return tests_edit(ls, job.doc, outcome.code)
+    return ls_workspace_edit(ls, job, outcome.edit)
+
+
+@dataclass(frozen=True)
+class TestFile:
+    __test__ = False  # not a pytest class
+    uri: str
+    path: PurePosixPath
+    root: PurePosixPath
+    source: PurePosixPath
+    existing: str | None  # None: the file does not exist yet
+    version: int | None  # the editor's version when the file is open
+
+
+def test_file(ls: GptlsServer, doc: Document) -> TestFile:
+    """Where Write tests puts the tests for ``doc``, and what is there now (the open buffer, else the disk)."""
+    parsed = urlparse(doc.uri)
+    if parsed.scheme != "file":
+        raise ActionError("Write tests works on files saved on disk; save this one first.")
+    source = PurePosixPath(unquote(parsed.path))
+    root = PurePosixPath(unquote(urlparse(ls.workspace_key(doc.uri)).path))
+    path = write_tests.test_file_for(source, root, doc.language_id)
+    if path is None:
+        raise ActionError(f"gptls knows no test-file convention for {doc.language_id}.")
+    uri = Path(path).as_uri()
+    opened = ls.workspace.text_documents.get(uri)
+    if opened is not None:
+        return TestFile(uri, path, root, source, opened.source, opened.version)
+    try:
+        existing: str | None = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        existing = None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ActionError(f"Cannot read the test file {path}: {exc}; nothing was applied.") from None
+    return TestFile(uri, path, root, source, existing, None)
+
+
+def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
+    """One versioned workspace edit: create the test file with the tests, or append them to it."""
+    target = test_file(ls, doc)
+    # resourceOperations exist only inside documentChanges: a client declaring them takes documentChanges.
+    if not (ls.features.document_changes or ls.features.create_files):
+        raise ActionError("Write tests needs an editor that applies documentChanges; nothing was applied.")
+    body = code.rstrip() + "\n"
+    if target.existing is None:
+        if not ls.features.create_files:
+            raise ActionError(f"This editor cannot create files through LSP: create {target.path} and try again.")
+        create: list[Any] = [
+            lsp.CreateFile(uri=target.uri, options=lsp.CreateFileOptions(ignore_if_exists=True)),
+            lsp.TextDocumentEdit(
+                text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=None),
+                edits=[
+                    lsp.TextEdit(
+                        range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+                        new_text=body,
+                    )
+                ],
+            ),
+        ]
+        return lsp.WorkspaceEdit(document_changes=create)
+    existing = Document(target.existing)
+    end = Pos(len(existing.lines) - 1, len(existing.lines[-1]))
+    lead = ("" if target.existing.endswith(("\n", "\r")) else existing.newline) + (
+        existing.newline * 2 if target.existing.strip() else ""
+    )
+    at = ls.units(existing, Span(end, end)).start
+    append = lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=lead + body.replace("\n", existing.newline))
+    return lsp.WorkspaceEdit(
+        document_changes=[
+            lsp.TextDocumentEdit(
+                text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=target.version),
+                edits=[append],
+            )
+        ]
+    )
 
 
 def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.WorkspaceEdit | None:

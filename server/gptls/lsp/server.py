@@ -42,6 +42,7 @@ class ClientFeatures:
     dynamic_configuration: bool = False
     llm_tag: bool = False  # LSP 3.18 codeAction.tagSupport with LLMGenerated
     change_annotations: bool = False  # it honours change annotations: needsConfirmation opens a preview
+    create_files: bool = False  # workspaceEdit.resourceOperations includes "create"
 
 
 class GptlsServer(LanguageServer):
@@ -235,6 +236,11 @@ def create_server() -> GptlsServer:
                 code_action
                 and code_action.tag_support
                 and lsp.CodeActionTag.LlmGenerated in code_action.tag_support.value_set
+            ),
+            create_files=bool(
+                caps.workspace
+                and caps.workspace.workspace_edit
+                and lsp.ResourceOperationKind.Create in (caps.workspace.workspace_edit.resource_operations or [])
             ),
             change_annotations=bool(
                 code_action

@@ -1,0 +1,97 @@
+"""Write tests: tests for the function at the cursor, appended to the project's test file for that module.
+
+Where they go follows the language's convention — Python ``tests/test_<module>.py`` under the workspace root,
+Go ``<name>_test.go`` and TypeScript/JavaScript ``<name>.test.ts`` beside the file — created when missing,
+appended otherwise, in the style of what is already there (pytest functions or unittest). Other languages
+have no single convention, so the action is not offered there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+from gptls.actions.base import COMMON_RULES, Action, ActionError, FileAddition, Outcome, clean_code, object_schema
+from gptls.targets import Target
+from gptls.text import Document
+
+LANGUAGES = ("python", "go", "typescript", "javascript", "typescriptreact", "javascriptreact")
+HEAD_LINES = 40  # what the prompt shows of an existing test file: its imports and first tests set the style
+
+
+def test_file_for(source: PurePosixPath, root: PurePosixPath, language_id: str) -> PurePosixPath | None:
+    """The test file the convention gives for ``source``; None where there is no clear convention."""
+    stem, suffix = source.stem, source.suffix
+    if language_id == "python" or suffix in (".py", ".pyi"):
+        return root / "tests" / f"test_{stem}.py"
+    if language_id == "go" or suffix == ".go":
+        return source.with_name(f"{stem}_test.go")
+    if language_id in LANGUAGES[2:] or suffix in (".ts", ".tsx", ".js", ".jsx", ".mjs"):
+        return source.with_name(f"{stem}.test{suffix or '.ts'}")
+    return None
+
+
+def style_of(existing: str | None, language_id: str) -> str:
+    """How the tests must be written, read from the test file that is there."""
+    if language_id == "python":
+        if existing and re.search(r"\bunittest\b", existing) and "TestCase" in existing:
+            return "unittest: methods of a unittest.TestCase subclass (add a new class for this function)"
+        return "pytest: plain test_* functions with assert"
+    if language_id == "go":
+        return "Go's testing package: func TestXxx(t *testing.T), table-driven where it fits"
+    for framework in ("vitest", "jest", "node:test", "mocha"):
+        if existing and framework in existing:
+            return f"{framework}, as the existing tests use it"
+    return "the project's test framework if the imports show it, else node:test with node:assert"
+
+
+def detail(
+    source: PurePosixPath, root: PurePosixPath, test_file: PurePosixPath, existing: str | None, lang: str
+) -> str:
+    """What the prompt says about where the tests go (part of the job, and of the cache key)."""
+    where = (
+        "It does not exist yet: write the whole file."
+        if existing is None
+        else (
+            "It exists; your code is appended to it. Its beginning:\n" + "\n".join(existing.splitlines()[:HEAD_LINES])
+        )
+    )
+    module = ".".join(source.relative_to(root).with_suffix("").parts) if source.is_relative_to(root) else source.stem
+    module = module.removeprefix("src.")
+    imports = f"Import the code under test from the module `{module}`." if lang == "python" else ""
+    return f"Test file: {test_file.relative_to(root) if test_file.is_relative_to(root) else test_file}. {where}\n" + (
+        f"Style: {style_of(existing, lang)}. {imports}"
+    )
+
+
+def _task(target: Target) -> str:
+    return (
+        "Write unit tests for the target function: typical cases, edge cases and errors it raises. Return only "
+        "the test code to add (with the imports it needs), nothing else; never modify the function."
+    )
+
+
+def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
+    code = clean_code(answer.get("code"))
+    if doc.is_python:
+        try:
+            compile(code, "tests", "exec")
+        except SyntaxError as exc:
+            raise ActionError(f"The model's tests do not parse as Python ({exc.msg}); nothing was applied.") from None
+    return FileAddition(code)
+
+
+ACTION = Action(
+    id="write-tests",
+    title="gptls: Write tests",
+    kind="refactor.gptls.writeTests",
+    produces="edit",
+    instructions=COMMON_RULES + " You write focused, deterministic unit tests.",
+    schema=object_schema(code="The test code to add to the test file, with its imports."),
+    applies=lambda target: target.kind == "function",
+    task=_task,
+    to_outcome=_outcome,
+    languages=LANGUAGES,
+)
