@@ -1,9 +1,12 @@
 // Drives a real VS Code (code-server) in Debian's headless Chromium: opens a stub, runs
 // "gptls: Generate function" from the Refactor menu, waits for the implementation, saves, screenshots.
-// Environment: CODE_SERVER_URL, WORKSPACE (a folder), FILE (name in it), LINE, EXPECT, SCREENSHOT.
+// Environment: CODE_SERVER_URL, WORKSPACE (a folder), FILE (name in it), LINE, EXPECT, SCREENSHOT; ACTION (the
+// menu item, default "gptls: Generate function"); PREVIEW=1 when the edit must come through the refactor
+// preview (a change annotation that needs confirmation), which the driver then applies.
 import { chromium } from "playwright-core";
 
-const { CODE_SERVER_URL, WORKSPACE, FILE, LINE, EXPECT, SCREENSHOT } = process.env;
+const { CODE_SERVER_URL, WORKSPACE, FILE, LINE, EXPECT, SCREENSHOT, PREVIEW } = process.env;
+const ACTION = process.env.ACTION ?? "gptls: Generate function";
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -34,20 +37,34 @@ try {
   await page.keyboard.type(`${LINE}:5`);
   await page.keyboard.press("Enter");
 
-  step("Refactor... -> gptls: Generate function");
+  step(`Refactor... -> ${ACTION}`);
   await page.keyboard.press("Control+Shift+R");
-  const item = page.locator(".action-widget .monaco-list-row", { hasText: "gptls: Generate function" });
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: ACTION });
   await item.first().waitFor({ timeout: 30_000 });
   // The menu takes keys, not clicks (an overlay catches the pointer): walk down to the item, then Enter.
   for (let i = 0; i < 10; i++) {
-    if ((await page.locator(".action-widget .monaco-list-row.focused").textContent())?.includes("gptls: Generate function")) {
+    if ((await page.locator(".action-widget .monaco-list-row.focused").textContent())?.includes(ACTION)) {
       break;
     }
     await page.keyboard.press("ArrowDown");
   }
   await page.keyboard.press("Enter");
 
-  step("wait for the implementation in the editor");
+  if (PREVIEW === "1") {
+    step("the refactor preview opens: the edit waits for Apply");
+    const apply = page.getByRole("button", { name: "Apply", exact: true });
+    await apply.waitFor({ timeout: 60_000 });
+    const before = await page.locator(".monaco-editor .view-lines").first().textContent();
+    if (before?.replace(/\u00a0/g, " ").includes(EXPECT)) {
+      throw new Error("the edit landed before it was confirmed");
+    }
+    if (process.env.PREVIEW_SHOT) await page.screenshot({ path: process.env.PREVIEW_SHOT });
+    // Changes that need confirmation start unticked in the preview: tick them, as the user does, then Apply.
+    await page.locator('.part.panel input[type="checkbox"]').first().check();
+    await apply.click();
+  }
+
+  step("wait for the result in the editor");
   await page.waitForFunction(
     (expected) => document.querySelector(".monaco-editor .view-lines")?.textContent?.replace(/\u00a0/g, " ").includes(expected),
     EXPECT,

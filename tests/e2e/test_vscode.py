@@ -37,13 +37,39 @@ def free_port() -> int:
 
 
 def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_path) -> None:
+    double.script(replies.json_output({"code": AREA}))
+    saved = drive_vscode(double, tmp_path, "geometry.py", STUB, line=6, expect="return math.pi * radius ** 2")
+    assert saved == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+
+
+def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
+    loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+    double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"}))
+    saved = drive_vscode(
+        double,
+        tmp_path,
+        "loop.py",
+        loop,
+        line=2,
+        expect="return sum(items)",
+        action="gptls: Suggest refactor",
+        preview=True,
+    )
+    assert saved == "def total(items):\n    return sum(items)\n"
+
+
+def drive_vscode(
+    double, tmp_path, name: str, text: str, *, line: int, expect: str, action: str | None = None, preview: bool = False
+) -> str:
+    """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action, save; the
+    saved file's text."""
     missing = [p for p in (VSIX, CODE_SERVER, Path("/usr/bin/chromium")) if not p.exists()]
     if missing:
         assert os.environ.get("CI") != "true", f".ci/run should have built/installed {missing}"
         pytest.skip(f"needs {missing}: run client-vscode/e2e/install.sh and `npm run package` in client-vscode")
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    (workspace / "geometry.py").write_text(STUB)
+    (workspace / name).write_text(text)
     data, extensions = tmp_path / "data", tmp_path / "extensions"
     (data / "User").mkdir(parents=True)
     (data / "User" / "settings.json").write_text(
@@ -96,22 +122,26 @@ def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_pat
     )
     try:
         assert server.stdout is not None
-        for line in server.stdout:  # code-server says when it listens
-            if "HTTP server listening" in line:
+        for said in server.stdout:  # code-server says when it listens
+            if "HTTP server listening" in said:
                 break
         ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "vscode-generate-function.png"
-        double.script(replies.json_output({"code": AREA}))
+        screenshot = (
+            ARTIFACTS / f"vscode-{(action or 'gptls: Generate function').split(': ')[1].lower().replace(' ', '-')}.png"
+        )
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
             env={
                 **env,
                 "CODE_SERVER_URL": f"http://127.0.0.1:{port}",
                 "WORKSPACE": str(workspace),
-                "FILE": "geometry.py",
-                "LINE": "6",
-                "EXPECT": "return math.pi * radius ** 2",
+                "FILE": name,
+                "LINE": str(line),
+                "EXPECT": expect,
                 "SCREENSHOT": str(screenshot),
+                "PREVIEW": "1" if preview else "",
+                "PREVIEW_SHOT": str(ARTIFACTS / "vscode-refactor-preview.png"),
+                **({"ACTION": action} if action else {}),
             },
             capture_output=True,
             text=True,
@@ -120,9 +150,8 @@ def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_pat
             cwd=E2E,
         )
         assert driver.returncode == 0, driver.stdout + driver.stderr
-        saved = (workspace / "geometry.py").read_text()
-        assert saved == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
         assert screenshot.exists()
+        return (workspace / name).read_text()
     finally:
         server.terminate()
         try:
