@@ -183,6 +183,7 @@ def test_an_invalid_base_url_is_a_usage_error_and_nothing_is_sent(double, tmp_pa
     path.write_text(STUB)
     result = gptls("run", "generate", f"{path}:4", "--base-url", url, env=double.env())
     assert result.returncode == 2 and "--base-url: must be an http(s) URL" in result.stderr
+    assert "keeping" not in result.stderr and result.stderr.rstrip().endswith("Nothing was sent.")
     assert double.requests == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 
 from gptls.config import Settings
 
@@ -41,4 +42,5 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     }
     update = settings.updated({k: v for k, v in flags.items() if v is not None})
     errors += [error.replace("gptls setting 'baseUrl'", "--base-url") for error in update.errors]
-    return update.settings, errors
+    # In the editor a bad value keeps the previous one; here nothing runs, so nothing is "kept".
+    return update.settings, [re.sub(r"; keeping .*$", "", error) for error in errors]
