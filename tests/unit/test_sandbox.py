@@ -76,6 +76,20 @@ async def test_threads_work_but_processes_do_not(boundary) -> None:
     assert run.passed, run.report
 
 
+async def test_the_code_runs_without_any_capability_even_when_gptls_is_root(boundary) -> None:
+    # Each of these needs a capability (CAP_CHOWN, CAP_SYS_RESOURCE) that root has and the sandbox must not.
+    code = (
+        "import os, resource\nopen('mine', 'w').close()\ndenied = []\n"
+        "try:\n    os.chown('mine', 12345, 12345)\nexcept OSError:\n    denied.append('chown')\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "try:\n    resource.setrlimit(resource.RLIMIT_NOFILE, (hard + 1, hard + 1))\n"
+        "except (ValueError, PermissionError):\n    denied.append('rlimit')\n"
+    )
+    tests = "assert denied == ['chown', 'rlimit'], denied\n"
+    run = await run_tests(code, tests, FAST, boundary=boundary)
+    assert run.passed, run.report
+
+
 async def test_the_key_and_the_editor_environment_never_reach_the_child(boundary, monkeypatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-canary-sandbox-0123456789abcdef")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "canary")

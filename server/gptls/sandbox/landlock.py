@@ -17,6 +17,7 @@ SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
 CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH = 1
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 
@@ -92,7 +93,13 @@ class Prepared:
         self._syscall = self._libc.syscall
 
     def apply(self) -> None:
-        """In the child, before exec: no new privileges, the ruleset, the seccomp filter. Raises OSError."""
+        """In the child, before exec: no capabilities, no new privileges, the ruleset, the seccomp filter.
+        Raises OSError."""
+        # A server run as root would give root's capabilities to the candidate: empty the bounding set, so
+        # exec grants none even to uid 0 (as bwrap's --cap-drop ALL does). Without CAP_SETPCAP this fails,
+        # and there is nothing to drop.
+        for capability in range(64):
+            self._prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
         if self._prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError("PR_SET_NO_NEW_PRIVS failed")
         if self._syscall(SYS_RESTRICT_SELF, self.ruleset, 0) != 0:
