@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
-from httpx_sse import EventSource, SSEError
 
 from gptls import __version__
 from gptls.config import Settings
@@ -267,23 +266,25 @@ class ResponsesClient:
                 return
             received = 0
             final: ModelResult | None = None
-            events = EventSource(response).aiter_sse()
+            events = server_sent_events(response)
             try:
-                async for sse in events:
+                async for name, data in events:
                     if time.monotonic() > deadline:
                         raise DeadlineExceededError(
                             f"The answer took longer than gptls.deadline ({settings.deadline:g}s); nothing "
                             "was applied. Try again or raise gptls.deadline.",
                             request_id=info.get("request_id"),
                         )
-                    received += len(sse.data)
+                    received += len(data)
                     if received > MAX_RESPONSE_BYTES:
                         raise MalformedResponseError(
                             "The answer stream is far larger than any answer gptls asked for; stopped it.",
                             request_id=info.get("request_id"),
                         )
-                    event = _event_json(sse.data, info)
-                    kind = event.get("type") or sse.event
+                    if name in PASSED_OVER:
+                        continue  # most of a stream is bookkeeping gptls does not use: not even decoded
+                    event = _event_json(data, info)
+                    kind = event.get("type") or name
                     if kind == "response.output_text.delta":
                         delta = event.get("delta")
                         if isinstance(delta, str) and delta:
@@ -295,8 +296,6 @@ class ResponsesClient:
                             event.get("response"), max_output_tokens=body.get("max_output_tokens"), model=settings.model
                         )
                         break
-            except SSEError as exc:
-                raise MalformedResponseError(f"Bad event stream from the endpoint: {exc}") from None
             except httpx.TimeoutException:
                 raise APITimeoutError(
                     f"The answer stream stalled for more than gptls.timeout ({settings.timeout:g}s); nothing "
@@ -501,6 +500,48 @@ class _Exchange:
             await self._response.aclose()
 
 
+# Events named on their `event:` line that gptls never needs: their JSON is not decoded. A backend that
+# names no events has every one decoded (then the JSON's own type decides).
+PASSED_OVER = frozenset(
+    {
+        "response.created",
+        "response.in_progress",
+        "response.queued",
+        "response.output_item.added",
+        "response.output_item.done",
+        "response.content_part.added",
+        "response.content_part.done",
+        "response.output_text.done",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_part.done",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.done",
+    }
+)
+
+
+async def server_sent_events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+    """(event name, data) for each event of a ``text/event-stream`` body, as the SSE format defines them:
+    blank-line separated, ``data:`` lines joined by newlines, ``:`` comments and other fields ignored."""
+    name, data = "", list[str]()
+    async for line in response.aiter_lines():
+        if not line:
+            if data:
+                yield name, "\n".join(data)
+            name, data = "", []
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "data":
+            data.append(value)
+        elif field == "event":
+            name = value
+    if data:
+        yield name, "\n".join(data)
+
+
 async def _drain(events: AsyncIterator[Any]) -> None:
     """Read what follows the terminal event (the end of the chunked body) so the connection is reused;
     a backend that keeps the stream open gets a second, then its connection is closed."""
@@ -508,7 +549,7 @@ async def _drain(events: AsyncIterator[Any]) -> None:
         async with asyncio.timeout(1.0):
             async for _event in events:
                 pass
-    except (TimeoutError, httpx.HTTPError, SSEError):
+    except (TimeoutError, httpx.HTTPError):
         pass
 
 

@@ -28,10 +28,18 @@ _COMMENT = re.compile(r"^\s*(?:#(?!include|define|pragma|!)|//|--|;|/\*|\*|\"\"\
 
 
 def find_function(doc: Document, line: int) -> Function | None:
-    """The innermost function or method around ``line``."""
+    """The innermost function or method around ``line`` (remembered per document text)."""
     if not doc.lines:
         return None
     line = doc.clamp(Pos(line, 0)).line
+    key = f"targets.function:{line}"
+    if key not in doc.memo:
+        doc.memo[key] = _find_function(doc, line)
+    found: Function | None = doc.memo[key]
+    return found
+
+
+def _find_function(doc: Document, line: int) -> Function | None:
     if doc.is_python:
         found = python_function(doc, line)
         if found is not None:
