@@ -1,8 +1,10 @@
 """The actions gptls offers. Each is a small prompt definition on the same pipeline."""
 
+import functools
+
 from gptls.actions import custom, docstring, explain, fix, generate, refactor, verified, write_tests
 from gptls.actions.base import Action, ActionError, EditResult, FileAddition, Outcome, TextResult
-from gptls.config import Settings
+from gptls.config import ActionSpec, Settings
 
 ALL: tuple[Action, ...] = (
     generate.ACTION,
@@ -18,7 +20,13 @@ BY_ID = {action.id: action for action in (*ALL, fix.ACTION)}
 
 def available(settings: Settings) -> tuple[Action, ...]:
     """The menu for these settings: the built-in actions, then the ones defined in ``actions``."""
-    return ALL + tuple(custom.build(spec) for spec in settings.actions)
+    return _menu(settings.actions)
+
+
+@functools.lru_cache(maxsize=8)
+def _menu(specs: tuple[ActionSpec, ...]) -> tuple[Action, ...]:
+    # Editors ask for code actions on every cursor move: build the settings-defined ones once per setting.
+    return ALL + tuple(custom.build(spec) for spec in specs)
 
 
 def find(settings: Settings, action_id: str) -> Action | None:

@@ -58,7 +58,7 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
             "gptls cannot tell where this function's body starts, so it would not replace only the body; "
             "nothing was applied. Put the body on its own lines and try again."
         )
-    body = body_from_answer(code, function.name) if doc.is_python else _brace_body(code)
+    body = body_from_answer(code) if doc.is_python else _brace_body(code)
     if not body.strip():
         raise ActionError("The model returned no body; nothing was applied. Try again.")
     new_text = reindent(body, parts.body_indent, newline=doc.newline)

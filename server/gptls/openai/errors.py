@@ -195,18 +195,9 @@ def from_status(
     retry_after: float | None = None,
 ) -> APIStatusError:
     """Turn an HTTP error answer into the typed error a user can act on."""
-    error = parse_error_body(body_text)
-    api_message = str(error.get("message") or "") or _snippet(body_text)
-    code = _str_or_none(error.get("code")) or _str_or_none(error.get("type"))
-    param = _str_or_none(error.get("param"))
-    common: dict[str, Any] = {
-        "status": status,
-        "request_id": request_id,
-        "code": code,
-        "param": param,
-        "api_message": api_message,
-        "retry_after": retry_after,
-    }
+    code, param, message = _error_fields(parse_error_body(body_text))
+    api_message = message or _snippet(body_text)
+    common = _common(status, request_id, code, param, api_message, retry_after)
     by_code = _from_code(code, param, api_message, model, common)
     if by_code is not None:
         return by_code
@@ -253,19 +244,10 @@ def from_stream_error(error: Any, *, model: str, request_id: str | None, status:
     its code exactly like the same error over HTTP."""
     if isinstance(error, dict) and isinstance(error.get("error"), dict):
         error = error["error"]
-    fields: dict[str, Any] = error if isinstance(error, dict) else {}
-    code = _str_or_none(fields.get("code")) or _str_or_none(fields.get("type"))
+    code, param, api_message = _error_fields(error if isinstance(error, dict) else {})
     if code == "error":
         code = None  # the flat frame's own type, not a code
-    param = _str_or_none(fields.get("param"))
-    api_message = _str_or_none(fields.get("message"))
-    common: dict[str, Any] = {
-        "status": status,
-        "request_id": request_id,
-        "code": code,
-        "param": param,
-        "api_message": api_message,
-    }
+    common = _common(status, request_id, code, param, api_message, None)
     by_code = _from_code(code, param, api_message or "", model, common)
     if by_code is not None:
         return by_code
@@ -337,6 +319,30 @@ def supported_values(api_message: str) -> tuple[str, ...]:
         return ()
     quoted = re.findall(r"['\"`]([^'\"`\s]+)['\"`]", match.group(1))
     return tuple(dict.fromkeys(quoted))
+
+
+def _error_fields(error: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(code, param, message) of the API's error object; the type stands in for a missing code."""
+    code = _str_or_none(error.get("code")) or _str_or_none(error.get("type"))
+    return code, _str_or_none(error.get("param")), _str_or_none(error.get("message"))
+
+
+def _common(
+    status: int | None,
+    request_id: str | None,
+    code: str | None,
+    param: str | None,
+    api_message: str | None,
+    retry_after: float | None,
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "request_id": request_id,
+        "code": code,
+        "param": param,
+        "api_message": api_message,
+        "retry_after": retry_after,
+    }
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -86,7 +86,7 @@ def _line_end(doc: Document, line: int) -> Pos:
     return Pos(line, len(doc.line(line)))
 
 
-def body_from_answer(code: str, function_name: str) -> str:
+def body_from_answer(code: str) -> str:
     """The body statements of a Python answer, whatever the model sent: just a body, or the whole function
     (with a changed signature, decorators or a docstring of its own) — then only that function's body after
     its docstring. Dedented."""
@@ -101,8 +101,7 @@ def body_from_answer(code: str, function_name: str) -> str:
         if statements and _is_docstring(statements[0]) and len(statements) > 1:
             return textwrap.dedent(_source_lines(text, statements[1].lineno, statements[-1].end_lineno))
         return text
-    function = defs[0]
-    del function_name  # a renamed function still has the body the user asked for
+    function = defs[0]  # even renamed, it holds the body the user asked for
     body = list(function.body)
     if body and _is_docstring(body[0]) and len(body) > 1:
         body = body[1:]
