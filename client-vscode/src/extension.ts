@@ -15,7 +15,16 @@ import {
 } from "vscode-languageclient/node";
 import { SECRET_NAME, clearKey, keySource, serverEnvironment, storeKey, validateKey } from "./apiKey";
 import { type Environment, type ImportStrategy, findOnPath, isNotFound, resolveServerCommand } from "./serverCommand";
-import { initializationOptions, needsRestart } from "./settings";
+import {
+  type LayerReader,
+  PROTECTED_SETTINGS,
+  ignoredStartSettings,
+  initializationOptions,
+  needsRestart,
+  protectedEnvironment,
+  userValue,
+  withoutProtected,
+} from "./settings";
 import { type ServerStatus, statusView } from "./status";
 
 let client: LanguageClient | undefined;
@@ -57,7 +66,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (needsRestart((section) => event.affectsConfiguration(section))) {
+      const affects = (section: string) => event.affectsConfiguration(section);
+      const protectedChanged = Object.keys(PROTECTED_SETTINGS).some((name) => affects(`gptls.${name}`));
+      if (needsRestart(affects) || protectedChanged) {
         void restart(context);
       }
     }),
@@ -72,13 +83,33 @@ export async function deactivate(): Promise<void> {
   client = undefined;
 }
 
+const warnedIgnored = new Set<string>();
+
+/** Once per setting: a workspace value of a protected or server setting is ignored, and the user is told. */
+function warnIgnored(names: string[]): void {
+  for (const name of names) {
+    if (warnedIgnored.has(name)) {
+      continue;
+    }
+    warnedIgnored.add(name);
+    const message =
+      `gptls: ignored gptls.${name} from this workspace's settings: it decides where your API key goes or ` +
+      "what program runs, so only your user settings can set it.";
+    output?.appendLine(message);
+    void vscode.window.showWarningMessage(message);
+  }
+}
+
 async function start(context: vscode.ExtensionContext): Promise<void> {
   const config = vscode.workspace.getConfiguration("gptls");
+  const layers: LayerReader = (name) => config.inspect(name);
+  const { env: protectedEnv, ignored } = protectedEnvironment(layers);
+  warnIgnored([...ignored, ...ignoredStartSettings(layers)]);
   const resolved = await resolveServerCommand(
     {
-      path: config.get<string>("server.path"),
-      python: config.get<string>("server.python"),
-      importStrategy: config.get<ImportStrategy>("server.importStrategy"),
+      path: userValue<string>(layers, "server.path"),
+      python: userValue<string>(layers, "server.python"),
+      importStrategy: userValue<ImportStrategy>(layers, "server.importStrategy"),
     },
     context.asAbsolutePath(join("bundled", "libs")),
     nodeEnvironment(),
@@ -104,13 +135,23 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     command: resolved.command,
     args: resolved.args,
     transport: TransportKind.stdio,
-    options: { env: { ...serverEnvironment(process.env, storedKey), ...resolved.env } },
+    options: { env: { ...serverEnvironment(process.env, storedKey), ...protectedEnv, ...resolved.env } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
     initializationOptions: initializationOptions((name) => config.get(name)),
-    synchronize: { configurationSection: "gptls" },
     outputChannel: output,
+    middleware: {
+      workspace: {
+        // The server never takes protected settings from the editor (they may be a project's): leave them out,
+        // and restart when the user's own value changes (it reaches the server through its environment).
+        configuration: async (params, token, next) => {
+          const answer = await next(params, token);
+          return Array.isArray(answer) ? answer.map(withoutProtected) : answer;
+        },
+      },
+    },
+    synchronize: { configurationSection: "gptls" },
   };
   client = new LanguageClient("gptls", "gptls", serverOptions, clientOptions);
   client.onDidChangeState((change) => {

@@ -9,7 +9,6 @@ describe("settings -> initializationOptions", () => {
       reasoningEffort: "medium",
       maxConcurrentCalls: 8,
       exclude: [".env*"],
-      store: false,
       baseUrl: "",
     };
     expect(initializationOptions((name) => values[name])).toEqual({
@@ -17,7 +16,6 @@ describe("settings -> initializationOptions", () => {
       reasoningEffort: "medium",
       maxConcurrentCalls: 8,
       exclude: [".env*"],
-      store: false,
     });
   });
 

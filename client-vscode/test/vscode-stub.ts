@@ -51,7 +51,11 @@ export const commands = {
 };
 
 export const workspace = {
-  getConfiguration: () => ({ get: (name: string) => calls.config.get(name) }),
+  // The stub's settings are the user's own (global) layer.
+  getConfiguration: () => ({
+    get: (name: string) => calls.config.get(name),
+    inspect: (name: string) => ({ globalValue: calls.config.get(name) }),
+  }),
   onDidChangeConfiguration: () => ({ dispose: () => {} }),
 };
 

@@ -1,12 +1,20 @@
-"""Settings: one immutable object, built from the environment and the client's options.
+"""Settings: one immutable object, built from the user's own places and the client's options.
 
 No other module reads ``os.environ``. Names are snake_case in Python and camelCase on the wire
 (``initializationOptions`` and the ``gptls`` configuration section).
+
+Settings have a provenance. What an editor sends (``initializationOptions``, ``workspace/configuration``) may
+come from the project the user opened: VS Code merges a folder's ``.vscode/settings.json`` in, Eglot merges
+``.dir-locals.el``. So the settings that decide where the API key goes, what program runs and what OpenAI
+keeps (``PROTECTED``) are taken only from the user's own places: the environment and gptls' user config file
+(``$XDG_CONFIG_HOME/gptls/config.json`` or ``.toml``), and at the command line its flags and ``--config``.
+From an editor they are ignored, with a warning. The built-in secret patterns of ``exclude`` always apply.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -44,8 +52,59 @@ DEFAULT_EXCLUDE = (
     "**/.kube/**",
     "**/.gnupg/**",
     "**/.docker/config.json",
+    # Terraform variables and state, cloud service accounts and credentials, framework local settings, kubeconfig.
+    "*.tfvars",
+    "*.tfvars.json",
+    "*.tfstate",
+    "*.tfstate.*",
+    "service-account*.json",
+    "service_account*.json",
+    "*-sa-key*.json",
+    "application_default_credentials.json",
+    "client_secret*.json",
+    "gha-creds-*.json",
+    "local_settings.py",
+    "settings_local.py",
+    "local_config.py",
+    "instance/config.py",
+    "kubeconfig*",
+    "*.kubeconfig",
+    ".htpasswd",
+    ".dockercfg",
+    ".vault-token",
+    "*.ovpn",
+    "*.gpg",
+    "*.asc",
+    "*.kdbx",
+    ".s3cfg",
+    ".boto",
+    ".composer/auth.json",
+    "auth.json",
+    "wp-config.php",
 )
 SANDBOXES = ("auto", "bubblewrap", "landlock", "none")
+
+# Settings an editor may not set (see the module docstring), with the environment variable that sets each.
+PROTECTED: dict[str, str] = {
+    "api_key": "OPENAI_API_KEY",
+    "base_url": "OPENAI_BASE_URL",
+    "organization": "OPENAI_ORG_ID",
+    "project": "OPENAI_PROJECT_ID",
+    "sandbox": "GPTLS_SANDBOX",
+    "bwrap_path": "GPTLS_BWRAP_PATH",
+    "store": "GPTLS_STORE",
+    "prices": "GPTLS_PRICES",
+}
+_PROTECTS = {
+    "api_key": "which account pays",
+    "base_url": "where your API key and code are sent",
+    "organization": "which organization is billed",
+    "project": "which project is billed",
+    "sandbox": "how model-written code is confined",
+    "bwrap_path": "which program gptls runs",
+    "store": "whether OpenAI keeps your code",
+    "prices": "what gptls tells you calls cost",
+}
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 # What OpenAI names as gpt-5-mini's replacements (shut down 2026-12-11), newest recommendation first.
 DEFAULT_FALLBACK_MODELS = ("gpt-6.1-terra", "gpt-5.6-terra")
@@ -147,31 +206,31 @@ class Settings:
     sandbox: str = "auto"
     bwrap_path: str = ""  # "": the bundled bwrap, else the system's
     state_dir: str = ""
+    config_file: str = ""  # gptls' user config file (it may not exist)
+    # Environment only (GPTLS_LANDLOCK_ABI): use at most this Landlock ABI, to run the sandbox as an older
+    # kernel would (the attack suite does); 0: all the kernel offers.
+    landlock_abi: int = 0
     prices: Mapping[str, tuple[float, float, float]] = field(
         default_factory=lambda: dict(DEFAULT_PRICES), compare=False
     )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Defaults overlaid with the OpenAI environment variables."""
-        env = os.environ if environ is None else environ
-        base = cls()
-        return dataclasses.replace(
-            base,
-            api_key=Secret(env.get("OPENAI_API_KEY", "").strip()),
-            base_url=(env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-            organization=env.get("OPENAI_ORG_ID") or None,
-            project=env.get("OPENAI_PROJECT_ID") or None,
-            state_dir=os.path.join(
-                env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "gptls"
-            ),
-        )
+        """Defaults overlaid with the environment (``OPENAI_*`` and ``GPTLS_*``); no config file."""
+        return user_settings(environ, read_file=False).settings
 
-    def updated(self, options: Mapping[str, Any] | None) -> ConfigUpdate:
-        """Apply camelCase options; bad values keep the previous value and are reported."""
+    def updated(
+        self, options: Mapping[str, Any] | None, *, trusted: bool = True, base: Settings | None = None
+    ) -> ConfigUpdate:
+        """Apply camelCase options; bad values keep the previous value and are reported.
+
+        ``trusted``: the options come from the user's own places. Otherwise (an editor's settings) a
+        ``PROTECTED`` setting is ignored and listed in ``ignored``, and ``exclude`` only adds patterns.
+        ``base``: what an emptied setting goes back to (the user's own settings; default: the environment's)."""
         changes: dict[str, Any] = {}
         errors: list[str] = []
         unknown: list[str] = []
+        ignored: list[str] = []
         for key, raw in (options or {}).items():
             if key in CLIENT_ONLY:
                 continue
@@ -182,8 +241,12 @@ class Settings:
                 continue
             if raw is None or (raw == "" and name == "api_key"):
                 continue  # an unset client setting means "keep what we have"
+            if name in PROTECTED and not trusted:
+                ignored.append(key)
+                continue
             if raw == "":
-                changes[name] = getattr(Settings.from_env(), name)  # an emptied setting goes back to its default
+                # An emptied setting goes back to the user's own value.
+                changes[name] = getattr(base if base is not None else Settings.from_env(), name)
                 continue
             if name == "actions":
                 # Each bad entry is reported on its own; the good ones still work.
@@ -194,6 +257,9 @@ class Settings:
                 changes[name] = parse(raw)
             except (TypeError, ValueError) as exc:
                 errors.append(f"gptls setting {key!r}: {exc}; keeping {_show(getattr(self, name))}")
+                continue
+            if name == "exclude" and not trusted:
+                changes[name] = tuple(dict.fromkeys((*self.exclude, *changes[name])))  # only ever more
         settings = dataclasses.replace(self, **changes)
         for key, value in (("temperature", settings.temperature), ("topP", settings.top_p)):
             if value is not None and not takes_sampling_parameters(settings.model):
@@ -203,7 +269,7 @@ class Settings:
                 )
         if not takes_sampling_parameters(settings.model):
             settings = dataclasses.replace(settings, temperature=None, top_p=None)
-        return ConfigUpdate(settings, tuple(errors), tuple(unknown))
+        return ConfigUpdate(settings, tuple(errors), tuple(unknown), tuple(ignored))
 
     def cache_identity(self) -> tuple[Any, ...]:
         """The settings that change what the model answers: part of every cache key."""
@@ -237,6 +303,109 @@ class ConfigUpdate:
     settings: Settings
     errors: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()  # protected settings an editor sent (camelCase): not applied
+
+
+def config_file_path(environ: Mapping[str, str] | None = None) -> str:
+    """gptls' user config file: ``$XDG_CONFIG_HOME/gptls/config.json`` (or ``config.toml``), the JSON one
+    when both exist."""
+    env = os.environ if environ is None else environ
+    home = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    folder = os.path.join(home, "gptls")
+    toml = os.path.join(folder, "config.toml")
+    return (
+        toml
+        if not os.path.exists(os.path.join(folder, "config.json")) and os.path.exists(toml)
+        else (os.path.join(folder, "config.json"))
+    )
+
+
+def user_settings(environ: Mapping[str, str] | None = None, *, read_file: bool = True) -> ConfigUpdate:
+    """The settings from the user's own places: the defaults, gptls' user config file, then the environment
+    (``OPENAI_*`` as OpenAI's SDKs name them, ``GPTLS_*`` for the rest), which wins. Errors name where the
+    bad value is; a bad value is left out."""
+    env = os.environ if environ is None else environ
+    state_home = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    settings = Settings(state_dir=os.path.join(state_home, "gptls"), config_file=config_file_path(env))
+    errors: list[str] = []
+    unknown: list[str] = []
+    if read_file and os.path.exists(settings.config_file):
+        options, error = read_settings_file(settings.config_file)
+        if error:
+            errors.append(error)
+        else:
+            update = settings.updated(options, base=settings)
+            settings = update.settings
+            errors += [f"{e} (in {settings.config_file})" for e in update.errors]
+            unknown += [f"{key} (in {settings.config_file})" for key in update.unknown]
+    changes: dict[str, Any] = {}
+    for name, variable in PROTECTED.items():
+        raw = env.get(variable, "").strip()
+        if not raw:
+            continue
+        try:
+            changes[name] = _PARSERS[name](_from_text(name, raw))
+        except (TypeError, ValueError) as exc:
+            errors.append(f"{variable}: {exc}; gptls ignores it")
+    abi = env.get("GPTLS_LANDLOCK_ABI", "").strip()
+    if abi.isdigit():
+        changes["landlock_abi"] = int(abi)
+    return ConfigUpdate(dataclasses.replace(settings, **changes), tuple(errors), tuple(unknown))
+
+
+def read_settings_file(path: str) -> tuple[dict[str, Any], str]:
+    """The settings object in a JSON or TOML file (optionally under a ``gptls`` key), or an error saying why
+    there is none."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return {}, f"cannot read {path}: {exc.strerror or exc}"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}, f"{path} is not UTF-8 text"
+    try:
+        if path.endswith(".toml"):
+            import tomllib
+
+            options: Any = tomllib.loads(text)
+        else:
+            options = json.loads(text)
+    except ValueError as exc:
+        return {}, f"{path} is not valid {'TOML' if path.endswith('.toml') else 'JSON'} ({exc})"
+    if isinstance(options, dict) and isinstance(options.get("gptls"), dict):
+        options = options["gptls"]
+    if not isinstance(options, dict):
+        return {}, f"{path} must hold an object of gptls settings"
+    return options, ""
+
+
+def ignored_setting_message(key: str, source: str, config_file: str) -> str:
+    """Why a protected setting an editor sent was ignored, and where the user sets it instead."""
+    name = _snake(key)
+    where = f"{PROTECTED[name]} in your environment or " if name in PROTECTED else ""
+    return (
+        f"gptls: ignored gptls.{key} from {source}: it decides {_PROTECTS.get(name, 'what gptls may do')}, and an "
+        "editor's settings can come from the project you opened (.vscode/settings.json, .dir-locals.el). Set it "
+        f"in {where}{config_file} (VS Code: in your user settings)."
+    )
+
+
+def _from_text(name: str, raw: str) -> Any:
+    """An environment variable's text as the JSON value the setting's parser takes."""
+    if name == "store":
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"must be true or false, got {raw!r}")
+    if name == "prices":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ValueError("must be a JSON object of prices") from None
+    return raw
 
 
 def _snake(key: str) -> str:
@@ -305,9 +474,20 @@ def _optional_text(raw: Any) -> str | None:
     return raw.strip() or None
 
 
+def _program(raw: Any) -> str:
+    """A program gptls runs: an absolute path (a relative one would resolve in the project), or "" for the
+    default."""
+    if not isinstance(raw, str):
+        raise ValueError(f"must be a string, got {raw!r}")
+    path = os.path.expanduser(raw.strip())
+    if path and not os.path.isabs(path):
+        raise ValueError(f"must be an absolute path, got {raw!r}")
+    return path
+
+
 def _url(raw: Any) -> str:
     text = _text(raw)
-    if not re.match(r"^https?://[^\s/]+", text):
+    if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE):
         raise ValueError(f"must be an http(s) URL, got {text!r}")
     return text.rstrip("/")
 
@@ -319,9 +499,10 @@ def _secret(raw: Any) -> Secret:
 
 
 def _globs(raw: Any) -> tuple[str, ...]:
+    """The built-in secret patterns always apply: ``exclude`` adds to them."""
     if not isinstance(raw, list | tuple) or not all(isinstance(g, str) and g for g in raw):
         raise ValueError("must be a list of glob patterns")
-    return tuple(raw)
+    return tuple(dict.fromkeys((*DEFAULT_EXCLUDE, *raw)))
 
 
 def _models(raw: Any) -> tuple[str, ...]:
@@ -330,6 +511,18 @@ def _models(raw: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.strip() for m in raw))
 
 
+# The built-in actions' titles (without "gptls: "): a settings-defined action may not pass for one of them.
+# tests/unit/test_config.py keeps this equal to the actions' own titles.
+BUILT_IN_TITLES = (
+    "Generate function",
+    "Generate function (verified)",
+    "Explain complexity",
+    "Insert complexity comment",
+    "Suggest refactor",
+    "Add docstring",
+    "Write tests",
+    "Fix",
+)
 ACTION_RESULTS = ("edit", "explain")
 ACTION_SCOPES = ("function", "selection", "any")
 ACTION_KEYS = {"title", "instructions", "result", "scope", "languages"}
@@ -362,6 +555,11 @@ def _action_spec(entry: Any) -> ActionSpec:
     title, instructions = entry.get("title"), entry.get("instructions")
     if not isinstance(title, str) or not title.strip() or len(title) > 60:
         raise ValueError("title must be a non-empty string of at most 60 characters")
+    if not title.isprintable():
+        raise ValueError("title must be printable text (no control characters)")
+    bare = re.sub(r"^\W*gptls\W*(settings\W*)?", "", title.strip(), flags=re.IGNORECASE).strip().casefold()
+    if any(bare == t.casefold() or bare.startswith(("fix:", "fix ")) for t in BUILT_IN_TITLES) or not bare:
+        raise ValueError(f"{title!r} is the title of a built-in gptls action; choose another")
     if not isinstance(instructions, str) or not instructions.strip():
         raise ValueError(f"{title!r} needs instructions (a non-empty string)")
     result, scope = entry.get("result", "edit"), entry.get("scope", "any")
@@ -427,7 +625,7 @@ _PARSERS: dict[str, Any] = {
     "preview_edits": _bool,
     "actions": _action_specs,
     "sandbox": _choice(SANDBOXES),
-    "bwrap_path": _optional_text,
+    "bwrap_path": _program,
 }
 
 SETTING_NAMES = tuple(_PARSERS)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import fnmatch
 import functools
 import logging
+import os
 import re
 import threading
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
+
+from gptls.text.shown import plain
 
 MASK = "[REDACTED]"
 
@@ -54,22 +57,23 @@ def _mask_match(match: re.Match[str]) -> str:
 
 
 class RedactionFilter(logging.Filter):
-    """Formats the record once, scrubs message and traceback, and freezes the result."""
+    """Formats the record once, scrubs message and traceback of secrets and control characters (a log line
+    may quote the model, and logs are read in terminals), and freezes the result."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the line
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = scrub(message)
+        record.msg = plain(scrub(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = scrub(record.exc_text)
+            record.exc_text = plain(scrub(record.exc_text))
         record.exc_info = None
         if record.stack_info:
-            record.stack_info = scrub(record.stack_info)
+            record.stack_info = plain(scrub(record.stack_info))
         return True
 
 
@@ -87,8 +91,37 @@ def protect_root() -> None:
 
 
 def is_excluded(uri: str, patterns: tuple[str, ...]) -> bool:
-    """True when the document's path matches an exclude glob: its text is never sent."""
-    return matching_exclude(uri, patterns) is not None
+    """True when the document's path, or the file it links to, matches an exclude glob: its text is never
+    sent (a link to a secret is a secret)."""
+    return excluded_by(uri, patterns) is not None
+
+
+def excluded_by(uri: str, patterns: tuple[str, ...]) -> str | None:
+    """The exclude glob that the path or, for a file on disk, its real path (links resolved) matches."""
+    found = matching_exclude(uri, patterns)
+    if found is not None:
+        return found
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    real = os.path.realpath(path)
+    return None if real == path else matching_exclude(Path(real).as_uri(), patterns)
+
+
+def resolve_inside(path: str, root: str) -> str:
+    """``path`` with its links resolved, when that stays under ``root`` (links resolved too); else
+    ``OutsideError``. Whatever gptls reads for a prompt or writes goes through this first."""
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise OutsideError(path, real, root)
+    return real
+
+
+class OutsideError(ValueError):
+    def __init__(self, path: str, real: str, root: str) -> None:
+        self.path, self.real, self.root = path, real, root
+        super().__init__(f"{path} leads outside {root} (to {real}): gptls neither reads nor writes it")
 
 
 @functools.lru_cache(maxsize=4096)

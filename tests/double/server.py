@@ -86,8 +86,10 @@ def child_env(pointing_at: Mapping[str, str], *, drop: tuple[str, ...] = ("OPENA
     """The environment for a child process (gptls, an editor) that must reach nothing but the double:
     this process' environment without the developer's OPENAI_* variables, then the double's URL and key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    # Its own state dir (consent, model catalogue, warnings given today): never the developer's, never shared.
+    # Its own state dir (consent, model catalogue, warnings given today): never the developer's, never shared;
+    # and its own (empty) config dir, so the developer's gptls config file never reaches a test.
     env["XDG_STATE_HOME"] = _fresh_state_dir()
+    env["XDG_CONFIG_HOME"] = _fresh_state_dir()
     env.update(pointing_at)
     env.update(extra)
     return env

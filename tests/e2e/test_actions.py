@@ -472,8 +472,8 @@ async def test_initialization_options_shape_the_request(make_editor) -> None:
             "verbosity": "high",
             "maxOutputTokens": 2000,
             "serviceTier": "flex",
-            "store": True,
-        }
+        },
+        env={"GPTLS_STORE": "true"},  # protected: the user's environment sets it, not the editor
     )
     uri = editor.open("geometry.py", STUB)
     editor.double.script(replies.json_output({"code": AREA}))

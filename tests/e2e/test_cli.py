@@ -123,7 +123,8 @@ def test_run_explain_prints_text_and_honours_a_config_file(double, tmp_path) -> 
     double.script(replies.json_output({"time": "O(n)", "space": "O(1)", "explanation": "One loop."}))
     result = gptls("run", "explain", f"{path}:2-4", "--config", str(config), env=double.env())
     assert result.returncode == 0, result.stderr
-    assert "- Time: O(n)" in result.stdout
+    # Plain terminal text, not Markdown.
+    assert result.stdout == "Complexity of the selection: time O(n), space O(1). One loop.\n"
     body = double.requests[0].body
     assert body["reasoning"]["effort"] == "minimal" and "Language: javascript" in body["input"]
 

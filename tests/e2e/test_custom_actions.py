@@ -101,10 +101,10 @@ async def test_actions_defined_in_settings_are_offered_and_bad_ones_are_reported
     )
     uri = editor.open("loop.py", LOOP)
     titles = {a.title for a in await editor.actions(uri, editor.cursor(uri, "result = 0"))}
-    assert {"gptls: Add type hints", "gptls: Security review"} <= titles
+    assert {"gptls (settings): Add type hints", "gptls (settings): Security review"} <= titles
     js = editor.open("loop.js", "function f(x) {\n  return x;\n}\n", language="javascript")
     titles = {a.title for a in await editor.actions(js, editor.cursor(js, "return"))}
-    assert "gptls: Add type hints" in titles and "gptls: Security review" not in titles
+    assert "gptls (settings): Add type hints" in titles and "gptls (settings): Security review" not in titles
 
 
 async def test_a_settings_defined_edit_runs_through_the_pipeline(make_editor) -> None:
@@ -139,9 +139,9 @@ async def test_changed_actions_apply_without_a_restart(make_editor) -> None:
     editor = await make_editor(configuration={"actions": CUSTOM[:1]})
     uri = editor.open("loop.py", LOOP)
     await editor.until(applied(editor, 1), lsp.WINDOW_LOG_MESSAGE)
-    assert "gptls: Add type hints" in {a.title for a in await editor.actions(uri, editor.cursor(uri, "result"))}
+    assert "gptls (settings): Add type hints" in {a.title for a in await editor.actions(uri, editor.cursor(uri, "result"))}
     editor.client.set_configuration({"actions": [{"title": "Simplify", "instructions": "Simpler."}]}, section="gptls")
     editor.client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     await editor.until(applied(editor, 2), lsp.WINDOW_LOG_MESSAGE)
     titles = {a.title for a in await editor.actions(uri, editor.cursor(uri, "result"))}
-    assert "gptls: Simplify" in titles and "gptls: Add type hints" not in titles
+    assert "gptls (settings): Simplify" in titles and "gptls (settings): Add type hints" not in titles

@@ -176,7 +176,7 @@ def test_neovim_runs_an_action_defined_in_settings(double, tmp_path) -> None:
         double,
         tmp_path,
         LOOP,
-        {"kind": "action", "line": 2, "col": 4, "title": "gptls: Add type hints"},
+        {"kind": "action", "line": 2, "col": 4, "title": "gptls (settings): Add type hints"},
         before=f"lua vim.lsp.config('gptls', {{ init_options = {{ actions = {actions} }} }})",
         name="loop.py",
     )

@@ -41,7 +41,7 @@ def outputs_sent(body: dict) -> list[dict]:
 
 @pytest.mark.parametrize("store", [False, True])
 async def test_fail_then_fix_then_pass_and_only_the_final_code_lands(make_editor, store) -> None:
-    editor = await make_editor(init_options={"store": store})
+    editor = await make_editor(env={"GPTLS_STORE": str(store).lower()})
     uri = editor.open("stats.py", STUB)
     editor.double.script(
         run_tests_call(WRONG, call_id="c1"), run_tests_call(RIGHT, call_id="c2"), replies.json_output({"code": RIGHT})

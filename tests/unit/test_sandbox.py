@@ -108,7 +108,7 @@ async def test_huge_output_is_cut_to_the_report_limit(boundary) -> None:
 
 async def test_a_run_with_no_boundary_available_is_refused_not_run(tmp_path) -> None:
     missing = await find_boundary("bubblewrap", str(tmp_path / "no-bwrap"))
-    assert not missing.available and "did not start" in missing.why_unavailable
+    assert not missing.available and "is not an executable file" in missing.why_unavailable
     run = await run_tests(f"open({str(tmp_path / 'ran')!r}, 'w')\n", "", FAST, boundary=missing)
     assert not run.passed and run.report.startswith("Not run: no sandbox") and not (tmp_path / "ran").exists()
 
@@ -126,8 +126,22 @@ def test_reports_are_scrubbed_of_secret_environment_values_and_keys(monkeypatch)
 def test_the_seccomp_filter_is_a_well_formed_bpf_program(machine) -> None:
     program = seccomp.no_processes_filter(machine)
     instructions = [struct.unpack("=HBBI", program[i : i + 8]) for i in range(0, len(program), 8)]
-    assert 10 < len(instructions) < 64
+    assert 10 < len(instructions) < 128
+    assert all(jt < 256 and jf < 256 for _code, jt, jf, _k in instructions), "BPF jumps are 8-bit"
     for index, (code, jt, jf, _k) in enumerate(instructions):
         if code != 6:  # every instruction but a return goes on: to the next one or where it jumps
             assert index + 1 + max(jt, jf) < len(instructions), "every jump lands inside the program"
     assert instructions[-4:] == [(6, 0, 0, 0x7FFF0000), (6, 0, 0, 0x50001), (6, 0, 0, 0x50026), (6, 0, 0, 0x80000000)]
+
+
+async def test_a_user_named_bwrap_is_run_only_at_the_first_run_with_an_empty_environment(tmp_path) -> None:
+    # find_boundary is asked before the consent dialog: it must not run the program the user named.
+    ran = tmp_path / "ran"
+    script = tmp_path / "bwrap"
+    script.write_text(f"#!/bin/sh\nenv > {ran}\nexit 1\n")
+    script.chmod(0o755)
+    found = await find_boundary("bubblewrap", str(script))
+    assert found.kind == "bubblewrap" and not found.probed and not ran.exists()
+    run = await run_tests("pass\n", "", FAST, boundary=found)
+    assert ran.exists() and ran.read_text().split() == ["PWD=/"], "the probe ran with an empty environment"
+    assert not run.passed and run.report.startswith("Not run: no sandbox: bubblewrap cannot create namespaces")

@@ -65,6 +65,11 @@ class Action:
     review: bool = False  # a rewrite the user should see before it lands (change annotation, VS Code preview)
 
     @property
+    def short_title(self) -> str:
+        """The title without "gptls: " (messages already say gptls)."""
+        return self.title.removeprefix("gptls: ")
+
+    @property
     def runs_code(self) -> bool:
         return bool(self.tools)
 

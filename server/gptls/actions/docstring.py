@@ -14,6 +14,7 @@ from typing import Any
 
 from gptls.actions.base import COMMON_RULES, Action, ActionError, EditResult, Outcome, object_schema
 from gptls.targets import Target
+from gptls.targets.lexical import comment_problem
 from gptls.targets.parts import function_parts
 from gptls.text import Document, Span
 from gptls.text.edits import PlannedEdit
@@ -49,6 +50,9 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
         return EditResult(PlannedEdit(Span(at, at), block + doc.newline, whole, doc.slice(whole)))
     at = parts.docstring_at
     block = _doc_comment(text, doc.language_id, function.indent, doc.newline)
+    problem = comment_problem(block, doc.language_id, doc.newline)
+    if problem is not None:  # a doc comment that could change code is not a doc comment
+        raise ActionError(f"The model's documentation was not inserted: {problem}. Nothing was applied.")
     return EditResult(PlannedEdit(Span(at, at), block + doc.newline, whole, doc.slice(whole)))
 
 
@@ -70,7 +74,7 @@ def _python_docstring(text: str, indent: str, newline: str) -> str:
 
 def _doc_comment(text: str, language_id: str, indent: str, newline: str) -> str:
     marker = LINE_COMMENTS.get(language_id.lower())
-    lines = _wrapped(text.replace("*/", "* /"), WIDTH - len(indent) - 4)
+    lines = _wrapped(text, WIDTH - len(indent) - 4)
     if marker:
         return newline.join(f"{indent}{marker} {line}".rstrip() for line in lines)
     inner = newline.join(f"{indent} * {line}".rstrip() for line in lines)

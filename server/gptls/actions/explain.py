@@ -16,8 +16,10 @@ from gptls.actions.base import (
     object_schema,
 )
 from gptls.targets import Target
+from gptls.targets.lexical import comment_problem
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import PlannedEdit
+from gptls.text.shown import code_span, markdown_text
 
 SCHEMA = object_schema(
     time="Time complexity in big-O notation, e.g. O(n log n), with what n is.",
@@ -45,9 +47,15 @@ def _fields(answer: Mapping[str, Any]) -> tuple[str, str, str]:
 
 def _as_text(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
     time, space, why = _fields(answer)
-    name = f"`{target.function.name}`" if target.function and target.kind != "selection" else "the selection"
-    markdown = f"**Complexity of {name}** (gptls)\n\n- Time: {time}\n- Space: {space}\n\n{why}"
-    return TextResult(markdown=markdown, plain=f"Complexity of {name.strip('`')}: time {time}, space {space}. {why}")
+    function = target.function.name if target.function and target.kind != "selection" else None
+    name = code_span(function) if function else "the selection"
+    # The model's words are shown as text: nothing in them can become an image, a link or HTML.
+    markdown = (
+        f"**Complexity of {name}** (gptls)\n\n- Time: {markdown_text(time)}\n- Space: {markdown_text(space)}"
+        f"\n\n{markdown_text(why)}"
+    )
+    plain = f"Complexity of {function or 'the selection'}: time {time}, space {space}. {why}"
+    return TextResult(markdown=markdown, plain=plain)
 
 
 def _as_comment(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
@@ -58,6 +66,9 @@ def _as_comment(answer: Mapping[str, Any], target: Target, doc: Document) -> Out
     indent = header[: len(header) - len(header.lstrip())]
     words = " ".join(f"Complexity: time {time}, space {space}. {why}".split())
     comment = doc.newline.join(f"{indent}{prefix} {chunk}" for chunk in _wrap(words, 96))
+    problem = comment_problem(comment, doc.language_id, doc.newline)
+    if problem is not None:  # a comment that could change code is not a comment
+        raise ActionError(f"The model's complexity comment was not inserted: {problem}. Nothing was applied.")
     at = Pos(line, 0)
     return EditResult(PlannedEdit(Span(at, at), comment + doc.newline, target.anchor, target.text))
 

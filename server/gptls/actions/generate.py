@@ -17,6 +17,7 @@ from gptls.actions.base import (
     object_schema,
 )
 from gptls.targets import Target, function_target
+from gptls.targets.lexical import brace_problem
 from gptls.targets.parts import body_from_answer, function_parts
 from gptls.text import Document
 from gptls.text.edits import PlannedEdit, reindent
@@ -46,6 +47,8 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
     if target.kind == "comment":
         if doc.is_python:
             _must_define_a_function(code)
+        else:
+            _must_stay_balanced(code, doc)
         text = doc.newline + reindent(code, target.indent, newline=doc.newline)
         return EditResult(PlannedEdit(target.span, text, target.anchor, target.text))
     function = target.function
@@ -61,6 +64,8 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
     body = body_from_answer(code) if doc.is_python else _brace_body(code)
     if not body.strip():
         raise ActionError("The model returned no body; nothing was applied. Try again.")
+    if not doc.is_python:
+        _must_stay_balanced(body, doc)
     new_text = reindent(body, parts.body_indent, newline=doc.newline)
     if parts.body.start == parts.body.end:  # after a docstring that was the whole body
         new_text = doc.newline + new_text
@@ -78,6 +83,14 @@ def _must_define_a_function(code: str) -> None:
         ) from None
     if not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in tree.body):
         raise ActionError("The model's answer holds no function definition; nothing was applied.")
+
+
+def _must_stay_balanced(code: str, doc: Document) -> None:
+    """A body must end where its function ends: one that closes the function early could run code at the
+    top level after it."""
+    problem = brace_problem(code, doc.language_id)
+    if problem is not None:
+        raise ActionError(f"The model's code was not applied: {problem}. Nothing was changed; try again.")
 
 
 def _brace_body(code: str) -> str:

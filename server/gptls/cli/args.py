@@ -6,16 +6,19 @@ import argparse
 import json
 import re
 
-from gptls.config import Settings
+from gptls.config import Settings, user_settings
 
 
 def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
-    """Settings from the environment, an optional JSON config file and flags; returns (settings, errors).
+    """Settings from the user's own places (the environment and the user config file), an optional
+    ``--config`` JSON file and flags; returns (settings, errors). All of them are the user's: the command line
+    is typed by the user, so protected settings are taken from ``--config`` and flags too.
 
     Any error (an unreadable or invalid file, an unknown key, a bad value, a bad flag) means the settings are
     not what the user meant: callers stop before sending anything."""
-    settings = Settings.from_env()
-    errors: list[str] = []
+    loaded = user_settings()
+    settings = loaded.settings
+    errors: list[str] = list(loaded.errors) + [f"unknown gptls setting {key}" for key in loaded.unknown]
     config_path = getattr(args, "config", None)
     if config_path:
         try:
@@ -31,7 +34,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:
             options = options["gptls"]
         if not isinstance(options, dict):
             return settings, [f"--config {config_path} must hold a JSON object of gptls settings"]
-        update = settings.updated(options)
+        update = settings.updated(options, base=loaded.settings)
         settings = update.settings
         errors += [f"{error} (in {config_path})" for error in update.errors]
         errors += [f"unknown gptls setting {key!r} in {config_path}" for key in update.unknown]

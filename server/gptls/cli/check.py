@@ -7,6 +7,7 @@ import dataclasses
 import sys
 
 from gptls.cli.args import settings_from_args
+from gptls.text.shown import plain
 
 
 async def check_command(args: argparse.Namespace) -> int:
@@ -16,18 +17,18 @@ async def check_command(args: argparse.Namespace) -> int:
 
     settings, errors = settings_from_args(args)
     if errors:
-        print(f"gptls check: {'; '.join(errors)}. Nothing was sent.", file=sys.stderr)
+        print(plain(f"gptls check: {'; '.join(errors)}. Nothing was sent."), file=sys.stderr)
         return 2
     settings = dataclasses.replace(settings, stream=False)
     client = ResponsesClient()
-    client.on_notice = lambda message: print(message, file=sys.stderr)
+    client.on_notice = lambda message: print(plain(message), file=sys.stderr)
     router = ModelRouter(client, settings.state_dir)
     try:
         status = await router.status(settings, fresh=True)
         result = await router.create(CONNECTION_CHECK, settings)
     except GptlsError as error:
-        print(f"gptls check: FAILED: {error}", file=sys.stderr)
-        print(f"  details: {error.details()}", file=sys.stderr)
+        print(plain(f"gptls check: FAILED: {error}"), file=sys.stderr)
+        print(plain(f"  details: {error.details()}"), file=sys.stderr)
         return 1
     finally:
         await client.aclose()

@@ -12,10 +12,11 @@ from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResu
 from gptls.cli.args import settings_from_args
 from gptls.openai.errors import GptlsError
 from gptls.pipeline import Pipeline, Quiet, job_at
-from gptls.privacy import matching_exclude
+from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
 from gptls.text.files import SourceFileError, read_source, write_source
+from gptls.text.shown import plain
 
 LANGUAGES = {
     ".py": "python",
@@ -85,14 +86,14 @@ class Stderr(Quiet):
     """The pipeline's Events at the command line: notices go to stderr."""
 
     def notice(self, message: str) -> None:
-        print(message, file=sys.stderr)
+        print(plain(message), file=sys.stderr)
 
 
 async def run_command(args: argparse.Namespace) -> int:
     try:
         return await _run(args)
     except UsageError as error:
-        print(f"gptls run: {error}", file=sys.stderr)
+        print(plain(f"gptls run: {error}"), file=sys.stderr)
         return 2
 
 
@@ -113,6 +114,11 @@ async def _run(args: argparse.Namespace) -> int:
     path, first, last = parse_target(args.target)
     language = args.language or LANGUAGES.get(path.suffix.lower(), "plaintext")
     try:
+        # A link that leaves the directory it was named in (a repository's link to ~/.bashrc) is not followed.
+        resolve_inside(str(path), str(path.absolute().parent))
+    except OutsideError as error:
+        raise UsageError(f"{error}.") from None
+    try:
         source = read_source(path, python=language == "python" or path.suffix in (".py", ".pyi"))
     except SourceFileError as error:
         raise UsageError(str(error)) from None
@@ -126,8 +132,7 @@ async def _run(args: argparse.Namespace) -> int:
     if job is None:
         where = f"{path}:{first}" if first else str(path)
         raise UsageError(
-            f"{action.title.removeprefix('gptls: ')} does not apply at {where}; give the line of a function "
-            "(or a range of lines)."
+            f"{action.short_title} does not apply at {where}; give the line of a function (or a range of lines)."
         )
     if action.runs_code:
         from gptls.sandbox import find_boundary
@@ -139,15 +144,16 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         outcome = await pipeline.run(job, settings)
     except (GptlsError, ActionError) as error:
-        print(f"gptls run: {error}", file=sys.stderr)
+        print(plain(f"gptls run: {error}"), file=sys.stderr)
         return 1
     finally:
         await pipeline.aclose()
+    # Everything printed is the model's text: no escape sequence reaches the terminal.
     if isinstance(outcome, TextResult):
-        print(outcome.markdown)
+        print(plain(outcome.plain))
         return 0
     if isinstance(outcome, FileAddition):
-        print(outcome.code)  # where tests go is the editor's business (it creates or appends the file)
+        print(plain(outcome.code))  # where tests go is the editor's business (it creates or appends the file)
         return 0
     assert isinstance(outcome, EditResult)
     new_text = apply_to_text(doc, outcome.edit)
@@ -155,16 +161,16 @@ async def _run(args: argparse.Namespace) -> int:
         try:
             write_source(source, new_text)
         except SourceFileError as error:
-            print(f"gptls run: {error}", file=sys.stderr)
+            print(plain(f"gptls run: {error}"), file=sys.stderr)
             return 1
         print(f"gptls run: applied {action.id} to {path}", file=sys.stderr)
     else:
         diff = difflib.unified_diff(
             doc.text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
         )
-        sys.stdout.writelines(diff)
+        sys.stdout.writelines(plain(line) for line in diff)
     if outcome.note:
-        print(f"gptls run: {outcome.note}", file=sys.stderr)
+        print(plain(f"gptls run: {outcome.note}"), file=sys.stderr)
     if action.runs_code and not outcome.note.startswith("tests passed"):
         return 3  # applied or printed, but the tests did not pass (or none ran): scripts can tell
     return 0

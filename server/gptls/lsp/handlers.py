@@ -34,7 +34,7 @@ from gptls.lsp.progress import model_progress
 from gptls.lsp.protocol import RUN_COMMAND
 from gptls.openai.errors import GptlsError
 from gptls.pipeline import Job, job_at
-from gptls.privacy import is_excluded, looks_binary
+from gptls.privacy import OutsideError, is_excluded, looks_binary, matching_exclude, resolve_inside
 from gptls.targets import find_function, function_target, target_at
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import PlannedEdit, relocate, to_workspace_edit
@@ -242,7 +242,7 @@ async def run_job(
     """Run one job with progress (and consent, for actions that execute code); tell the user its note.
     Progress uses the client's ``token`` when it sent one, else one gptls creates (if ``server_progress``)."""
     await ensure_may_run_code(ls, job)
-    title = job.action.title.removeprefix("gptls: ")
+    title = job.action.short_title
     async with model_progress(ls, title, token, create=server_progress) as progress:
         outcome = await ls.pipeline.run(
             job,
@@ -285,7 +285,7 @@ async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
     if not boundary.available:
         # Nothing will run, so nothing to allow; the user still learns why the result is untested.
         message = (
-            f"gptls: {job.action.title.removeprefix('gptls: ')} cannot run the model's code here: there is "
+            f"gptls: {job.action.short_title} cannot run the model's code here: there is "
             f"{boundary.describe()}. It will write the function without testing it (install bubblewrap, or set "
             'gptls.sandbox to "none" to run code unprotected, which is unsafe).'
         )
@@ -294,7 +294,7 @@ async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
         if ls.consent.allowed(workspace):
             return
         message = (
-            f"gptls: {job.action.title.removeprefix('gptls: ')} runs code written by the model on this machine to "
+            f"gptls: {job.action.short_title} runs code written by the model on this machine to "
             f"test it, inside {boundary.describe()}, with time, CPU and memory limits. Allow it?"
         )
         choices = (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL)
@@ -329,7 +329,7 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
         return Job(action, doc, target, detail), version
     job = job_at(action, doc, span)
     if job is None:
-        raise ActionError(f"{action.title.removeprefix('gptls: ')} does not apply here any more.")
+        raise ActionError(f"{action.short_title} does not apply here any more.")
     if action is write_tests.ACTION:
         where = test_file(ls, doc)
         detail = write_tests.detail(where.source, where.root, where.path, where.existing, doc.language_id)
@@ -364,6 +364,16 @@ def test_file(ls: GptlsServer, doc: Document) -> TestFile:
     path = write_tests.test_file_for(source, root, doc.language_id)
     if path is None:
         raise ActionError(f"gptls knows no test-file convention for {doc.language_id}.")
+    # A repository may make tests/test_app.py a link to ~/.ssh/id_rsa or ~/.bashrc: the real path must stay in
+    # the workspace and match no exclude glob, or the file is neither read for the prompt nor written.
+    try:
+        real = resolve_inside(str(path), str(root))
+    except OutsideError as error:
+        raise ActionError(f"Write tests: the test file {error}; nothing was sent or applied.") from None
+    for named in (str(path), real):
+        pattern = matching_exclude(Path(named).as_uri(), ls.settings.exclude)
+        if pattern is not None:
+            raise ActionError(f"Write tests: the test file {named} matches gptls.exclude ({pattern!r}); not used.")
     uri = Path(path).as_uri()
     opened = ls.workspace.text_documents.get(uri)
     if opened is not None:

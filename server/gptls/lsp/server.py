@@ -14,12 +14,13 @@ from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.lsp.server import LanguageServer
 
 from gptls import __version__
-from gptls.config import Settings
+from gptls.config import Settings, ignored_setting_message, user_settings
 from gptls.lsp.documents import speed_up
 from gptls.lsp.log import LspLogHandler
 from gptls.lsp.protocol import CHECK_COMMAND, RUN_COMMAND, STATUS_NOTIFICATION, USAGE_COMMAND, GptlsProtocol
 from gptls.privacy import protect, register_secret
 from gptls.text.positions import ClientUnits
+from gptls.text.shown import plain
 
 if TYPE_CHECKING:
     from gptls.consent import ConsentStore
@@ -48,7 +49,12 @@ class ClientFeatures:
 class GptlsServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("gptls", __version__, protocol_cls=GptlsProtocol)
-        self.settings = Settings.from_env()
+        # The user's own settings (environment, user config file): the only source of the protected ones.
+        loaded = user_settings()
+        self.user_settings: Settings = loaded.settings
+        self.settings = loaded.settings
+        self.startup_problems = [*loaded.errors, *(f"unknown gptls setting {key}" for key in loaded.unknown)]
+        self._ignored_warned: set[str] = set()
         self.features = ClientFeatures()
         self.units = ClientUnits("utf-16")
         self.last_error: str | None = None
@@ -155,12 +161,18 @@ class GptlsServer(LanguageServer):
             if options is not None:
                 log.info("ignoring %s: not an object", source)
             return
-        update = self.settings.updated(options)
+        update = self.settings.updated(options, trusted=False, base=self.user_settings)
         for key in update.unknown:
             log.info("ignoring unknown gptls setting %r from %s", key, source)
         for error in update.errors:
             log.warning(error)
             self.show(error, lsp.MessageType.Warning)
+        for key in update.ignored:
+            if key not in self._ignored_warned:  # once per setting: configuration is pulled again and again
+                self._ignored_warned.add(key)
+                message = ignored_setting_message(key, source, self.user_settings.config_file)
+                log.warning(message)
+                self.show(message, lsp.MessageType.Warning)
         old, new = self.settings, update.settings
         changed_model = (new.base_url, new.model, new.api_key) != (old.base_url, old.model, old.api_key)
         self.settings = update.settings
@@ -186,7 +198,8 @@ class GptlsServer(LanguageServer):
     # -- messages -----------------------------------------------------------------------------------
 
     def show(self, message: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
-        self.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
+        # Messages carry the model's words (notes, explanations, sandbox output): no control characters.
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=plain(message)))
 
     def report(self, error: BaseException, what: str) -> None:
         """Tell the user what went wrong and what to do; details go to the log."""
@@ -257,6 +270,9 @@ def create_server() -> GptlsServer:
         handler = protect(LspLogHandler(ls))
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logging.getLogger("gptls").addHandler(handler)
+        for problem in ls.startup_problems:
+            log.warning(problem)
+            ls.show(f"gptls: {problem}", lsp.MessageType.Warning)
         ls.apply_options(params.initialization_options, "initializationOptions")
         log.info(
             "gptls %s: model %s at %s, position encoding %s",

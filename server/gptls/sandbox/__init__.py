@@ -10,8 +10,11 @@ network, kill the server, leave processes behind or flood memory. So it runs:
 - under **Landlock** where user namespaces are not allowed (Ubuntu 24.04's AppArmor restriction): read-only
   access to the interpreter, read-write to a temporary directory only, no TCP (ABI 4+), no signals or
   abstract sockets outside (ABI 6+);
-- in both, a **seccomp** filter: one process (threads allowed), no sockets, no signals, no ptrace; and
-  resource limits (CPU, memory, file size, open files).
+- in both, a **seccomp** filter: one process (threads allowed), no sockets, no signals, no ptrace, no
+  changes to the mode, owner, times or extended attributes of any file, no ``prlimit`` on another process, no
+  SysV IPC (it also stands in for Landlock's signal and socket scoping on kernels older than ABI 6); resource
+  limits (CPU, memory, file size, open files); and a cap on the bytes written to the work directory (the host's
+  disk under Landlock), past which the run is killed.
 
 Where neither boundary is available the code is not run unless ``sandbox`` is ``"none"`` (unsafe). What the
 run prints is read through a pipe into a capped buffer; the result comes back on a pipe of its own; the
@@ -44,6 +47,8 @@ OUTPUT_CAP = 64 * 1024  # what is kept of the run's stdout and stderr
 OUTPUT_KILL = 1024 * 1024  # a run that prints more than this is stopped
 RESULT_CAP = 64 * 1024
 TMPFS_BYTES = 64 * 1024 * 1024
+DISK_BYTES = TMPFS_BYTES  # what a Landlock run may write to its work directory, as bwrap's tmpfs holds
+DISK_POLL = 0.02  # seconds between looks at the work directory's size
 SANDBOX_UID = 65534
 
 BWRAP, LANDLOCK, NONE = "bubblewrap", "landlock", "none"
@@ -63,7 +68,9 @@ class Limits:
     cpu_seconds: int = 5
     memory_bytes: int = 512 * 1024 * 1024
     file_bytes: int = 16 * 1024 * 1024
+    disk_bytes: int = DISK_BYTES
     report_chars: int = 4000
+    landlock_abi: int = 0  # use at most this Landlock ABI (0: what the kernel offers)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ class Boundary:
     kind: str
     bwrap: str | None = None
     why_unavailable: str = ""
+    # A bwrap the user named (bwrapPath) is not run before the user consents: it is probed at the first run.
+    probed: bool = True
 
     @property
     def available(self) -> bool:
@@ -96,7 +105,8 @@ _found: dict[str, Boundary] = {}
 
 async def find_boundary(choice: str = "auto", bwrap: str | None = None) -> Boundary:
     """The boundary for the ``sandbox`` setting (auto, bubblewrap, landlock, none) and ``bwrapPath``, probed
-    once per process."""
+    once per process. A ``bwrap`` the user named is not run here (this is asked before consent): when it is an
+    executable file it is the boundary, and ``ensure_probed`` tries it before the first run."""
     key = f"{choice} {bwrap or ''}"
     if key in _found:
         return _found[key]
@@ -107,8 +117,13 @@ async def find_boundary(choice: str = "auto", bwrap: str | None = None) -> Bound
     else:
         bwrap_reason = landlock_reason = ""
         found = Boundary("")
-        if choice in ("auto", BWRAP):
-            binary, bwrap_reason = await _probe_bwrap(bwrap)
+        if choice in ("auto", BWRAP) and bwrap:
+            if await asyncio.to_thread(_is_program, bwrap):
+                found = Boundary(BWRAP, bwrap=bwrap, probed=False)
+            else:
+                bwrap_reason = f"gptls.bwrapPath ({bwrap}) is not an executable file"
+        elif choice in ("auto", BWRAP):
+            binary, bwrap_reason = await _probe_bwrap(await asyncio.to_thread(_bwrap_binary))
             if binary:
                 found = Boundary(BWRAP, bwrap=binary)
         if not found.available and choice in ("auto", LANDLOCK):
@@ -132,14 +147,33 @@ def _bwrap_binary() -> str | None:
         return shutil.which("bwrap")
 
 
-async def _probe_bwrap(named: str | None) -> tuple[str | None, str]:
-    binary = named or await asyncio.to_thread(_bwrap_binary)
+def _is_program(path: str) -> bool:
+    return os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+async def ensure_probed(boundary: Boundary) -> Boundary:
+    """The boundary ready to run code: a bwrap the user named is tried once (after consent); when it cannot
+    make namespaces, there is no boundary and nothing runs (never a quiet fall back to another one)."""
+    if boundary.probed or boundary.kind != BWRAP:
+        return boundary
+    binary, reason = await _probe_bwrap(boundary.bwrap)
+    ready = Boundary(BWRAP, bwrap=binary) if binary else Boundary("", why_unavailable=reason)
+    for key, found in list(_found.items()):
+        if found == boundary:
+            _found[key] = ready
+    return ready
+
+
+async def _probe_bwrap(binary: str | None) -> tuple[str | None, str]:
     if binary is None:
         return None, "bubblewrap is not installed"
+    if not os.path.isabs(binary):
+        return None, f"bubblewrap's path ({binary}) is not absolute"
     command = [binary, *_namespace_flags(), "--ro-bind", "/", "/", "--", "/bin/true"]
     try:
+        # An empty environment and an absolute path: the probe hands the key to nobody, finds nothing on PATH.
         probe = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env={}, cwd="/"
         )
         _out, err = await asyncio.wait_for(probe.communicate(), 10)
     except (OSError, TimeoutError) as exc:
@@ -224,7 +258,7 @@ async def run_tests(
     """Run ``code`` (its doctests, then ``tests``) behind ``boundary`` and say whether everything passed.
     The report is scrubbed of secrets; a run with no boundary available is refused, not run."""
     limits = limits or Limits()
-    boundary = boundary or await find_boundary()
+    boundary = await ensure_probed(boundary or await find_boundary())
     if not boundary.available:
         return TestRun(False, f"Not run: {boundary.describe()}.", boundary="")
     run = await _run(code, tests, limits, boundary)
@@ -255,7 +289,7 @@ async def _run(code: str, tests: str, limits: Limits, boundary: Boundary) -> Tes
             cwd = work
             read_only = [prefix, source, *system_paths(), "/dev/null", "/dev/urandom"]
             if boundary.kind == LANDLOCK:
-                prepared = await asyncio.to_thread(landlock.Prepared, read_only, [work], program)
+                prepared = await asyncio.to_thread(landlock.Prepared, read_only, [work], program, limits.landlock_abi)
 
             def preexec() -> None:
                 _limit(limits)
@@ -277,7 +311,7 @@ async def _run(code: str, tests: str, limits: Limits, boundary: Boundary) -> Tes
         result_write = -1
         channel = os.fdopen(result_read, "rb", buffering=0)
         result_read = -1  # owned by the channel now
-        return await _collect(process, channel, limits, boundary)
+        return await _collect(process, channel, limits, boundary, work)
     except (OSError, subprocess.SubprocessError) as exc:
         return TestRun(False, f"The sandbox could not start the run ({exc}).", boundary=boundary.kind)
     finally:
@@ -296,8 +330,11 @@ async def _run(code: str, tests: str, limits: Limits, boundary: Boundary) -> Tes
         await asyncio.to_thread(shutil.rmtree, work, True)
 
 
-async def _collect(process: asyncio.subprocess.Process, channel: Any, limits: Limits, boundary: Boundary) -> TestRun:
-    """Read the run's output (capped) and its result (own pipe) until it ends or the wall clock runs out."""
+async def _collect(
+    process: asyncio.subprocess.Process, channel: Any, limits: Limits, boundary: Boundary, work: str
+) -> TestRun:
+    """Read the run's output (capped) and its result (own pipe) until it ends, the wall clock runs out or it
+    writes more than its share of disk."""
     loop = asyncio.get_running_loop()
     results = asyncio.StreamReader(limit=RESULT_CAP)
     transport, _protocol = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(results), channel)
@@ -324,6 +361,20 @@ async def _collect(process: asyncio.subprocess.Process, channel: Any, limits: Li
             raw.extend(chunk)
         return bytes(raw[:RESULT_CAP])
 
+    flooded = False
+
+    async def watch_disk() -> None:
+        """bwrap's tmpfs has a size; the host directory a Landlock run writes to has not: measure it."""
+        nonlocal flooded
+        while process.returncode is None:
+            if await asyncio.to_thread(_tree_bytes, work) > limits.disk_bytes:
+                flooded = True
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                return
+            await asyncio.sleep(DISK_POLL)
+
+    watcher = asyncio.ensure_future(watch_disk()) if boundary.kind != BWRAP else None
     try:
         async with asyncio.timeout(limits.wall_seconds):
             quiet, raw = await asyncio.gather(read_output(), read_result())
@@ -336,6 +387,13 @@ async def _collect(process: asyncio.subprocess.Process, channel: Any, limits: Li
         )
     finally:
         transport.close()
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+    if flooded or (watcher is not None and await asyncio.to_thread(_tree_bytes, work) > limits.disk_bytes):
+        cap = limits.disk_bytes // (1024 * 1024)
+        return TestRun(False, f"Stopped: the code wrote more than {cap} MB to disk.", boundary=boundary.kind)
     if not quiet:
         return TestRun(False, f"Stopped: the code printed more than {OUTPUT_KILL // 1024} KB.", boundary=boundary.kind)
     return _verdict(process.returncode, raw, bytes(output), limits, boundary)
@@ -358,6 +416,26 @@ def _verdict(code: int | None, raw: bytes, output: bytes, limits: Limits, bounda
         tail = output.decode("utf-8", "replace")[-limits.report_chars :]
         report = f"The test run crashed (exit code {code}): {tail.strip() or 'no output'}"
     return TestRun(False, report, boundary=boundary.kind)
+
+
+def _tree_bytes(top: str) -> int:
+    """Bytes allocated under ``top`` (sparse files count what they really take), links not followed."""
+    total = 0
+    stack = [top]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    total += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return total
 
 
 def scrub_report(report: str) -> str:

@@ -3,7 +3,8 @@
 Applied in the child between fork and exec, so only the candidate is restricted: read and execute only
 the interpreter's files, read-write only its own temporary directory, no TCP (ABI 4+), no signals to or
 abstract sockets of processes outside (ABI 6+). With the seccomp filter loaded after it, the candidate
-cannot start processes, open sockets or trace anything either.
+cannot start processes, open sockets, send signals, change file modes, owners, times or attributes, or trace
+anything either, whatever the kernel's ABI: the filter does not depend on Landlock's scoping.
 """
 
 from __future__ import annotations
@@ -63,10 +64,13 @@ class Prepared:
     """A ruleset and a seccomp program made in the parent; ``apply()`` in the child is three syscalls and no
     allocation or import (the child of a threaded process must not take locks another thread may hold)."""
 
-    def __init__(self, read_only: Iterable[str], read_write: Iterable[str], seccomp_filter: bytes) -> None:
+    def __init__(
+        self, read_only: Iterable[str], read_write: Iterable[str], seccomp_filter: bytes, max_abi: int = 0
+    ) -> None:
         self._libc = ctypes.CDLL(None, use_errno=True)
         self.ruleset = -1
-        version = abi()
+        # max_abi: behave as a kernel offering only that ABI would (the seccomp filter holds what it lacks).
+        version = min(abi(), max_abi) if max_abi > 0 else abi()
         if version < 1:
             raise OSError("Landlock is not available")
         attr = _RulesetAttr(handled_access_fs=fs_rights(version))

@@ -1,9 +1,14 @@
-"""A seccomp filter for model-written code: no new processes, no sockets, no signals, no ptrace.
+"""A seccomp filter for model-written code: no new processes, no sockets, no signals, no ptrace, no file
+metadata changes, no SysV IPC, no ``prlimit`` on another process.
 
 Written as a classic BPF program (the kernel's own format, read by ``bwrap --seccomp FD`` or loaded with
 ``prctl``), so nothing needs libseccomp. Threads stay allowed (``clone`` with ``CLONE_THREAD``); ``clone3``
 answers ENOSYS, which makes the C library fall back to ``clone``, whose flags the filter can read. One
 process, whatever the code does: no fork bomb, no ``setsid`` grandchild, no multiprocessing "spawn".
+
+Landlock leaves a file's mode, owner, times and extended attributes to the code whatever it may read (so a
+Landlock run could chmod the user's files), and scopes signals only from ABI 6: the filter refuses those calls
+for both boundaries. ``prlimit64`` is allowed on the process itself only (pid 0), which the C library uses.
 """
 
 from __future__ import annotations
@@ -38,6 +43,40 @@ _X86_64 = {
     "pidfd_send_signal": 424,
     "pidfd_getfd": 438,
     "io_uring_setup": 425,
+    "rt_sigqueueinfo": 129,
+    "rt_tgsigqueueinfo": 297,
+    "chmod": 90,
+    "fchmod": 91,
+    "fchmodat": 268,
+    "fchmodat2": 452,
+    "chown": 92,
+    "fchown": 93,
+    "lchown": 94,
+    "fchownat": 260,
+    "utime": 132,
+    "utimes": 235,
+    "futimesat": 261,
+    "utimensat": 280,
+    "setxattr": 188,
+    "lsetxattr": 189,
+    "fsetxattr": 190,
+    "removexattr": 197,
+    "lremovexattr": 198,
+    "fremovexattr": 199,
+    "setxattrat": 463,
+    "removexattrat": 466,
+    "shmget": 29,
+    "shmat": 30,
+    "shmctl": 31,
+    "shmdt": 67,
+    "semget": 64,
+    "semop": 65,
+    "semctl": 66,
+    "semtimedop": 220,
+    "msgget": 68,
+    "msgsnd": 69,
+    "msgrcv": 70,
+    "msgctl": 71,
 }
 _AARCH64 = {
     "socket": 198,
@@ -62,11 +101,39 @@ _AARCH64 = {
     "pidfd_send_signal": 424,
     "pidfd_getfd": 438,
     "io_uring_setup": 425,
+    "rt_sigqueueinfo": 138,
+    "rt_tgsigqueueinfo": 240,
+    "fchmod": 52,
+    "fchmodat": 53,
+    "fchmodat2": 452,
+    "fchownat": 54,
+    "fchown": 55,
+    "utimensat": 88,
+    "setxattr": 5,
+    "lsetxattr": 6,
+    "fsetxattr": 7,
+    "removexattr": 14,
+    "lremovexattr": 15,
+    "fremovexattr": 16,
+    "setxattrat": 463,
+    "removexattrat": 466,
+    "msgget": 186,
+    "msgctl": 187,
+    "msgrcv": 188,
+    "msgsnd": 189,
+    "semget": 190,
+    "semctl": 191,
+    "semtimedop": 192,
+    "semop": 193,
+    "shmget": 194,
+    "shmctl": 195,
+    "shmat": 196,
+    "shmdt": 197,
 }
-# (audit arch, refused syscalls, clone, clone3)
+# (audit arch, refused syscalls, clone, clone3, prlimit64)
 ARCHES = {
-    "x86_64": (0xC000003E, _X86_64, 56, 435),
-    "aarch64": (0xC00000B7, _AARCH64, 220, 435),
+    "x86_64": (0xC000003E, _X86_64, 56, 435, 302),
+    "aarch64": (0xC00000B7, _AARCH64, 220, 435, 261),
 }
 
 CLONE_THREAD = 0x00010000
@@ -83,8 +150,8 @@ JGE_K = 0x35
 JSET_K = 0x45
 RET_K = 0x06
 
-# struct seccomp_data offsets
-NR, ARCH, ARG0 = 0, 4, 16
+# struct seccomp_data offsets (ARG0_HIGH: the upper half of the 64-bit argument, little-endian)
+NR, ARCH, ARG0, ARG0_HIGH = 0, 4, 16, 20
 
 
 def supported() -> bool:
@@ -93,7 +160,7 @@ def supported() -> bool:
 
 def no_processes_filter(machine: str | None = None) -> bytes:
     """The filter as ``struct sock_filter[]`` bytes; ValueError on an architecture it does not know."""
-    arch, refused, clone, clone3 = ARCHES[machine or platform.machine()]
+    arch, refused, clone, clone3, prlimit64 = ARCHES[machine or platform.machine()]
     numbers = sorted(set(refused.values()))
     program: list[tuple[int, int, int, int]] = []
 
@@ -110,12 +177,19 @@ def no_processes_filter(machine: str | None = None) -> bytes:
         body.append(("x32", JGE_K, "eperm", None, X32_SYSCALL_BIT))
     body.append(("clone3", JEQ_K, "enosys", None, clone3))
     body += [(f"nr{n}", JEQ_K, "eperm", None, n) for n in numbers]
+    # prlimit64(pid, ...): only pid 0 (this process); anything else might lower the server's limits.
+    body.append(("prlimit", JEQ_K, "pid_low", None, prlimit64))
     body.append(("clone", JEQ_K, None, "allow", clone))
     body.append(("ld", LD_W_ABS, None, None, ARG0))
     body.append(("thread", JSET_K, "allow", "eperm", CLONE_THREAD))
+    body.append(("pid_low", LD_W_ABS, None, None, ARG0))
+    body.append(("pid0", JEQ_K, None, "eperm", 0))
+    body.append(("ld", LD_W_ABS, None, None, ARG0_HIGH))
+    body.append(("pid0high", JEQ_K, "allow", "eperm", 0))
     returns = {"allow": RET_ALLOW, "eperm": RET_ERRNO | EPERM, "enosys": RET_ERRNO | ENOSYS, "kill": RET_KILL_PROCESS}
     order = list(returns)
     at = {name: len(body) + order.index(name) for name in order}
+    at.update({name: index for index, (name, *_rest) in enumerate(body) if name not in ("ld", *order)})
     for index, (_name, code, jt, jf, k) in enumerate(body):
         if code == LD_W_ABS:
             emit(code, 0, 0, k)

@@ -53,6 +53,7 @@ def limits_for(settings: Settings) -> Limits:
         wall_seconds=settings.sandbox_timeout,
         cpu_seconds=max(1, int(settings.sandbox_timeout)),
         memory_bytes=settings.sandbox_memory_mb * 1024 * 1024,
+        landlock_abi=settings.landlock_abi,
     )
 
 
