@@ -5,7 +5,9 @@
 // preview (a change annotation that needs confirmation), which the driver then applies.
 import { chromium } from "playwright-core";
 
-const { CODE_SERVER_URL, WORKSPACE, FILE, LINE, EXPECT, SCREENSHOT, PREVIEW } = process.env;
+// HOVER=1: instead of an action, show the hover at LINE:COL and wait for EXPECT in it.
+const { CODE_SERVER_URL, WORKSPACE, FILE, LINE, EXPECT, SCREENSHOT, PREVIEW, HOVER } = process.env;
+const COL = process.env.COL ?? "5";
 const ACTION = process.env.ACTION ?? "gptls: Generate function";
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -34,8 +36,26 @@ try {
 
   step("put the cursor in the stub");
   await page.keyboard.press("Control+G");
-  await page.keyboard.type(`${LINE}:5`);
+  await page.keyboard.type(`${LINE}:${COL}`);
   await page.keyboard.press("Enter");
+
+  if (HOVER === "1") {
+    step("show the hover (Ctrl+K Ctrl+I) and wait for gptls' explanation");
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    await page.waitForFunction(
+      (expected) => [...document.querySelectorAll(".monaco-hover")].some((h) => h.textContent?.includes(expected)),
+      EXPECT,
+      { timeout: 60_000 },
+    );
+    // Give an image in the hover, if one were rendered, the time to be fetched.
+    await page.waitForLoadState("networkidle");
+    const images = await page.locator(".monaco-hover img").count();
+    if (images > 0) {
+      throw new Error(`the hover rendered ${images} image(s)`);
+    }
+    throw "done";
+  }
 
   step(`Refactor... -> ${ACTION}`);
   await page.keyboard.press("Control+Shift+R");
@@ -74,7 +94,7 @@ try {
   await page.keyboard.press("Control+S");
   await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
 } catch (error) {
-  failure = error;
+  if (error !== "done") failure = error;
 } finally {
   await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => {});
   await browser.close();

@@ -139,7 +139,8 @@ async def test_changed_actions_apply_without_a_restart(make_editor) -> None:
     editor = await make_editor(configuration={"actions": CUSTOM[:1]})
     uri = editor.open("loop.py", LOOP)
     await editor.until(applied(editor, 1), lsp.WINDOW_LOG_MESSAGE)
-    assert "gptls (settings): Add type hints" in {a.title for a in await editor.actions(uri, editor.cursor(uri, "result"))}
+    titles = {a.title for a in await editor.actions(uri, editor.cursor(uri, "result"))}
+    assert "gptls (settings): Add type hints" in titles
     editor.client.set_configuration({"actions": [{"title": "Simplify", "instructions": "Simpler."}]}, section="gptls")
     editor.client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     await editor.until(applied(editor, 2), lsp.WINDOW_LOG_MESSAGE)

