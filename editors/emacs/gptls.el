@@ -6,5 +6,8 @@
                . ("gptls")))
 ;; Answered to workspace/configuration (section "gptls").
 (setq-default eglot-workspace-configuration '(:gptls (:reasoningEffort "low" :hover "auto")))
+;; Protected settings (endpoint, store, sandbox...) are ignored there (a project's .dir-locals.el can set it):
+;; put them in the server command's environment, e.g. ("env" "OPENAI_BASE_URL=http://localhost:4000/v1" "gptls"),
+;; or in ~/.config/gptls/config.json.
 (add-hook 'python-mode-hook #'eglot-ensure)
 ;; Actions: M-x eglot-code-actions (on a function or a region). Hover: eldoc at a function name.

@@ -7,6 +7,7 @@ vim.api.nvim_create_autocmd("FileType", {
       name = "gptls",
       cmd = { "gptls" },
       -- vim.fs.find exists since 0.8 (vim.fs.root only since 0.10)
+      -- cmd_env = { OPENAI_BASE_URL = "http://localhost:4000/v1" },  -- protected settings: the environment
       root_dir = vim.fs.dirname(vim.fs.find({ ".git", "pyproject.toml", "package.json" }, {
         upward = true,
         path = vim.fs.dirname(vim.api.nvim_buf_get_name(args.buf)),

@@ -4,6 +4,8 @@ vim.lsp.config("gptls", {
   cmd = { "gptls" },
   filetypes = { "python", "javascript", "typescript", "go", "rust", "java", "c", "cpp", "lua", "ruby" },
   root_markers = { ".git", "pyproject.toml", "package.json", "go.mod", "Cargo.toml" },
+  -- Protected settings (endpoint, store, sandbox...) go in the server's environment, from your own config:
+  -- cmd_env = { OPENAI_BASE_URL = "http://localhost:4000/v1" },
   -- Sent as initializationOptions and answered to workspace/configuration (section "gptls").
   init_options = { reasoningEffort = "low" },
   settings = { gptls = { reasoningEffort = "low", hover = "auto" } },
