@@ -287,7 +287,7 @@ async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
         message = (
             f"gptls: {job.action.short_title} cannot run the model's code here: there is "
             f"{boundary.describe()}. It will write the function without testing it (install bubblewrap, or set "
-            'GPTLS_SANDBOX=none in the environment to run code unprotected, which is unsafe).'
+            "GPTLS_SANDBOX=none in the environment to run code unprotected, which is unsafe)."
         )
         choices: tuple[str, ...] = (WITHOUT_RUNNING, CANCEL)
     else:
