@@ -185,6 +185,26 @@ def test_cli_check_with_no_fallback_fails_naming_the_setting(double, tmp_path) -
     assert "gpt-5-mini is no longer served (404 model_not_found) and gptls.fallbackModels is empty" in result.stderr
 
 
+def test_cli_check_with_a_mistyped_model_fails_and_suggests_the_right_one(double, tmp_path) -> None:
+    result = gptls("check", "--model", "gpt-5-mni", env={**double.env(), "XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert (
+        "gpt-5-mni is not a model this endpoint serves" in result.stderr and "did you mean gpt-5-mini?" in result.stderr
+    )
+    assert [r.body["model"] for r in double.requests] == ["gpt-5-mni"], "no paid fallback was asked"
+    assert "switched" not in (tmp_path / "gptls" / "models.json").read_text().replace('"switched": {}', "")
+
+
+async def test_a_mistyped_model_in_the_editor_is_an_error_not_a_switch(make_editor) -> None:
+    editor = await make_editor(init_options={"model": "gpt-5-mni"})
+    uri = editor.open("geometry.py", STUB)
+    await editor.run(uri, editor.cursor(uri, "area"), "generate")
+    await editor.until(lambda: any("did you mean gpt-5-mini?" in m for m in editor.messages()))
+    assert not any("answered instead" in m for m in editor.messages())
+    assert [r.body["model"] for r in editor.double.requests] == ["gpt-5-mni"]
+    assert editor.buffers[uri] == STUB
+
+
 # -- parameters that differ between models ------------------------------------------------------------------
 
 

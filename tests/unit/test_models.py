@@ -12,7 +12,7 @@ import pytest
 
 from gptls.config import Settings
 from gptls.openai import ResponseRequest, ResponsesClient
-from gptls.openai.models import ModelRouter, NoUsableModelError
+from gptls.openai.models import ModelRouter, NoUsableModelError, UnknownModelError
 from tests.double import replies
 from tests.double.server import GPT5_MINI, ModelRules, ResponsesDouble
 
@@ -212,3 +212,34 @@ async def test_a_streamed_call_is_switched_too(double, client, tmp_path) -> None
     double.script(replies.text("streamed answer"))
     result = await router.create(HELLO, settings_for(double, tmp_path, stream=True), on_delta=deltas.append)
     assert result.text == "streamed answer" and "".join(deltas) == "streamed answer"
+
+
+# -- a name that was never a model ----------------------------------------------------------------------
+
+
+async def test_a_mistyped_model_is_not_swapped_for_a_paid_one(double, client, tmp_path) -> None:
+    settings = settings_for(double, tmp_path, model="gpt-5-mni")
+    router = ModelRouter(client, str(tmp_path), clock=Clock())
+    with pytest.raises(UnknownModelError) as caught:
+        await router.create(HELLO, settings)
+    assert str(caught.value) == (
+        "gpt-5-mni is not a model this endpoint serves (it is not in this key's model list); did you mean "
+        "gpt-5-mini? Set gptls.model (--model at the command line) to a model your key can use; gptls does not "
+        "switch a name it does not know for another model."
+    )
+    assert [b["model"] for b in double.bodies] == ["gpt-5-mni"], "no fallback was called"
+    assert client.notices == []
+    saved = json.loads((tmp_path / "models.json").read_text())
+    assert saved["switched"] == {}, "nothing remembered"
+    assert router.unknown_model_warning(settings) is not None
+
+
+async def test_a_model_the_catalogue_once_listed_is_retired_when_it_404s(double, client, tmp_path) -> None:
+    double.models["gpt-4.1-mini"] = GPT5_MINI
+    settings = settings_for(double, tmp_path, model="gpt-4.1-mini")
+    router = ModelRouter(client, str(tmp_path), clock=Clock())
+    await router.status(settings)  # the daily look-up saw it
+    double.models["gpt-4.1-mini"] = dataclasses.replace(GPT5_MINI, retired=True)
+    result = await router.create(HELLO, settings)
+    assert result.model == "gpt-6.1-terra"
+    assert router.unknown_model_warning(settings) is None

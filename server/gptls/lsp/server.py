@@ -107,6 +107,7 @@ class GptlsServer(LanguageServer):
             router = self.pipeline.router
             warning = await router.shutdown_warning(settings)
             status = await router.status(settings)
+            warning = warning or router.unknown_model_warning(settings)
         except Exception as exc:  # a lookup must never disturb the editor
             log.debug("model lifetime check failed: %s", exc)
             return

@@ -3,8 +3,10 @@
 The model catalogue (``GET /models/{id}`` for ``shutdown_date``, ``GET /models`` for what this key may use) is
 read off an action's path and remembered for a day in the state dir; a backend without ``/models`` (LiteLLM,
 vLLM, Ollama…) only costs a debug line. A shutdown within 30 days (or past) is announced at most once a day.
-When the configured model answers ``404 model_not_found``, or its shutdown date has passed, the call is made
-again on the first usable model of ``fallbackModels``; the switch is remembered for the process and in the
+When the configured model is known to be shut down (its shutdown date has passed, or the catalogue once listed
+it and it now answers ``404 model_not_found``), the call is made again on the first usable model of
+``fallbackModels``; a name the catalogue never listed (a typo: ``gpt-5-mni``) is never swapped for another,
+paid, model: one error names the closest model this key can use, and nothing is remembered; the switch is remembered for the process and in the
 state dir, so no later call pays a wasted 404. With no usable fallback there is one clear error, and no
 further request for that model until the settings change.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import difflib
 import json
 import logging
 import os
@@ -23,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gptls.config import Settings
+from gptls.config import DEFAULT_MODEL, Settings
 from gptls.openai.errors import GptlsError, ModelNotFoundError
 from gptls.openai.wire import ModelResult, ResponseRequest
 
@@ -44,6 +47,10 @@ HOW_TO_CHOOSE = "To choose a model, set gptls.model (--model at the command line
 
 class NoUsableModelError(GptlsError):
     """The configured model is gone and no fallback answered."""
+
+
+class UnknownModelError(GptlsError):
+    """The configured model is not one the endpoint knows, and was never known to be retired: a typo."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,8 @@ class ModelRouter:
         try:
             return await self.client.create(request, _on(settings, model), on_delta=on_delta, on_retry=on_retry)
         except ModelNotFoundError as error:
+            if model == settings.model and not await self._known_retired(settings):
+                raise await self._unknown_model(settings, error) from None
             self._gone.add((settings.base_url, model))
             if model != settings.model:
                 self._forget_switch(settings)  # the successor went away too: pick again
@@ -201,6 +210,33 @@ class ModelRouter:
         if available is None:
             return fallbacks
         return [m for m in fallbacks if m in available]
+
+    async def _known_retired(self, settings: Settings) -> bool:
+        """True when the configured model is known to have been served and now shut down: one whose shutdown
+        OpenAI announced (at any endpoint: a proxy serving gpt-5-mini loses it too), one whose catalogue date
+        has passed, or one the catalogue once listed."""
+        if settings.model in ANNOUNCED_SHUTDOWNS:
+            return True
+        when = self._shutdown_date(settings)
+        if when is not None and when <= self.today():
+            return True
+        entry = await self.lookup(settings, fresh=True)  # one look: is it listed, or was it ever?
+        return bool(entry and entry.get("seen"))
+
+    async def _unknown_model(self, settings: Settings, error: ModelNotFoundError) -> UnknownModelError:
+        available = await self.available(settings)
+        names = sorted(available) if available else [m for m in (DEFAULT_MODEL, *settings.fallback_models)]
+        close = difflib.get_close_matches(settings.model, names, n=1, cutoff=0.6)
+        guess = f"; did you mean {close[0]}?" if close else "."
+        listed = "" if available is None else " (it is not in this key's model list)"
+        return UnknownModelError(
+            f"{settings.model} is not a model this endpoint serves{listed}{guess} Set gptls.model (--model at the "
+            "command line) to a model your key can use; gptls does not switch a name it does not know for another "
+            "model.",
+            status=error.status,
+            request_id=error.request_id,
+            code="model_not_found",
+        )
 
     def _no_usable_model(self, settings: Settings, error: ModelNotFoundError | None) -> NoUsableModelError:
         when = self._shutdown_date(settings)
@@ -266,10 +302,14 @@ class ModelRouter:
         entry = catalogue.get(_key(settings))
         if not fresh and isinstance(entry, dict) and self._clock() - float(entry.get("checked", 0)) < CATALOGUE_TTL:
             return entry if entry.get("catalogue", True) else None
+        # "seen": the catalogue listed this model once; a model that was listed and is gone is retired.
+        seen = bool(isinstance(entry, dict) and entry.get("seen"))
+        old_date = entry.get("shutdown_date") if isinstance(entry, dict) else None
         try:
             answer = await self.client.get_json(f"models/{settings.model}", settings, wait=LOOKUP_WAIT)
         except ModelNotFoundError:
-            entry = {"checked": self._clock(), "catalogue": True, "found": False, "shutdown_date": None}
+            entry = {"checked": self._clock(), "catalogue": True, "found": False, "shutdown_date": old_date}
+            entry["seen"] = seen
         except GptlsError as exc:
             log.debug("GET /models/%s failed: %s", settings.model, exc.details())
             entry = {"checked": self._clock(), "catalogue": False}
@@ -279,6 +319,7 @@ class ModelRouter:
                 "checked": self._clock(),
                 "catalogue": isinstance(answer, dict),
                 "found": isinstance(answer, dict),
+                "seen": seen or isinstance(answer, dict),
                 "shutdown_date": when if _date(when) else None,
             }
         catalogue[_key(settings)] = entry
@@ -346,6 +387,18 @@ class ModelRouter:
         warned[_key(settings)] = today
         self.state.save()
         return _warning(status, settings)
+
+    def unknown_model_warning(self, settings: Settings) -> str | None:
+        """At start-up: the catalogue says the configured model does not exist (and never did)."""
+        entry = self.state.section("catalogue").get(_key(settings))
+        if not isinstance(entry, dict) or entry.get("found") is not False or entry.get("seen"):
+            return None
+        if settings.model in ANNOUNCED_SHUTDOWNS:
+            return None
+        return (
+            f"gptls: {settings.model} is not a model this endpoint serves; set gptls.model (--model at the command "
+            "line) to one your key can use. gptls does not switch a name it does not know for another model."
+        )
 
     def _shutdown_date(self, settings: Settings) -> dt.date | None:
         entry = self.state.section("catalogue").get(_key(settings))
