@@ -274,6 +274,8 @@ async def test_a_hostile_run_tests_call_is_held(make_editor, scene, boundary, at
     # What went back to the model and what the user saw hold no secret, and no forged verdict.
     (report,) = outputs_sent(editor.double.requests[1].body)
     assert report["passed"] is False, report
+    if attack == "fill the disk":  # stopped at the cap (Landlock) or by the tmpfs' size (bubblewrap)
+        assert "wrote more than 64 MB" in report["report"] or "No space left" in report["report"], report
     # (The model's own words echoed back to it are not the sandbox's doing; what the run returned is.)
     shown = (
         json.dumps(report) + json.dumps(editor.messages()) + json.dumps([m.message for m in editor.client.log_messages])

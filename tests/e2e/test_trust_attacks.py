@@ -181,6 +181,21 @@ async def test_messages_and_log_carry_no_escape_sequences(editor) -> None:
     assert any("\\x1b]52" in t for t in texts)
 
 
+async def test_sandbox_output_reaches_no_message_or_log_with_escapes(editor) -> None:
+    uri = editor.open("double.py", STUB)
+    # The model's tests print an escape sequence and fail: the run's output is in the note the user sees.
+    printing = f"print({OSC52!r})\nassert False\n"
+    editor.double.script(
+        replies.function_call("run_tests", {"code": GOOD, "tests": printing}),
+        replies.json_output({"code": GOOD}),
+    )
+    await editor.run(uri, editor.cursor(uri, "..."), "generate-verified")
+    await editor.until(lambda: any("did NOT pass" in m for m in editor.messages()))
+    texts = editor.messages() + [m.message for m in editor.client.log_messages]
+    assert any("\\x1b]52" in t for t in texts), "the output is shown, made visible"
+    assert not any(ch in t for t in texts for ch in "\x1b\x07")
+
+
 def test_gptls_run_prints_no_escape_sequences(double, tmp_path) -> None:
     source = tmp_path / "calc.py"
     source.write_text(GOOD)
