@@ -25,17 +25,23 @@ import {
   userValue,
   withoutProtected,
 } from "./settings";
-import { type ServerStatus, statusView } from "./status";
+import { CHECK_COMMAND, STATUS_NOTIFICATION, type StatusParams, USAGE_COMMAND } from "./protocol";
+import { RestartQueue, StatusOwner, type StatusView } from "./status";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
-let statusItem: vscode.StatusBarItem | undefined;
-const status: ServerStatus = { running: false, starting: false, inFlight: 0, lastError: null };
+let status: StatusOwner | undefined;
+const restarts = new RestartQueue();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("gptls");
-  statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  const statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   context.subscriptions.push(output, statusItem);
+  status = new StatusOwner((view: StatusView) => {
+    statusItem.text = view.text;
+    statusItem.tooltip = view.tooltip;
+    statusItem.command = view.command;
+  });
   const command = (name: string, run: () => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(name, run));
 
@@ -59,8 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const inherited = process.env.OPENAI_API_KEY ? " OPENAI_API_KEY from the environment is used instead." : "";
     vscode.window.showInformationMessage(`gptls: API key removed from secret storage.${inherited}`);
   });
-  command("gptls.checkConnection", () => serverCommand("gptls.check"));
-  command("gptls.showUsage", () => serverCommand("gptls.usage"));
+  command("gptls.checkConnection", () => serverCommand(CHECK_COMMAND));
+  command("gptls.showUsage", () => serverCommand(USAGE_COMMAND));
   command("gptls.restartServer", () => restart(context));
   command("gptls.showLog", () => output?.show(true));
 
@@ -73,7 +79,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
-  render();
   statusItem.show();
   await start(context);
 }
@@ -115,9 +120,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     nodeEnvironment(),
   );
   if (isNotFound(resolved)) {
-    status.running = false;
-    status.lastError = resolved.error;
-    render();
+    status?.failed(resolved.error);
     output?.appendLine(resolved.error);
     const choice = await vscode.window.showErrorMessage(`gptls: ${resolved.error}`, "Open settings");
     if (choice === "Open settings") {
@@ -155,53 +158,38 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   client = new LanguageClient("gptls", "gptls", serverOptions, clientOptions);
   client.onDidChangeState((change) => {
-    status.starting = change.newState === State.Starting;
-    status.running = change.newState === State.Running;
-    if (!status.running) {
-      status.inFlight = 0;
+    if (change.newState === State.Starting) {
+      status?.starting();
+    } else {
+      status?.running(change.newState === State.Running);
     }
-    render();
   });
-  status.starting = true;
-  render();
+  status?.starting();
   try {
     await client.start();
   } catch (error) {
-    status.lastError = `the server did not start: ${String(error)}`;
-    status.running = false;
-    render();
+    status?.failed(`the server did not start: ${String(error)}`);
     return;
   }
-  client.onNotification("gptls/status", (params: { inFlight?: number; lastError?: string | null }) => {
-    status.inFlight = params.inFlight ?? 0;
-    status.lastError = params.lastError ?? null;
-    render();
+  client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => status?.server(params));
+}
+
+/** Restarts are queued: a settings change during a restart (or a second click) waits, never overlaps. */
+function restart(context: vscode.ExtensionContext): Promise<void> {
+  return restarts.run(async () => {
+    await deactivate();
+    status?.clearError();
+    await start(context);
   });
 }
 
-async function restart(context: vscode.ExtensionContext): Promise<void> {
-  await deactivate();
-  status.lastError = null;
-  await start(context);
-}
-
 async function serverCommand(name: string): Promise<unknown> {
-  if (!client || !status.running) {
+  if (!client || !status?.current.running) {
     vscode.window.showErrorMessage("gptls is not running: see 'gptls: Show Log'.");
     return undefined;
   }
   // The server shows the result (and any error, with what to do) as a message.
   return client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: [] });
-}
-
-function render(): void {
-  if (!statusItem) {
-    return;
-  }
-  const view = statusView(status);
-  statusItem.text = view.text;
-  statusItem.tooltip = view.tooltip;
-  statusItem.command = view.command;
 }
 
 function nodeEnvironment(): Environment {

@@ -40,3 +40,55 @@ export function statusView(status: ServerStatus): StatusView {
   }
   return { text: "$(check) gptls", tooltip: "gptls is ready", command: "gptls.showLog", kind: "ready" };
 }
+
+/**
+ * The one owner of the status: the extension reports what happened (client state, the server's gptls/status,
+ * a start failure) and the owner keeps the state consistent and shows it.
+ */
+export class StatusOwner {
+  private state: ServerStatus = { running: false, starting: false, inFlight: 0, lastError: null };
+
+  constructor(private readonly show: (view: StatusView) => void) {
+    this.show(statusView(this.state));
+  }
+
+  get current(): Readonly<ServerStatus> {
+    return this.state;
+  }
+
+  starting(): void {
+    this.set({ starting: true, running: false, inFlight: 0 });
+  }
+
+  running(running: boolean): void {
+    this.set({ starting: false, running, ...(running ? {} : { inFlight: 0 }) });
+  }
+
+  failed(error: string): void {
+    this.set({ starting: false, running: false, inFlight: 0, lastError: error });
+  }
+
+  server(params: { inFlight?: number; lastError?: string | null }): void {
+    this.set({ inFlight: params.inFlight ?? 0, lastError: params.lastError ?? null });
+  }
+
+  clearError(): void {
+    this.set({ lastError: null });
+  }
+
+  private set(change: Partial<ServerStatus>): void {
+    this.state = { ...this.state, ...change };
+    this.show(statusView(this.state));
+  }
+}
+
+/** Runs restarts one after another: a second restart asked for during one waits for it, never overlaps. */
+export class RestartQueue {
+  private last: Promise<void> = Promise.resolve();
+
+  run(restart: () => Promise<void>): Promise<void> {
+    const next = this.last.then(restart, restart);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}

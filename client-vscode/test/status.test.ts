@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { statusView } from "../src/status";
+import { RestartQueue, StatusOwner, type StatusView, statusView } from "../src/status";
 
 describe("status bar", () => {
   it("ready", () => {
@@ -19,5 +19,54 @@ describe("status bar", () => {
       expect(view.kind).toBe("error");
       expect(view.command).toBe("gptls.showLog");
     }
+  });
+});
+
+describe("one status owner", () => {
+  it("keeps the state consistent across what the client and the server report", () => {
+    const shown: StatusView[] = [];
+    const status = new StatusOwner((view) => shown.push(view));
+    status.starting();
+    status.running(true);
+    status.server({ inFlight: 2 });
+    expect(shown.at(-1)?.kind).toBe("working");
+    status.running(false);
+    expect(status.current.inFlight).toBe(0);
+    expect(shown.at(-1)?.kind).toBe("error");
+    status.failed("no python");
+    expect(shown.at(-1)?.tooltip).toContain("not running");
+  });
+});
+
+describe("restarts", () => {
+  it("never overlap: a second one waits for the first", async () => {
+    const queue = new RestartQueue();
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const first = queue.run(async () => {
+      log.push("first start");
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      log.push("first end");
+    });
+    const second = queue.run(async () => {
+      log.push("second start");
+    });
+    await Promise.resolve();
+    expect(log).toEqual(["first start"]);
+    release();
+    await Promise.all([first, second]);
+    expect(log).toEqual(["first start", "first end", "second start"]);
+  });
+
+  it("a failed restart does not block the next", async () => {
+    const queue = new RestartQueue();
+    await expect(queue.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    let ran = false;
+    await queue.run(async () => {
+      ran = true;
+    });
+    expect(ran).toBe(true);
   });
 });

@@ -84,3 +84,17 @@ def test_the_pipeline_reports_through_an_interface_not_the_editor() -> None:
     below = [n for n in edges if not n.startswith(("gptls.lsp", "gptls.cli")) and n != "gptls.__main__"]
     climbing = {n: sorted(e for e in edges[n] if e.startswith(("gptls.lsp", "gptls.cli"))) for n in below}
     assert {n: e for n, e in climbing.items() if e} == {}
+
+
+def test_the_extension_uses_the_servers_protocol_names() -> None:
+    import re
+
+    from gptls.lsp import protocol
+
+    source = (Path(__file__).resolve().parents[2] / "client-vscode" / "src" / "protocol.ts").read_text()
+    theirs = dict(re.findall(r'export const (\w+) = "([^"]+)";', source))
+    ours = {
+        name: getattr(protocol, name)
+        for name in ("RUN_COMMAND", "USAGE_COMMAND", "CHECK_COMMAND", "STATUS_NOTIFICATION")
+    }
+    assert theirs == ours

@@ -61,6 +61,7 @@ def _active(markdown: str) -> list[str]:
     """What a CommonMark renderer could turn into an image, a link or HTML, outside code: unescaped [ or <,
     and a URL not inside a code span or block."""
     outside = re.sub(r"(?ms)^(`{3,})[^\n]*\n.*?^\1[ \t]*$", "", markdown)
+    outside = outside.replace("\\\\", "")  # an escaped backslash escapes nothing after it
     outside = re.sub(r"(?<!\\)(`+)(?!`).*?(?<!`)\1(?!`)", "", outside, flags=re.DOTALL)
     found = re.findall(r"(?<!\\)(?:\\\\)*[\[<]", outside)
     found += re.findall(r"(?i)(?:https?://|www\.)", outside)
