@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from gptls.config import DEFAULT_BASE_URL, Secret, Settings
+from gptls.config_sources import settings_from_env
 
 
 def test_defaults_are_cheap_and_private() -> None:
-    s = Settings.from_env({})
+    s = settings_from_env({})
     assert (s.model, s.reasoning_effort, s.store, s.service_tier) == ("gpt-5-mini", "low", False, "auto")
     assert s.temperature is None and s.top_p is None and s.truncation is None
     assert s.base_url == DEFAULT_BASE_URL and not s.api_key
@@ -93,33 +94,7 @@ def test_client_only_keys_are_ignored_silently_and_empty_means_default() -> None
         {"server": {"path": ""}, "trace": {"server": "off"}, "model": "", "baseUrl": "", "apiKey": ""}
     )
     assert update.unknown == () and update.errors == ()
-    assert update.settings.model == "gpt-5-mini" and update.settings.base_url == Settings.from_env().base_url
-
-
-def test_the_vscode_extension_contributes_every_setting_with_the_servers_default() -> None:
-    # VS Code sends its defaults to the server: a stale one there silently overrides the server's own.
-    import json
-    import re
-    from pathlib import Path
-
-    from gptls.config import SETTING_NAMES
-
-    package = Path(__file__).resolve().parents[2] / "client-vscode" / "package.json"
-    contributed = json.loads(package.read_text())["contributes"]["configuration"]["properties"]
-    defaults = Settings()
-    for name in SETTING_NAMES:
-        if name == "api_key":
-            continue  # kept in VS Code's secret storage, never in settings
-        key = "gptls." + re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
-        assert key in contributed, f"{key} is not in the VS Code settings UI"
-        default = contributed[key].get("default")
-        if name == "exclude":
-            assert default == [], "VS Code's exclude holds extra patterns only: the built-in ones always apply"
-            continue
-        if default in (None, "", {}):
-            continue  # left out of initializationOptions: the server keeps its own default
-        ours = getattr(defaults, name)
-        assert (list(ours) if isinstance(ours, tuple) else ours) == default, key
+    assert update.settings.model == "gpt-5-mini" and update.settings.base_url == settings_from_env().base_url
 
 
 def test_the_extension_and_the_server_share_one_version() -> None:

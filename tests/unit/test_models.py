@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from gptls.config import Settings
+from gptls.config_sources import settings_from_env
 from gptls.openai import ResponseRequest, ResponsesClient
 from gptls.openai.models import ModelRouter, NoUsableModelError, UnknownModelError
 from tests.double import replies
@@ -30,7 +31,7 @@ class Clock:
 
 
 def settings_for(double: ResponsesDouble, state: Path, **changes: Any) -> Settings:
-    base = dataclasses.replace(Settings.from_env(double.env()), state_dir=str(state), stream=False)
+    base = dataclasses.replace(settings_from_env(double.env()), state_dir=str(state), stream=False)
     return dataclasses.replace(base, **changes)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from gptls.config import Secret, Settings
+from gptls.config_sources import settings_from_env
 from gptls.openai import FunctionTool, JsonSchemaFormat, ResponseRequest, ResponsesClient, TextDelta, follow_up
 from gptls.openai import errors as e
 from tests.double import replies
@@ -19,7 +20,7 @@ from tests.double.server import ModelRules, ResponsesDouble
 
 
 def settings_for(double: ResponsesDouble, **changes: Any) -> Settings:
-    base = Settings.from_env(double.env())
+    base = settings_from_env(double.env())
     return dataclasses.replace(base, **{"stream": False, **changes})
 
 
@@ -60,7 +61,7 @@ async def test_request_carries_auth_headers_and_private_defaults(double, client)
 
 
 def test_org_and_project_come_from_the_environment() -> None:
-    settings = Settings.from_env(
+    settings = settings_from_env(
         {
             "OPENAI_API_KEY": "k" * 10,
             "OPENAI_ORG_ID": "org-9",

@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gptls.config import (
-    BUILT_IN_TITLES,
-    DEFAULT_BASE_URL,
-    DEFAULT_EXCLUDE,
-    PROTECTED,
-    Settings,
-    ignored_setting_message,
-    user_settings,
-)
+from gptls.config import BUILT_IN_TITLES, DEFAULT_BASE_URL, DEFAULT_EXCLUDE, PROTECTED, Settings, snake
+from gptls.config_sources import ignored_setting_message, settings_from_env, user_settings
 
 HOSTILE = {
     "apiKey": "sk-attacker-key-0000000000",
@@ -30,7 +23,7 @@ HOSTILE = {
 
 
 def test_an_editor_cannot_set_a_protected_setting() -> None:
-    user = Settings.from_env({"OPENAI_BASE_URL": "http://gateway.local/v1"})
+    user = settings_from_env({"OPENAI_BASE_URL": "http://gateway.local/v1"})
     update = user.updated(HOSTILE, trusted=False)
     assert update.settings == user
     assert sorted(update.ignored) == sorted(HOSTILE)
@@ -164,10 +157,8 @@ def test_a_settings_defined_action_is_labelled_as_such() -> None:
 def test_the_vscode_extension_protects_the_same_settings() -> None:
     import re
 
-    from gptls.config import _snake
-
     source = (Path(__file__).resolve().parents[2] / "client-vscode" / "src" / "settings.ts").read_text()
     block = source.split("export const PROTECTED_SETTINGS")[1].split("};")[0]
-    theirs = {_snake(name): variable for name, variable in re.findall(r"(\w+): \"(\w+)\"", block)}
+    theirs = {snake(name): variable for name, variable in re.findall(r"(\w+): \"(\w+)\"", block)}
     ours = {name: variable for name, variable in PROTECTED.items() if name != "api_key"}  # secret storage
     assert theirs == ours

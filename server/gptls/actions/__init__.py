@@ -4,7 +4,8 @@ import functools
 
 from gptls.actions import custom, docstring, explain, fix, generate, refactor, verified, write_tests
 from gptls.actions.base import Action, ActionError, EditResult, FileAddition, Outcome, TextResult
-from gptls.config import ActionSpec, Settings
+from gptls.config import Settings
+from gptls.config_values import ActionSpec
 
 ALL: tuple[Action, ...] = (
     generate.ACTION,

@@ -26,7 +26,7 @@ from gptls.actions.base import (
     object_schema,
 )
 from gptls.actions.refactor import replacement_edit
-from gptls.config import ActionSpec
+from gptls.config_values import ActionSpec
 from gptls.targets import Target
 from gptls.text import Document
 from gptls.text.shown import code_span, markdown_text

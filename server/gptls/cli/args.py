@@ -6,7 +6,8 @@ import argparse
 import json
 import re
 
-from gptls.config import Settings, user_settings
+from gptls.config import Settings
+from gptls.config_sources import user_settings
 
 
 def settings_from_args(args: argparse.Namespace) -> tuple[Settings, list[str]]:

@@ -14,7 +14,8 @@ from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.lsp.server import LanguageServer
 
 from gptls import __version__
-from gptls.config import Settings, ignored_setting_message, user_settings
+from gptls.config import Settings
+from gptls.config_sources import ignored_setting_message, user_settings
 from gptls.lsp.documents import speed_up
 from gptls.lsp.log import LspLogHandler
 from gptls.lsp.protocol import CHECK_COMMAND, RUN_COMMAND, STATUS_NOTIFICATION, USAGE_COMMAND, GptlsProtocol

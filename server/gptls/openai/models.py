@@ -6,9 +6,9 @@ vLLM, Ollama…) only costs a debug line. A shutdown within 30 days (or past) is
 When the configured model is known to be shut down (its shutdown date has passed, or the catalogue once listed
 it and it now answers ``404 model_not_found``), the call is made again on the first usable model of
 ``fallbackModels``; a name the catalogue never listed (a typo: ``gpt-5-mni``) is never swapped for another,
-paid, model: one error names the closest model this key can use, and nothing is remembered; the switch is remembered for the process and in the
-state dir, so no later call pays a wasted 404. With no usable fallback there is one clear error, and no
-further request for that model until the settings change.
+paid, model: one error names the closest model this key can use, and nothing is remembered. A switch is
+remembered for the process and in the state dir, so no later call pays a wasted 404. With no usable fallback
+there is one clear error, and no further request for that model until the settings change.
 """
 
 from __future__ import annotations

@@ -1,0 +1,81 @@
+"""Each setting is declared once (config.py); every other list of settings is checked against it here, so
+adding a setting touches its declaration and whatever this test then names."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from gptls.config import DECLARATIONS, PROTECTED, SETTING_NAMES, Settings, camel
+
+REPO = Path(__file__).resolve().parents[2]
+CONTRIBUTED: dict[str, dict[str, Any]] = json.loads((REPO / "client-vscode" / "package.json").read_text())[
+    "contributes"
+]["configuration"]["properties"]
+SETTINGS_TS = (REPO / "client-vscode" / "src" / "settings.ts").read_text()
+VSCODE_NAMES = [name for name in SETTING_NAMES if name != "api_key"]  # the key lives in secret storage
+
+
+def _vscode_default(name: str) -> Any:
+    """The server's default as VS Code holds it: lists for tuples; "" for an unset string (the extension
+    leaves "" out, so the server keeps its own); {} for no price overrides; [] for no extra excludes."""
+    value = getattr(Settings(), name)
+    if name == "exclude":
+        return []
+    if name == "prices":
+        return {}
+    return list(value) if isinstance(value, tuple) else value
+
+
+def test_vscode_contributes_each_setting_as_declared() -> None:
+    for name in VSCODE_NAMES:
+        key = "gptls." + camel(name)
+        contributed = CONTRIBUTED.get(key)
+        assert contributed is not None, f"{key} is not in client-vscode/package.json"
+        schema = DECLARATIONS[name].value.schema()
+        for part in ("type", "enum", "minimum", "maximum"):
+            assert contributed.get(part) == schema.get(part), f"{key}: {part}"
+        default = contributed.get("default")
+        declared = _vscode_default(name)
+        assert default == declared or (default == "" and declared in (None, Settings().base_url)), key
+        assert contributed.get("description") or contributed.get("markdownDescription"), key
+        protected = name in PROTECTED
+        assert (contributed.get("scope") == "application") == protected, f"{key}: scope"
+
+
+def test_vscode_contributes_no_server_setting_that_is_not_declared() -> None:
+    extension_own = {"gptls.server.path", "gptls.server.python", "gptls.server.importStrategy", "gptls.trace.server"}
+    declared = {"gptls." + camel(name) for name in VSCODE_NAMES}
+    assert set(CONTRIBUTED) - extension_own == declared
+
+
+def test_the_extension_lists_the_declared_settings() -> None:
+    listed = re.findall(
+        r'^  "(\w+)",$', SETTINGS_TS.split("export const SERVER_SETTINGS")[1].split("] as const")[0], re.M
+    )
+    assert sorted(listed) == sorted(camel(name) for name in VSCODE_NAMES)
+    block = SETTINGS_TS.split("export const PROTECTED_SETTINGS")[1].split("};")[0]
+    protected = dict(re.findall(r"(\w+): \"(\w+)\"", block))
+    assert protected == {camel(name): env for name, env in PROTECTED.items() if name != "api_key"}
+
+
+def test_the_readme_documents_each_setting() -> None:
+    table = (REPO / "README.md").read_text().split("## Configuration")[1].split("## Editors")[0]
+    for name in SETTING_NAMES:
+        assert f"`{camel(name)}`" in table, f"README's Configuration table does not mention {camel(name)}"
+    for env in PROTECTED.values():
+        assert f"`{env}`" in table, env
+
+
+def test_mypy_sees_each_parsers_type() -> None:
+    # setting() is typed so that a parser returning another type than its field fails mypy (the CI runs it);
+    # here: each declared value parses its own default back to itself, where the default is a wire value.
+    defaults = Settings()
+    for name, declared in DECLARATIONS.items():
+        value = getattr(defaults, name)
+        if value is None or name in ("api_key", "prices", "exclude"):
+            continue
+        wire = list(value) if isinstance(value, tuple) else value
+        assert declared.value(wire) == value, name
