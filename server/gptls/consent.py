@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-log = logging.getLogger("gptls.consent")
+log = logging.getLogger(__name__)
 FILE = "code-execution-consent.json"
 
 

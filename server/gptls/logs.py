@@ -22,6 +22,6 @@ def setup(level: str = "INFO", log_file: str | None = None) -> None:
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(protect(handler))
     root.setLevel(logging.WARNING)
-    logging.getLogger("gptls").setLevel(level.upper())
+    logging.getLogger("gptls").setLevel(level.upper())  # the whole package
     # httpx logs every request URL at INFO; ours is the line that matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -11,10 +11,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gptls.actions import Action, ActionError, Outcome
-from gptls.actions.base import clean_code, describe_target, ensure_parses, parse_answer
+from gptls.actions.base import Answer, EditResult, Verdict, clean_code, describe_target, ensure_parses, parse_answer
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import build_context
@@ -25,12 +25,12 @@ from gptls.text import Document, Span
 from gptls.usage import UsageLedger
 
 if TYPE_CHECKING:
+    from gptls.errors import GptlsError
     from gptls.openai.client import ResponsesClient
-    from gptls.openai.errors import GptlsError
     from gptls.openai.models import ModelRouter
 from gptls.sandbox.tool import TestSession, import_preamble, limits_for
 
-log = logging.getLogger("gptls.pipeline")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,13 @@ def job_at(action: Action, doc: Document, span: Span) -> Job | None:
     return Job(action, doc, target)
 
 
-def outcome_of(job: Job, answer: dict[str, Any]) -> Outcome:
+def outcome_of(job: Job, answer: Answer) -> Outcome:
     """The answer as the action's outcome; an edit that would break a Python file is refused here, for the
-    editor and the command line alike."""
-    outcome = job.action.to_outcome(answer, job.target, job.doc)
+    editor and the command line alike. A verified run's verdict goes with its edit."""
+    outcome = job.action.to_outcome(answer.fields, job.target, job.doc)
     ensure_parses(job.doc, outcome)
+    if answer.verdict is not None and isinstance(outcome, EditResult):
+        outcome = replace(outcome, note=answer.verdict.note(), verdict=answer.verdict)
     return outcome
 
 
@@ -118,7 +120,7 @@ class Pipeline:
         self._client = client
         self._router: ModelRouter | None = None
         self._settings: Settings | None = None
-        self.cache = ResultCache()
+        self.cache: ResultCache[Answer] = ResultCache()
         self.usage = UsageLedger()
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
@@ -212,7 +214,7 @@ class Pipeline:
         job: Job,
         settings: Settings,
         reporter: Reporter,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         semaphore = self._semaphore
         if semaphore.locked():
             reporter.queued()
@@ -230,7 +232,7 @@ class Pipeline:
 
                 if not job.action.tools:
                     result = await call(request)
-                    return parse_answer(result.text, tuple(job.action.schema.get("required", ())))
+                    return Answer(parse_answer(result.text, tuple(job.action.schema.get("required", ()))))
                 return await self._tool_loop(call, request, job, settings, reporter)
             finally:
                 self._count(-1)
@@ -242,7 +244,7 @@ class Pipeline:
         job: Job,
         settings: Settings,
         reporter: Reporter,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Answer the model's run_tests calls until it gives its final answer or the rounds run out; the whole
         loop, model calls and test runs together, ends by gptls.deadline."""
         from gptls.sandbox import find_boundary
@@ -269,7 +271,7 @@ class Pipeline:
         request: ResponseRequest,
         session: TestSession,
         settings: Settings,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         result = await call(request)
         rounds = 0
         while result.function_calls:
@@ -290,19 +292,19 @@ class Pipeline:
             result = await call(request)
         answer = parse_answer(result.text, ("code",))
         code = answer.get("code")
-        if isinstance(code, str) and code.strip():
-            if session.on_message is not None:
-                session.on_message("checking the final code")
-            check = await session.verify(clean_code(code))
-            answer["_verification"] = {
-                "passed": check.passed,
-                "report": check.report,
-                "rounds": len(session.runs),
-                "tested": bool(session.last_tests.strip()),
-                "boundary": session.boundary.kind,
-                "unavailable": "" if session.boundary.available else session.boundary.describe(),
-            }
-        return answer
+        if not isinstance(code, str) or not code.strip():
+            return Answer(answer)  # the action says there is no code
+        if session.on_message is not None:
+            session.on_message("checking the final code")
+        check = await session.verify(clean_code(code))
+        verdict = Verdict(
+            tested=bool(session.last_tests.strip()),
+            passed=check.passed,
+            runs=len(session.runs),
+            report=check.report,
+            unavailable="" if session.boundary.available else session.boundary.describe(),
+        )
+        return Answer(answer, verdict)
 
     def _count(self, step: int) -> None:
         self.in_flight += step

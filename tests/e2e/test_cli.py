@@ -192,3 +192,26 @@ def test_run_verified_needs_allow_exec_then_tests_the_code(double, tmp_path) -> 
     assert result.returncode == 0, result.stderr
     assert "tests passed" in result.stderr
     assert path.read_text() == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+
+
+def test_run_write_tests_uses_the_editors_placement_and_applies(double, tmp_path) -> None:
+    project = tmp_path / "project"
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    source = project / "src" / "pkg" / "geometry.py"
+    source.write_text(AREA.replace("math.pi", "3.14159"))
+    first = "from pkg.geometry import area\n\n\ndef test_unit_circle():\n    assert area(1) > 3\n"
+    double.script(replies.json_output({"code": first}))
+    result = gptls("run", "write-tests", f"{source}:1", "--apply", env=double.env())
+    assert result.returncode == 0, result.stderr
+    test_file = project / "tests" / "test_geometry.py"
+    assert test_file.read_text() == first and f"created {test_file}" in result.stderr
+    prompt = double.requests[0].body["input"]
+    assert "Test file: tests/test_geometry.py. It does not exist yet" in prompt
+    assert "from the module `pkg.geometry`" in prompt
+    second = "def test_zero():\n    assert area(0) == 0\n"
+    double.script(replies.json_output({"code": second}))
+    result = gptls("run", "write-tests", f"{source}:1", "--apply", env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert test_file.read_text() == first + "\n\n" + second
+    assert "def test_unit_circle" in double.requests[1].body["input"], "the existing tests set the style"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gptls.openai.errors import GptlsError
+from gptls.errors import GptlsError
 from gptls.openai.wire import FunctionTool
 from gptls.targets import Target
 from gptls.text import Document
@@ -32,9 +32,43 @@ class TextResult:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """What running the model's final code behind the sandbox showed (the verified action)."""
+
+    tested: bool  # the model's own tests ran (doctests alone prove nothing it chose to test)
+    passed: bool
+    runs: int
+    report: str = ""
+    unavailable: str = ""  # why nothing could run (no sandbox here), or ""
+
+    @property
+    def trusted(self) -> bool:
+        """True only when the model's tests ran and passed: the one case to call it "tests passed"."""
+        return self.tested and self.passed and not self.unavailable
+
+    def note(self) -> str:
+        if self.unavailable:
+            return f"not tested: the model's code was not run, because there is {self.unavailable}; check the code"
+        if not self.tested:
+            return "no tests were run (the model answered without testing its code); check the code"
+        if self.passed:
+            return f"tests passed (after {self.runs} test run{'s' if self.runs != 1 else ''})"
+        return f"tests did NOT pass; check the code. Report: {self.report[:600] or 'no tests were run'}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The model's answer as gptls keeps it (and caches it): its fields, and the verdict of a verified run."""
+
+    fields: dict[str, Any]
+    verdict: Verdict | None = None
+
+
+@dataclass(frozen=True)
 class EditResult:
     edit: PlannedEdit
     note: str = ""
+    verdict: Verdict | None = None
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,19 @@ have no single convention, so the action is not offered there.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from pathlib import PurePosixPath
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from gptls.actions.base import COMMON_RULES, Action, ActionError, FileAddition, Outcome, clean_code, object_schema
+from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.targets import Target
 from gptls.text import Document
+
+# The face's open buffers: a file's URI -> (its text, its version), or None when the editor does not hold it.
+OpenBuffer = Callable[[str], "tuple[str, int | None] | None"]
 
 LANGUAGES = ("python", "go", "typescript", "javascript", "typescriptreact", "javascriptreact")
 HEAD_LINES = 40  # what the prompt shows of an existing test file: its imports and first tests set the style
@@ -64,6 +70,67 @@ def detail(
     return f"Test file: {test_file.relative_to(root) if test_file.is_relative_to(root) else test_file}. {where}\n" + (
         f"Style: {style_of(existing, lang)}. {imports}"
     )
+
+
+@dataclass(frozen=True)
+class TestFile:
+    """Where the tests for a source file go, and what is there now."""
+
+    __test__ = False  # not a pytest class
+    uri: str
+    path: PurePosixPath
+    root: PurePosixPath
+    source: PurePosixPath
+    existing: str | None  # None: the file does not exist yet
+    version: int | None  # the editor's version when the file is open
+
+    def detail(self, language_id: str) -> str:
+        return detail(self.source, self.root, self.path, self.existing, language_id)
+
+    def addition(self, code: str) -> str:
+        """The text that goes at the end of the file (all of it, for a new file): the tests, after a blank
+        line or two, in the file's own newline style."""
+        body = code.rstrip() + "\n"
+        if self.existing is None:
+            return body
+        newline = Document(self.existing).newline
+        lead = ("" if self.existing.endswith(("\n", "\r")) else newline) + (
+            newline * 2 if self.existing.strip() else ""
+        )
+        return lead + body.replace("\n", newline)
+
+
+def locate(doc: Document, root: str, exclude: tuple[str, ...], opened: OpenBuffer) -> TestFile:
+    """The test file for ``doc`` under ``root`` (the workspace folder, or the directory given at the command
+    line), as the open buffer holds it, else as the disk does. ``ActionError`` when there is none, or when it is
+    a link out of ``root`` or to an excluded file (a repository may link tests/test_app.py to ~/.ssh/id_rsa or
+    ~/.bashrc): then it is neither read for the prompt nor written."""
+    parsed = urlparse(doc.uri)
+    if parsed.scheme != "file":
+        raise ActionError("Write tests works on files saved on disk; save this one first.")
+    source = PurePosixPath(unquote(parsed.path))
+    path = test_file_for(source, PurePosixPath(root), doc.language_id)
+    if path is None:
+        raise ActionError(f"gptls knows no test-file convention for {doc.language_id}.")
+    try:
+        real = resolve_inside(str(path), root)
+    except OutsideError as error:
+        raise ActionError(f"Write tests: the test file {error}; nothing was sent or applied.") from None
+    for named in (str(path), real):
+        pattern = matching_exclude(Path(named).as_uri(), exclude)
+        if pattern is not None:
+            raise ActionError(f"Write tests: the test file {named} matches gptls.exclude ({pattern!r}); not used.")
+    uri = Path(path).as_uri()
+    held = opened(uri)
+    if held is not None:
+        return TestFile(uri, path, PurePosixPath(root), source, held[0], held[1])
+    try:
+        existing: str | None = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        existing = None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ActionError(f"Cannot read the test file {path}: {exc}; nothing was applied.") from None
+    return TestFile(uri, path, PurePosixPath(root), source, existing, None)
 
 
 def _task(target: Target) -> str:

@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     run.add_argument("--language", help="language id (default: from the file extension)")
+    run.add_argument(
+        "--root", help="the project root (write-tests puts tests under it; default: the nearest pyproject.toml/.git)"
+    )
     _model_flags(run)
     return parser
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
 import sys
 from pathlib import Path
 
-from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult
+from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult, write_tests
 from gptls.cli.args import settings_from_args
-from gptls.openai.errors import GptlsError
-from gptls.pipeline import Pipeline, Quiet, job_at
+from gptls.errors import GptlsError
+from gptls.pipeline import Job, Pipeline, Quiet, job_at
 from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
@@ -82,6 +83,39 @@ def target_span(doc: Document, path: Path, first: int | None, last: int | None) 
     return Span(Pos(first - 1, 0), doc.clamp(Pos(last - 1, 10**9)))
 
 
+def project_root(path: Path, given: str | None = None) -> str:
+    """``given`` (--root), else the nearest directory above ``path`` with a pyproject.toml or a .git, else
+    ``path``'s directory."""
+    if given:
+        return os.path.abspath(given)
+    start = path.absolute().parent
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+            return str(folder)
+    return str(start)
+
+
+def _write_tests(tests: write_tests.TestFile, code: str) -> int:
+    """Create the test file, or append to it when it did not change since the prompt was built."""
+    target = Path(tests.path)
+    try:
+        if tests.existing is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "x", encoding="utf-8", newline="") as handle:
+                handle.write(tests.addition(code))
+        else:
+            if target.read_text(encoding="utf-8") != tests.existing:
+                print(f"gptls run: {target} changed on disk meanwhile; nothing was written.", file=sys.stderr)
+                return 1
+            with open(target, "a", encoding="utf-8", newline="") as handle:
+                handle.write(tests.addition(code))
+    except OSError as exc:
+        print(plain(f"gptls run: cannot write {target}: {exc.strerror or exc}"), file=sys.stderr)
+        return 1
+    print(f"gptls run: {'created' if tests.existing is None else 'appended to'} {target}", file=sys.stderr)
+    return 0
+
+
 class Stderr(Quiet):
     """The pipeline's Events at the command line: notices go to stderr."""
 
@@ -101,8 +135,6 @@ async def _run(args: argparse.Namespace) -> int:
     action = BY_ID.get(args.action)
     if action is None:
         raise UsageError(f"unknown action {args.action!r}; choose from {', '.join(BY_ID)}")
-    if action.id == "write-tests" and args.apply:
-        raise UsageError("write-tests prints the tests; --apply is for actions that edit FILE.")
     if action.runs_code and not args.allow_exec:
         raise UsageError(
             f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
@@ -129,6 +161,16 @@ async def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path} matches gptls.exclude ({pattern!r}): gptls never sends it.")
     doc = Document(source.text, language, uri)
     job = job_at(action, doc, target_span(doc, path, first, last))
+    tests: write_tests.TestFile | None = None
+    if job is not None and action is write_tests.ACTION:
+        # The same placement as in the editor: under the project root (--root, else the nearest
+        # pyproject.toml or .git above FILE), the test file's text in the prompt.
+        root = project_root(path, args.root)
+        try:
+            tests = write_tests.locate(doc, root, settings.exclude, lambda _uri: None)
+        except ActionError as error:
+            raise UsageError(str(error)) from None
+        job = Job(action, job.doc, job.target, tests.detail(language))
     if job is None:
         where = f"{path}:{first}" if first else str(path)
         raise UsageError(
@@ -153,8 +195,11 @@ async def _run(args: argparse.Namespace) -> int:
         print(plain(outcome.plain))
         return 0
     if isinstance(outcome, FileAddition):
-        print(plain(outcome.code))  # where tests go is the editor's business (it creates or appends the file)
-        return 0
+        assert tests is not None
+        if not args.apply:
+            print(plain(outcome.code))
+            return 0
+        return _write_tests(tests, outcome.code)
     assert isinstance(outcome, EditResult)
     new_text = apply_to_text(doc, outcome.edit)
     if args.apply:
@@ -171,6 +216,6 @@ async def _run(args: argparse.Namespace) -> int:
         sys.stdout.writelines(plain(line) for line in diff)
     if outcome.note:
         print(plain(f"gptls run: {outcome.note}"), file=sys.stderr)
-    if action.runs_code and not outcome.note.startswith("tests passed"):
+    if action.runs_code and not (outcome.verdict is not None and outcome.verdict.trusted):
         return 3  # applied or printed, but the tests did not pass (or none ran): scripts can tell
     return 0

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
@@ -29,12 +27,12 @@ from gptls.actions import (
     write_tests,
 )
 from gptls.actions import explain as explain_action
+from gptls.errors import GptlsError
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
 from gptls.lsp.protocol import RUN_COMMAND
-from gptls.openai.errors import GptlsError
 from gptls.pipeline import Job, job_at
-from gptls.privacy import OutsideError, is_excluded, looks_binary, matching_exclude, resolve_inside
+from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target, target_at
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import PlannedEdit, relocate, to_workspace_edit
@@ -42,7 +40,7 @@ from gptls.text.edits import PlannedEdit, relocate, to_workspace_edit
 if TYPE_CHECKING:
     from gptls.lsp.server import GptlsServer
 
-log = logging.getLogger("gptls.lsp.server")
+log = logging.getLogger(__name__)
 
 
 def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
@@ -261,9 +259,9 @@ async def run_job(
         ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome.markdown)
     if isinstance(outcome, EditResult) and outcome.note:
         log.info("%s: %s", job.action.id, outcome.note)
-        if job.action.runs_code:
-            passed = outcome.note.startswith("tests passed")
-            ls.show(f"gptls: {title}: {outcome.note}", lsp.MessageType.Info if passed else lsp.MessageType.Warning)
+        if outcome.verdict is not None:
+            kind = lsp.MessageType.Info if outcome.verdict.trusted else lsp.MessageType.Warning
+            ls.show(f"gptls: {title}: {outcome.note}", kind)
     return outcome
 
 
@@ -331,9 +329,7 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     if job is None:
         raise ActionError(f"{action.short_title} does not apply here any more.")
     if action is write_tests.ACTION:
-        where = test_file(ls, doc)
-        detail = write_tests.detail(where.source, where.root, where.path, where.existing, doc.language_id)
-        job = Job(action, job.doc, job.target, detail)
+        job = Job(action, job.doc, job.target, test_file(ls, doc).detail(doc.language_id))
     return job, version
 
 
@@ -343,48 +339,15 @@ def outcome_edit(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) 
     return ls_workspace_edit(ls, job, outcome.edit)
 
 
-@dataclass(frozen=True)
-class TestFile:
-    __test__ = False  # not a pytest class
-    uri: str
-    path: PurePosixPath
-    root: PurePosixPath
-    source: PurePosixPath
-    existing: str | None  # None: the file does not exist yet
-    version: int | None  # the editor's version when the file is open
+def test_file(ls: GptlsServer, doc: Document) -> write_tests.TestFile:
+    """Where Write tests puts the tests for ``doc``: the open buffer wins over the disk."""
 
+    def opened(uri: str) -> tuple[str, int | None] | None:
+        held = ls.workspace.text_documents.get(uri)
+        return None if held is None else (held.source, held.version)
 
-def test_file(ls: GptlsServer, doc: Document) -> TestFile:
-    """Where Write tests puts the tests for ``doc``, and what is there now (the open buffer, else the disk)."""
-    parsed = urlparse(doc.uri)
-    if parsed.scheme != "file":
-        raise ActionError("Write tests works on files saved on disk; save this one first.")
-    source = PurePosixPath(unquote(parsed.path))
-    root = PurePosixPath(unquote(urlparse(ls.workspace_key(doc.uri)).path))
-    path = write_tests.test_file_for(source, root, doc.language_id)
-    if path is None:
-        raise ActionError(f"gptls knows no test-file convention for {doc.language_id}.")
-    # A repository may make tests/test_app.py a link to ~/.ssh/id_rsa or ~/.bashrc: the real path must stay in
-    # the workspace and match no exclude glob, or the file is neither read for the prompt nor written.
-    try:
-        real = resolve_inside(str(path), str(root))
-    except OutsideError as error:
-        raise ActionError(f"Write tests: the test file {error}; nothing was sent or applied.") from None
-    for named in (str(path), real):
-        pattern = matching_exclude(Path(named).as_uri(), ls.settings.exclude)
-        if pattern is not None:
-            raise ActionError(f"Write tests: the test file {named} matches gptls.exclude ({pattern!r}); not used.")
-    uri = Path(path).as_uri()
-    opened = ls.workspace.text_documents.get(uri)
-    if opened is not None:
-        return TestFile(uri, path, root, source, opened.source, opened.version)
-    try:
-        existing: str | None = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        existing = None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ActionError(f"Cannot read the test file {path}: {exc}; nothing was applied.") from None
-    return TestFile(uri, path, root, source, existing, None)
+    root = unquote(urlparse(ls.workspace_key(doc.uri)).path)
+    return write_tests.locate(doc, root, ls.settings.exclude, opened)
 
 
 def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
@@ -393,7 +356,7 @@ def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
     # resourceOperations exist only inside documentChanges: a client declaring them takes documentChanges.
     if not (ls.features.document_changes or ls.features.create_files):
         raise ActionError("Write tests needs an editor that applies documentChanges; nothing was applied.")
-    body = code.rstrip() + "\n"
+    text = target.addition(code)
     if target.existing is None:
         if not ls.features.create_files:
             raise ActionError(f"This editor cannot create files through LSP: create {target.path} and try again.")
@@ -404,7 +367,7 @@ def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
                 edits=[
                     lsp.TextEdit(
                         range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
-                        new_text=body,
+                        new_text=text,
                     )
                 ],
             ),
@@ -412,11 +375,8 @@ def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
         return lsp.WorkspaceEdit(document_changes=create)
     existing = Document(target.existing)
     end = Pos(len(existing.lines) - 1, len(existing.lines[-1]))
-    lead = ("" if target.existing.endswith(("\n", "\r")) else existing.newline) + (
-        existing.newline * 2 if target.existing.strip() else ""
-    )
     at = ls.units(existing, Span(end, end)).start
-    append = lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=lead + body.replace("\n", existing.newline))
+    append = lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=text)
     return lsp.WorkspaceEdit(
         document_changes=[
             lsp.TextDocumentEdit(

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 if TYPE_CHECKING:
+    from gptls.errors import GptlsError
     from gptls.lsp.server import GptlsServer
-    from gptls.openai.errors import GptlsError
 
-log = logging.getLogger("gptls.server")
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager

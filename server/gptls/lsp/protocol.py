@@ -11,7 +11,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-log = logging.getLogger("gptls.server")
+log = logging.getLogger(__name__)
 
 RUN_COMMAND = "gptls.runAction"
 USAGE_COMMAND = "gptls.usage"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # Only what answering `initialize` needs is imported here; the actions, the pipeline and the HTTP client
 # are loaded by the first request that uses them (and warmed up in the background after `initialized`).
 
-log = logging.getLogger("gptls.server")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -206,7 +206,7 @@ class GptlsServer(LanguageServer):
     def report(self, error: BaseException, what: str) -> None:
         """Tell the user what went wrong and what to do; details go to the log."""
         from gptls.actions import ActionError
-        from gptls.openai.errors import GptlsError
+        from gptls.errors import GptlsError
 
         self.last_error = str(error) if isinstance(error, GptlsError) else f"internal error in {what}"
         self.send_status()
@@ -271,7 +271,7 @@ def create_server() -> GptlsServer:
         ls.units = ClientUnits(getattr(encoding, "value", str(encoding)))
         handler = protect(LspLogHandler(ls))
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        logging.getLogger("gptls").addHandler(handler)
+        logging.getLogger("gptls").addHandler(handler)  # every gptls module's lines
         for problem in ls.startup_problems:
             log.warning(problem)
             ls.show(f"gptls: {problem}", lsp.MessageType.Warning)

@@ -6,7 +6,7 @@ The client (and httpx with it) is imported on first use, not at start-up: the la
 
 from typing import TYPE_CHECKING, Any
 
-from gptls.openai.errors import GptlsError
+from gptls.errors import GptlsError
 from gptls.openai.wire import (
     FunctionCall,
     FunctionTool,

@@ -16,26 +16,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import difflib
-import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gptls.config import DEFAULT_MODEL, Settings
-from gptls.openai.errors import GptlsError, ModelNotFoundError
+from gptls.errors import GptlsError
+from gptls.openai.errors import ModelNotFoundError
+from gptls.openai.model_state import ModelState
 from gptls.openai.wire import ModelResult, ResponseRequest
 
 if TYPE_CHECKING:
     from gptls.openai.client import ResponsesClient, RetryHook
 
-log = logging.getLogger("gptls.models")
+log = logging.getLogger(__name__)
 
-STATE_FILE = "models.json"
 CATALOGUE_TTL = 24 * 3600.0
 WARN_WITHIN_DAYS = 30
 LOOKUP_WAIT = 10.0
@@ -86,39 +83,6 @@ class ModelStatus:
             return "no model in gptls.fallbackModels is available to this key"
         usable = {True: "this key can use it", False: "this key cannot use it", None: "could not check this key"}
         return f"gptls would switch to {self.successor} ({usable[self.successor_usable]})"
-
-
-class ModelState:
-    """The remembered catalogue, switches and warnings: a small JSON file, written atomically."""
-
-    def __init__(self, state_dir: str) -> None:
-        self.path = Path(state_dir, STATE_FILE) if state_dir else None
-        self.data: dict[str, dict[str, Any]] = {"catalogue": {}, "available": {}, "switched": {}, "warned": {}}
-        if self.path is not None and self.path.exists():
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                log.debug("ignoring unreadable %s: %s", self.path, exc)
-            else:
-                if isinstance(loaded, dict):
-                    for section in self.data:
-                        if isinstance(loaded.get(section), dict):
-                            self.data[section] = loaded[section]
-
-    def section(self, name: str) -> dict[str, Any]:
-        return self.data[name]
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".models-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self.data, out, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except OSError as exc:  # remembered for this process anyway
-            log.warning("could not save the model state in %s: %s", self.path, exc)
 
 
 class ModelRouter:
