@@ -7,9 +7,11 @@ before the actions, the pipeline and their dependencies are loaded).
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
@@ -27,7 +29,6 @@ from gptls.actions import (
     write_tests,
 )
 from gptls.actions import explain as explain_action
-from gptls.errors import GptlsError
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
 from gptls.lsp.protocol import RUN_COMMAND
@@ -50,12 +51,54 @@ def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
     return Document(text_doc.source, text_doc.language_id or "plaintext", uri), text_doc.version
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reported(
+    what: str, fallback: Callable[[Exception, tuple[Any, ...]], Any]
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """The one error policy of every handler: a gptls error is a message the user can act on, anything else
+    is logged with its traceback and reported as an internal error; either way the editor gets
+    ``fallback(error, args)`` as the answer, never a protocol error, and nothing is swallowed silently.
+    Cancellation goes through untouched (it closes the HTTP call)."""
+
+    def wrap(handler: Callable[P, R]) -> Callable[P, R]:
+        if inspect.iscoroutinefunction(handler):
+
+            @functools.wraps(handler)
+            async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
+                try:
+                    return await handler(*args, **kwargs)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    args[0].report(error, what)  # type: ignore[attr-defined]
+                    return fallback(error, args)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(handler)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return handler(*args, **kwargs)
+            except Exception as error:
+                args[0].report(error, what)  # type: ignore[attr-defined]
+                return cast(R, fallback(error, args))
+
+        return run
+
+    return wrap
+
+
+def _nothing(_error: Exception, _args: tuple[Any, ...]) -> None:
+    return None
+
+
+@reported("code actions", _nothing)
 def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     uri = params.text_document.uri
-    try:
-        doc, version = document(ls, uri)
-    except Exception:
-        return None
+    doc, version = document(ls, uri)
     if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
         return None
     only = params.context.only if params.context else None
@@ -107,73 +150,59 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
     return not (key(a.end) < key(b.start) or key(b.end) < key(a.start))
 
 
+@reported("resolving the code action", lambda _error, args: args[1])
 async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
-    try:
-        job, _version = ls_job(ls, action.data)
-        if job.action.produces != "edit":
-            return action
-        outcome = await run_job(ls, job)
-        assert not isinstance(outcome, TextResult)
-        edit = outcome_edit(ls, job, outcome)
-        if edit is not None:
-            action.edit = edit
-    except asyncio.CancelledError:
-        raise
-    except Exception as error:
-        ls.report(error, "resolving the code action")
+    job, _version = ls_job(ls, action.data)
+    if job.action.produces != "edit":
+        return action
+    outcome = await run_job(ls, job)
+    assert not isinstance(outcome, TextResult)
+    edit = outcome_edit(ls, job, outcome)
+    if edit is not None:
+        action.edit = edit
     return action
 
 
+@reported("the action", lambda error, _args: {"applied": False, "error": str(error)})
 async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-    data = args[0] if args else None
+    job, _version = ls_job(ls, args[0] if args else None)
+    outcome = await run_job(ls, job)
+    if isinstance(outcome, TextResult):
+        ls.show(outcome.plain, lsp.MessageType.Info)
+        return {"applied": False, "text": outcome.markdown}
+    edit = outcome_edit(ls, job, outcome)
+    if edit is None:
+        return {"applied": False, "reason": "document changed"}
     try:
-        job, _version = ls_job(ls, data)
-        outcome = await run_job(ls, job)
-        if isinstance(outcome, TextResult):
-            ls.show(outcome.plain, lsp.MessageType.Info)
-            return {"applied": False, "text": outcome.markdown}
-        edit = outcome_edit(ls, job, outcome)
-        if edit is None:
-            return {"applied": False, "reason": "document changed"}
-        try:
-            result = await ls.workspace_apply_edit_async(
-                lsp.ApplyWorkspaceEditParams(edit=edit, label=job.action.title)
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the editor answered with an error instead of a result
-            result = lsp.ApplyWorkspaceEditResult(applied=False, failure_reason=str(exc) or type(exc).__name__)
-        if not result.applied:
-            ls.show(
-                f"gptls: the editor did not apply the edit ({result.failure_reason or 'no reason given'}); "
-                "the buffer is unchanged.",
-                lsp.MessageType.Warning,
-            )
-            log.info("rejected edit for %s", job.doc.uri)
-        return {"applied": bool(result.applied), "note": outcome.note if isinstance(outcome, EditResult) else ""}
+        result = await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(edit=edit, label=job.action.title))
     except asyncio.CancelledError:
         raise
-    except Exception as error:
-        ls.report(error, "the action")
-        return {"applied": False, "error": str(error)}
+    except Exception as exc:  # the editor answered with an error instead of a result: that is its answer
+        result = lsp.ApplyWorkspaceEditResult(applied=False, failure_reason=str(exc) or type(exc).__name__)
+    if not result.applied:
+        ls.show(
+            f"gptls: the editor did not apply the edit ({result.failure_reason or 'no reason given'}); "
+            "the buffer is unchanged.",
+            lsp.MessageType.Warning,
+        )
+        log.info("rejected edit for %s", job.doc.uri)
+    return {"applied": bool(result.applied), "note": outcome.note if isinstance(outcome, EditResult) else ""}
 
 
+@reported("the usage report", lambda error, _args: {"error": str(error)})
 def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     ls.show(ls.pipeline.usage.summary(), lsp.MessageType.Info)
     return ls.pipeline.usage.report()
 
 
+@reported("the connection check", lambda error, _args: {"ok": False, "error": str(error)})
 async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     from gptls.openai.wire import CONNECTION_CHECK
 
     pipeline = ls.pipeline
     pipeline.configure(ls.settings)
-    try:
-        status = await pipeline.router.status(ls.settings, fresh=True)
-        result = await pipeline.router.create(CONNECTION_CHECK, ls.settings)
-    except GptlsError as error:
-        ls.report(error, "the connection check")
-        return {"ok": False, "error": str(error)}
+    status = await pipeline.router.status(ls.settings, fresh=True)
+    result = await pipeline.router.create(CONNECTION_CHECK, ls.settings)
     info = result.info
     lifetime = status.describe()
     ls.show(
@@ -194,37 +223,32 @@ async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     }
 
 
+@reported("hover", _nothing)
 async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     mode = ls.settings.hover
     if mode == "off":
         return None
     uri = params.text_document.uri
-    try:
-        doc, _version = document(ls, uri)
-        if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
-            return None
-        pos = ls.units.pos_from_client(doc, params.position.line, params.position.character)
-        function = find_function(doc, pos.line)
-        if function is None or pos.line != function.header_line:
-            return None
-        line = doc.line(function.header_line)
-        name_at = _word_at(line, pos.char)
-        if name_at is None or line[name_at[0] : name_at[1]] != function.name:
-            return None
-        job = Job(explain_action.ACTION, doc, function_target(doc, function))
-        remembered = ls.explanations.get((uri, function.name))
-        if remembered is not None and remembered[0] == job.target.text:
-            outcome: Outcome | None = TextResult(markdown=remembered[1], plain=remembered[1])
-        elif mode == "cached":
-            outcome = ls.pipeline.cached(job, ls.settings)
-        else:
-            # The editor shows its own loading state for a hover: progress only if it asked (workDoneToken).
-            outcome = await run_job(ls, job, params.work_done_token, server_progress=False)
-    except asyncio.CancelledError:
-        raise
-    except Exception as error:
-        ls.report(error, "hover")
+    doc, _version = document(ls, uri)
+    if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
         return None
+    pos = ls.units.pos_from_client(doc, params.position.line, params.position.character)
+    function = find_function(doc, pos.line)
+    if function is None or pos.line != function.header_line:
+        return None
+    line = doc.line(function.header_line)
+    name_at = _word_at(line, pos.char)
+    if name_at is None or line[name_at[0] : name_at[1]] != function.name:
+        return None
+    job = Job(explain_action.ACTION, doc, function_target(doc, function))
+    remembered = ls.explanations.get((uri, function.name))
+    if remembered is not None and remembered[0] == job.target.text:
+        outcome: Outcome | None = TextResult(markdown=remembered[1], plain=remembered[1])
+    elif mode == "cached":
+        outcome = ls.pipeline.cached(job, ls.settings)
+    else:
+        # The editor shows its own loading state for a hover: progress only if it asked (workDoneToken).
+        outcome = await run_job(ls, job, params.work_done_token, server_progress=False)
     if not isinstance(outcome, TextResult):
         return None
     name_span = Span(Pos(function.header_line, name_at[0]), Pos(function.header_line, name_at[1]))

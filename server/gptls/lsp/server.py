@@ -1,11 +1,12 @@
-"""The editor face: the pygls server, its registrations and its state. Each registered handler is a thin
-adapter into ``lsp/handlers.py``, which hands the work to the pipeline and turns the outcome into LSP."""
+"""The editor face: the pygls server, its registrations and its state. Each request is registered straight to
+its handler in ``lsp/handlers.py``, which hands the work to the pipeline and turns the outcome into LSP."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -312,47 +313,18 @@ def create_server() -> GptlsServer:
     def did_open(ls: GptlsServer, params: lsp.DidOpenTextDocumentParams) -> None:
         pass  # pygls keeps the text; declaring the feature makes it advertise open/close sync
 
-    @server.feature(
-        lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(
-            code_action_kinds=[lsp.CodeActionKind.Refactor, lsp.CodeActionKind.RefactorRewrite],
-            resolve_provider=True,
-        ),
+    # Each request goes straight to its handler in lsp/handlers.py (imported on first use).
+    code_actions = lsp.CodeActionOptions(
+        code_action_kinds=[lsp.CodeActionKind.Refactor, lsp.CodeActionKind.RefactorRewrite], resolve_provider=True
     )
-    def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
-        from gptls.lsp import handlers
-
-        return handlers.code_action(ls, params)
-
-    @server.feature(lsp.CODE_ACTION_RESOLVE)
-    async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
-        from gptls.lsp import handlers
-
-        return await handlers.resolve(ls, action)
-
-    @server.command(RUN_COMMAND)
-    async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-        from gptls.lsp import handlers
-
-        return await handlers.run_action(ls, *args)
-
-    @server.command(USAGE_COMMAND)
-    def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-        from gptls.lsp import handlers
-
-        return handlers.usage(ls, *args)
-
-    @server.command(CHECK_COMMAND)
-    async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-        from gptls.lsp import handlers
-
-        return await handlers.check(ls, *args)
-
-    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        from gptls.lsp import handlers
-
-        return await handlers.hover(ls, params)
+    for method, options, name in (
+        (lsp.TEXT_DOCUMENT_CODE_ACTION, code_actions, "code_action"),
+        (lsp.CODE_ACTION_RESOLVE, None, "resolve"),
+        (lsp.TEXT_DOCUMENT_HOVER, None, "hover"),
+    ):
+        server.feature(method, options)(_handler(name))
+    for command, name in ((RUN_COMMAND, "run_action"), (USAGE_COMMAND, "usage"), (CHECK_COMMAND, "check")):
+        server.command(command)(_handler(name))
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: GptlsServer, *args: Any) -> None:
@@ -360,6 +332,32 @@ def create_server() -> GptlsServer:
             await ls._pipeline.aclose()
 
     return server
+
+
+# Whether each handler awaits (pygls runs the two kinds differently).
+_ASYNC_HANDLERS = frozenset({"resolve", "hover", "run_action", "check"})
+
+
+def _handler(name: str) -> Callable[..., Any]:
+    """``handlers.<name>``, imported on its first call: ``initialize`` is answered before the actions, the
+    pipeline and the HTTP client are loaded (they are warmed up in the background after ``initialized``)."""
+    if name in _ASYNC_HANDLERS:
+
+        async def call_async(ls: GptlsServer, *args: Any) -> Any:
+            from gptls.lsp import handlers
+
+            return await getattr(handlers, name)(ls, *args)
+
+        call_async.__name__ = name
+        return call_async
+
+    def call(ls: GptlsServer, *args: Any) -> Any:
+        from gptls.lsp import handlers
+
+        return getattr(handlers, name)(ls, *args)
+
+    call.__name__ = name
+    return call
 
 
 def _import_handlers() -> None:
