@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from gptls.actions import Action, ActionError, Outcome
-from gptls.actions.base import Answer, EditResult, Verdict, clean_code, describe_target, ensure_parses, parse_answer
+from gptls.actions.base import (
+    Answer,
+    EditResult,
+    Verdict,
+    Workspace,
+    clean_code,
+    describe_target,
+    ensure_parses,
+    parse_answer,
+)
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import build_context
@@ -49,6 +58,17 @@ def job_at(action: Action, doc: Document, span: Span) -> Job | None:
     if action.retarget is not None:
         target = action.retarget(target, doc)
     return Job(action, doc, target)
+
+
+def job_for(action: Action, doc: Document, span: Span, workspace: Workspace) -> Job | None:
+    """The job both faces run: the target at ``span``, settled by the action itself where it needs more (a
+    Fix's diagnostic, Write tests' test file); None where the action does not apply. ``ActionError`` when it
+    applies but cannot be done."""
+    job = job_at(action, doc, span)
+    if action.prepare is None:
+        return job
+    prepared = action.prepare(doc, span, job.target if job else None, workspace)
+    return None if prepared is None else Job(action, doc, prepared[0], prepared[1])
 
 
 def outcome_of(job: Job, answer: Answer) -> Outcome:

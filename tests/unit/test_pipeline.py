@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult, available, fix, write_tests
+from gptls.actions.base import Workspace
 from gptls.config import Settings
 from gptls.config_sources import settings_from_env
-from gptls.pipeline import Job, Pipeline, job_at
+from gptls.pipeline import Job, Pipeline, job_at, job_for
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
 from tests.double import replies
@@ -95,10 +96,8 @@ async def test_write_tests_is_an_addition_for_the_test_file(pipeline, settings, 
     source = tmp_path / "geometry.py"
     source.write_text(LOOP)
     doc = Document(LOOP, "python", source.as_uri())
-    made = job_at(write_tests.ACTION, doc, at(doc, "result = 0"))
+    made = job_for(write_tests.ACTION, doc, at(doc, "result = 0"), Workspace(str(tmp_path), settings.exclude))
     assert made is not None
-    tests = write_tests.locate(doc, str(tmp_path), settings.exclude, lambda _uri: None)
-    made = Job(made.action, doc, made.target, tests.detail("python"))
     double.script(
         replies.json_output({"code": "from geometry import total\n\ndef test_empty():\n    assert total([]) == 0"})
     )
@@ -110,9 +109,11 @@ async def test_write_tests_is_an_addition_for_the_test_file(pipeline, settings, 
 async def test_fix_carries_the_diagnostic(pipeline, settings, double) -> None:
     text = "def f():\n    return pth\n"
     doc = Document(text, "python", "file:///w/f.py")
-    target, detail = fix.target_and_detail(doc, at(doc, "pth"), {"message": "undefined name 'pth'", "source": "x"})
+    diagnostic = {"message": "undefined name 'pth'", "source": "pyflakes"}
+    made = job_for(fix.ACTION, doc, at(doc, "pth"), Workspace("/w", extra={"diagnostic": diagnostic}))
+    assert made is not None
     double.script(replies.json_output({"code": "def f():\n    return path", "explanation": "typo"}))
-    outcome = await pipeline.run(Job(fix.ACTION, doc, target, detail), settings)
+    outcome = await pipeline.run(made, settings)
     assert isinstance(outcome, EditResult) and "undefined name 'pth'" in double.requests[0].body["input"]
 
 

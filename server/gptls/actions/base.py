@@ -11,13 +11,13 @@ import json
 import re
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gptls.errors import GptlsError
 from gptls.openai.wire import FunctionTool
 from gptls.targets import Target
-from gptls.text import Document
+from gptls.text import Document, Span
 from gptls.text.edits import PlannedEdit, apply_to_text
 
 
@@ -81,6 +81,28 @@ class FileAddition:
 Outcome = TextResult | EditResult | FileAddition
 
 
+# A face's open buffers: a file's URI -> (its text, its version), or None when it does not hold the file.
+OpenBuffer = Callable[[str], "tuple[str, int | None] | None"]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a face knows beyond the document, for the actions that need more than their target: the root
+    (the editor's workspace folder, the command line's project root), the excludes, the open buffers, and what
+    the request carried (a Fix's diagnostic)."""
+
+    root: str
+    exclude: tuple[str, ...] = ()
+    opened: OpenBuffer = lambda _uri: None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+# An action's own way to settle its target and the detail its prompt adds, given the document, the span the
+# user pointed at, the target found there (or None) and the workspace: None when it does not apply there,
+# ActionError when it cannot be done (a test file that is a link out of the workspace).
+Prepare = Callable[[Document, Span, "Target | None", Workspace], "tuple[Target, str] | None"]
+
+
 @dataclass(frozen=True)
 class Action:
     id: str
@@ -97,6 +119,7 @@ class Action:
     tools: tuple[FunctionTool, ...] = ()  # tools run by gptls (the sandbox): such actions execute code
     languages: tuple[str, ...] | None = None  # None: any languageId
     review: bool = False  # a rewrite the user should see before it lands (change annotation, VS Code preview)
+    prepare: Prepare | None = None  # how it settles its target and detail when the target alone is not enough
 
     @property
     def short_title(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gptls.actions.base import COMMON_RULES, Action
+from gptls.actions.base import COMMON_RULES, Action, ActionError, Workspace
 from gptls.actions.refactor import ACTION as REFACTOR
 from gptls.targets import Target, enclosing_block
 from gptls.text import Document, Span
@@ -26,23 +26,17 @@ def _task(target: Target) -> str:
     )
 
 
-ACTION = Action(
-    id="fix",
-    title="gptls: Fix",
-    kind="quickfix",
-    produces="edit",
-    instructions=COMMON_RULES + " You fix problems that a linter or compiler reported.",
-    schema=REFACTOR.schema,
-    applies=lambda target: True,
-    task=_task,
-    to_outcome=REFACTOR.to_outcome,
-    prompt_id="fix",
-)
-
-
 def title(message: str) -> str:
     first = " ".join(message.split())
     return f"gptls: Fix: {first[:77] + '...' if len(first) > 80 else first}"
+
+
+def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Workspace) -> tuple[Target, str]:
+    """The diagnostic the code action carried decides: the block around it, and the problem it states."""
+    diagnostic = workspace.extra.get("diagnostic")
+    if not isinstance(diagnostic, Mapping):
+        raise ActionError("This fix names no diagnostic; ask for code actions again.")
+    return target_and_detail(doc, span, diagnostic)
 
 
 def target_and_detail(doc: Document, span: Span, diagnostic: Mapping[str, Any]) -> tuple[Target, str]:
@@ -58,3 +52,18 @@ def target_and_detail(doc: Document, span: Span, diagnostic: Mapping[str, Any]) 
         f"The lines it points at:\n{where}"
     )
     return target, detail
+
+
+ACTION = Action(
+    id="fix",
+    title="gptls: Fix",
+    kind="quickfix",
+    produces="edit",
+    instructions=COMMON_RULES + " You fix problems that a linter or compiler reported.",
+    schema=REFACTOR.schema,
+    applies=lambda target: True,
+    task=_task,
+    to_outcome=REFACTOR.to_outcome,
+    prompt_id="fix",
+    prepare=_prepare,
+)

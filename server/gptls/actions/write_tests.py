@@ -9,19 +9,26 @@ have no single convention, so the action is not offered there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from gptls.actions.base import COMMON_RULES, Action, ActionError, FileAddition, Outcome, clean_code, object_schema
+from gptls.actions.base import (
+    COMMON_RULES,
+    Action,
+    ActionError,
+    FileAddition,
+    OpenBuffer,
+    Outcome,
+    Workspace,
+    clean_code,
+    object_schema,
+)
 from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.targets import Target
-from gptls.text import Document
-
-# The face's open buffers: a file's URI -> (its text, its version), or None when the editor does not hold it.
-OpenBuffer = Callable[[str], "tuple[str, int | None] | None"]
+from gptls.text import Document, Span
 
 LANGUAGES = ("python", "go", "typescript", "javascript", "typescriptreact", "javascriptreact")
 HEAD_LINES = 40  # what the prompt shows of an existing test file: its imports and first tests set the style
@@ -133,6 +140,14 @@ def locate(doc: Document, root: str, exclude: tuple[str, ...], opened: OpenBuffe
     return TestFile(uri, path, PurePosixPath(root), source, existing, None)
 
 
+def _prepare(doc: Document, _span: Span, found: Target | None, workspace: Workspace) -> tuple[Target, str] | None:
+    """The function's tests go to the test file its convention names; the prompt shows where, and its start."""
+    if found is None:
+        return None
+    tests = locate(doc, workspace.root, workspace.exclude, workspace.opened)
+    return found, tests.detail(doc.language_id)
+
+
 def _task(target: Target) -> str:
     return (
         "Write unit tests for the target function: typical cases, edge cases and errors it raises. Return only "
@@ -161,4 +176,5 @@ ACTION = Action(
     task=_task,
     to_outcome=_outcome,
     languages=LANGUAGES,
+    prepare=_prepare,
 )

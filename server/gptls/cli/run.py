@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult, write_tests
+from gptls.actions.base import Workspace
 from gptls.cli.args import settings_from_args
 from gptls.errors import GptlsError
-from gptls.pipeline import Job, Pipeline, Quiet, job_at
+from gptls.pipeline import Pipeline, Quiet, job_for
 from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
@@ -160,17 +161,13 @@ async def _run(args: argparse.Namespace) -> int:
         if pattern is not None:
             raise UsageError(f"{path} matches gptls.exclude ({pattern!r}): gptls never sends it.")
     doc = Document(source.text, language, uri)
-    job = job_at(action, doc, target_span(doc, path, first, last))
-    tests: write_tests.TestFile | None = None
-    if job is not None and action is write_tests.ACTION:
-        # The same placement as in the editor: under the project root (--root, else the nearest
-        # pyproject.toml or .git above FILE), the test file's text in the prompt.
-        root = project_root(path, args.root)
-        try:
-            tests = write_tests.locate(doc, root, settings.exclude, lambda _uri: None)
-        except ActionError as error:
-            raise UsageError(str(error)) from None
-        job = Job(action, job.doc, job.target, tests.detail(language))
+    # The same job as in the editor: the project root (--root, else the nearest pyproject.toml or .git above
+    # FILE) is the workspace, where Write tests finds its test file.
+    workspace = Workspace(project_root(path, args.root), settings.exclude)
+    try:
+        job = job_for(action, doc, target_span(doc, path, first, last), workspace)
+    except ActionError as error:
+        raise UsageError(str(error)) from None
     if job is None:
         where = f"{path}:{first}" if first else str(path)
         raise UsageError(
@@ -195,11 +192,10 @@ async def _run(args: argparse.Namespace) -> int:
         print(plain(outcome.plain))
         return 0
     if isinstance(outcome, FileAddition):
-        assert tests is not None
         if not args.apply:
             print(plain(outcome.code))
             return 0
-        return _write_tests(tests, outcome.code)
+        return _write_tests(write_tests.locate(doc, workspace.root, settings.exclude, workspace.opened), outcome.code)
     assert isinstance(outcome, EditResult)
     new_text = apply_to_text(doc, outcome.edit)
     if args.apply:

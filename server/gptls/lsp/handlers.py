@@ -29,10 +29,11 @@ from gptls.actions import (
     write_tests,
 )
 from gptls.actions import explain as explain_action
+from gptls.actions.base import Workspace
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
 from gptls.lsp.protocol import RUN_COMMAND
-from gptls.pipeline import Job, job_at
+from gptls.pipeline import Job, job_for
 from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target, target_at
 from gptls.text import Document, Pos, Span
@@ -343,18 +344,21 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
         raise ActionError("This gptls action is malformed, from another version, or no longer defined; ask again.")
     doc, version = document(ls, data["uri"])
     span = ls.units.span_from_client(doc, _range_from_json(data.get("range")))
-    if action is fix.ACTION:
-        diagnostic = data.get("diagnostic")
-        if not isinstance(diagnostic, dict):
-            raise ActionError("This fix names no diagnostic; ask for code actions again.")
-        target, detail = fix.target_and_detail(doc, span, diagnostic)
-        return Job(action, doc, target, detail), version
-    job = job_at(action, doc, span)
+    job = job_for(action, doc, span, workspace(ls, doc.uri, data))
     if job is None:
         raise ActionError(f"{action.short_title} does not apply here any more.")
-    if action is write_tests.ACTION:
-        job = Job(action, job.doc, job.target, test_file(ls, doc).detail(doc.language_id))
     return job, version
+
+
+def workspace(ls: GptlsServer, uri: str, extra: dict[str, Any] | None = None) -> Workspace:
+    """What the editor knows beyond the document: its folder, the excludes, its open buffers."""
+
+    def opened(file_uri: str) -> tuple[str, int | None] | None:
+        held = ls.workspace.text_documents.get(file_uri)
+        return None if held is None else (held.source, held.version)
+
+    root = unquote(urlparse(ls.workspace_key(uri)).path)
+    return Workspace(root, ls.settings.exclude, opened, extra or {})
 
 
 def outcome_edit(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) -> lsp.WorkspaceEdit | None:
@@ -364,14 +368,9 @@ def outcome_edit(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) 
 
 
 def test_file(ls: GptlsServer, doc: Document) -> write_tests.TestFile:
-    """Where Write tests puts the tests for ``doc``: the open buffer wins over the disk."""
-
-    def opened(uri: str) -> tuple[str, int | None] | None:
-        held = ls.workspace.text_documents.get(uri)
-        return None if held is None else (held.source, held.version)
-
-    root = unquote(urlparse(ls.workspace_key(doc.uri)).path)
-    return write_tests.locate(doc, root, ls.settings.exclude, opened)
+    """Where Write tests puts the tests for ``doc``, as it is now: the open buffer wins over the disk."""
+    where = workspace(ls, doc.uri)
+    return write_tests.locate(doc, where.root, where.exclude, where.opened)
 
 
 def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
