@@ -1,4 +1,5 @@
-"""Who allowed gptls to run model-written code, per workspace: remembered across restarts."""
+"""Running model-written code needs the user's consent: what gptls asks (naming the boundary the code runs
+behind), what each answer means, and who allowed it "always", per workspace and boundary, across restarts."""
 
 from __future__ import annotations
 
@@ -6,10 +7,54 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gptls.actions.base import ActionError
+
+if TYPE_CHECKING:
+    from gptls.sandbox import Boundary
 
 log = logging.getLogger(__name__)
 FILE = "code-execution-consent.json"
+
+
+ALLOW_ONCE, ALLOW_ALWAYS, CANCEL = "Allow once", "Always for this workspace", "Cancel"
+WITHOUT_RUNNING = "Continue without running code"
+
+
+@dataclass(frozen=True)
+class Question:
+    message: str
+    choices: tuple[str, ...]
+
+
+def question(title: str, boundary: Boundary) -> Question:
+    """What to ask before an action runs code behind ``boundary`` (or tell, when there is none)."""
+    if not boundary.available:
+        # Nothing will run, so nothing to allow; the user still learns why the result is untested.
+        return Question(
+            f"gptls: {title} cannot run the model's code here: there is {boundary.describe()}. It will write the "
+            "function without testing it (install bubblewrap, or set GPTLS_SANDBOX=none in the environment to run "
+            "code unprotected, which is unsafe).",
+            (WITHOUT_RUNNING, CANCEL),
+        )
+    return Question(
+        f"gptls: {title} runs code written by the model on this machine to test it, inside {boundary.describe()}, "
+        "with time, CPU and memory limits. Allow it?",
+        (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL),
+    )
+
+
+def remember_always(choice: str | None, boundary: Boundary) -> bool:
+    """What the answer means: True to remember it for the workspace, False to go on this once; ActionError
+    when the user did not allow it (or closed the dialog)."""
+    if choice == ALLOW_ALWAYS and boundary.available:
+        return True
+    if choice in (ALLOW_ONCE, WITHOUT_RUNNING):
+        return False
+    raise ActionError("Not run: running model-written code was not allowed.")
 
 
 class ConsentStore:

@@ -290,49 +290,30 @@ async def run_job(
     return outcome
 
 
-ALLOW_ONCE, ALLOW_ALWAYS, CANCEL = "Allow once", "Always for this workspace", "Cancel"
-WITHOUT_RUNNING = "Continue without running code"
-
-
 async def ensure_may_run_code(ls: GptlsServer, job: Job) -> None:
     """Actions that execute model-written code need the setting on and the user's consent, given for the
-    boundary the code will run behind (the dialog names it; consent for one boundary is not for another)."""
+    boundary the code will run behind (consent.py: the dialog names it; consent for one is not for another)."""
     if not job.action.runs_code:
         return
     if not ls.settings.verified_action:
         raise ActionError("Running model-written code is turned off (gptls.verifiedAction).")
+    from gptls import consent
     from gptls.sandbox import find_boundary
 
     boundary = await find_boundary(ls.settings.sandbox, ls.settings.bwrap_path or None)
     workspace = f"{ls.workspace_key(job.doc.uri)} {boundary.kind}"
-    if not boundary.available:
-        # Nothing will run, so nothing to allow; the user still learns why the result is untested.
-        message = (
-            f"gptls: {job.action.short_title} cannot run the model's code here: there is "
-            f"{boundary.describe()}. It will write the function without testing it (install bubblewrap, or set "
-            "GPTLS_SANDBOX=none in the environment to run code unprotected, which is unsafe)."
-        )
-        choices: tuple[str, ...] = (WITHOUT_RUNNING, CANCEL)
-    else:
-        if ls.consent.allowed(workspace):
-            return
-        message = (
-            f"gptls: {job.action.short_title} runs code written by the model on this machine to "
-            f"test it, inside {boundary.describe()}, with time, CPU and memory limits. Allow it?"
-        )
-        choices = (ALLOW_ONCE, ALLOW_ALWAYS, CANCEL)
+    if boundary.available and ls.consent.allowed(workspace):
+        return
+    asked = consent.question(job.action.short_title, boundary)
     answer = await ls.window_show_message_request_async(
         lsp.ShowMessageRequestParams(
             type=lsp.MessageType.Warning,
-            message=message,
-            actions=[lsp.MessageActionItem(title=t) for t in choices],
+            message=asked.message,
+            actions=[lsp.MessageActionItem(title=t) for t in asked.choices],
         )
     )
-    choice = answer.title if answer is not None else CANCEL
-    if choice == ALLOW_ALWAYS and boundary.available:
+    if consent.remember_always(answer.title if answer is not None else None, boundary):
         ls.consent.allow_always(workspace)
-    elif choice not in (ALLOW_ONCE, WITHOUT_RUNNING):
-        raise ActionError("Not run: running model-written code was not allowed.")
 
 
 def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
