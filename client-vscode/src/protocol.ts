@@ -3,6 +3,7 @@
 export const RUN_COMMAND = "gptls.runAction";
 export const USAGE_COMMAND = "gptls.usage";
 export const CHECK_COMMAND = "gptls.check";
+export const SHOW_LAST_REQUEST_COMMAND = "gptls.showLastRequest";
 export const STATUS_NOTIFICATION = "gptls/status";
 
 /** The params of the gptls/status notification. */

@@ -14,6 +14,7 @@ export const SERVER_SETTINGS = [
   "hover",
   "maxConcurrentCalls",
   "contextBudget",
+  "indexMaxFiles",
   "exclude",
   "timeout",
   "maxRetries",

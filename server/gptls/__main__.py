@@ -1,3 +1,5 @@
 from gptls.cli import main
 
-raise SystemExit(main())
+# Guarded: the index's worker process (multiprocessing, spawn) imports this module without running it.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -239,6 +239,9 @@ class Settings:
     max_concurrent_calls: int = setting(4, IntRange(1, 64), "Model calls in flight at once.")
     hover: str = setting("auto", Choice(HOVER_MODES), "Hover: auto, cached or off.")
     context_budget: int = setting(6000, IntRange(0, 200_000), "Characters of context sent with the target.")
+    index_max_files: int = setting(
+        20_000, IntRange(0, 500_000), "Source files the workspace index reads at most; 0: no index (this file only)."
+    )
     max_selection_chars: int = setting(60000, IntRange(100, 1_000_000), "Larger selections are refused.")
     exclude: tuple[str, ...] = setting(
         DEFAULT_EXCLUDE, Globs(DEFAULT_EXCLUDE), "More files never sent; the built-in secret patterns always apply."

@@ -27,6 +27,7 @@ from gptls.actions.base import (
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import build_context
+from gptls.index import WorkspaceIndex, project_context
 from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, follow_up
 from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import Target, target_at
@@ -132,6 +133,24 @@ class Quiet:
 QUIET = Quiet()
 
 
+@dataclass(frozen=True)
+class LastRequest:
+    """The last prompt built (gptls.showLastRequest, ``gptls run --show-prompt``): what was sent, and which
+    other files it quotes."""
+
+    action: str
+    instructions: str
+    input: str
+    files: list[str]
+
+    def render(self) -> str:
+        quoted = "\n".join(f"  {f}" for f in self.files) or "  (none)"
+        return (
+            f"gptls: the last request ({self.action})\n\nFiles quoted besides the target's:\n{quoted}\n\n"
+            f"--- instructions ---\n{self.instructions}\n\n--- input ---\n{self.input}\n"
+        )
+
+
 class Pipeline:
     """Shared by every request of a server process: the client, the cache, the usage ledger, the limit."""
 
@@ -141,6 +160,8 @@ class Pipeline:
         self._router: ModelRouter | None = None
         self._settings: Settings | None = None
         self.cache: ResultCache[Answer] = ResultCache()
+        self.index: WorkspaceIndex | None = None  # the face sets it once the workspace is known
+        self.last_request: LastRequest | None = None
         self.usage = UsageLedger()
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
@@ -193,15 +214,20 @@ class Pipeline:
 
     def request(self, job: Job, settings: Settings) -> tuple[ResponseRequest, str]:
         """The request for ``job`` and its cache key."""
-        context = build_context(job.doc, job.target, settings.context_budget)
+        quoted = project_context(job.doc, job.target, settings.context_budget, self.index)
+        if quoted.text:
+            text_context, project = quoted.text, True
+        else:  # a language the index does not read: the file's own imports and signatures
+            text_context, project = build_context(job.doc, job.target, settings.context_budget), False
         task = job.action.task(job.target) + (f"\n\n{job.detail}" if job.detail else "")
-        text = describe_target(job.doc, job.target, context, task)
+        text = describe_target(job.doc, job.target, text_context, task, project=project)
         request = ResponseRequest(
             input=text,
             instructions=job.action.instructions,
             text_format=JsonSchemaFormat(f"gptls_{job.action.cache_id.replace('-', '_')}", job.action.schema),
         )
         key = cache_key(job.action.cache_id, job.doc.language_id, text, settings.cache_identity())
+        self.last_request = LastRequest(job.action.id, request.instructions or "", text, quoted.files)
         return request, key
 
     def cached(self, job: Job, settings: Settings) -> Outcome | None:

@@ -244,6 +244,7 @@ async def start_editor(
     capabilities: lsp.ClientCapabilities | None = None,
     server_args: list[str] | None = None,
     command: list[str] | None = None,
+    root: str = "/tmp/gptls-e2e",
 ) -> Editor:
     server_env = child_env(double.env(), **(env or {}))
     config = ClientServerConfig(
@@ -275,7 +276,7 @@ async def start_editor(
         return None if editor.prompt_answer is None else lsp.MessageActionItem(title=editor.prompt_answer)
 
     result = await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=caps, initialization_options=init_options, root_uri="file:///tmp/gptls-e2e")
+        lsp.InitializeParams(capabilities=caps, initialization_options=init_options, root_uri=Path(root).as_uri())
     )
     assert result.server_info is not None and result.server_info.name == "gptls"
     editor.encoding = str(result.capabilities.position_encoding or "utf-16")

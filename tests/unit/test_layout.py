@@ -95,6 +95,12 @@ def test_the_extension_uses_the_servers_protocol_names() -> None:
     theirs = dict(re.findall(r'export const (\w+) = "([^"]+)";', source))
     ours = {
         name: getattr(protocol, name)
-        for name in ("RUN_COMMAND", "USAGE_COMMAND", "CHECK_COMMAND", "STATUS_NOTIFICATION")
+        for name in (
+            "RUN_COMMAND",
+            "USAGE_COMMAND",
+            "CHECK_COMMAND",
+            "SHOW_LAST_REQUEST_COMMAND",
+            "STATUS_NOTIFICATION",
+        )
     }
     assert theirs == ours

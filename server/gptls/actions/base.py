@@ -234,13 +234,17 @@ def clean_code(code: Any) -> str:
     return text
 
 
-def describe_target(doc: Document, target: Target, context: str, task: str) -> str:
-    """The user-turn text: language, file, task, context and the target, clearly delimited."""
+def describe_target(doc: Document, target: Target, context: str, task: str, *, project: bool = False) -> str:
+    """The user-turn text: context, language, file, task and the target, clearly delimited. The context comes
+    first: it changes least between consecutive requests, so they share a long prefix (prompt caching)."""
     name = doc.uri.rsplit("/", 1)[-1] or doc.uri
     lines = f"lines {target.anchor.start.line + 1}-{target.anchor.end.line + 1}"
-    parts = [f"Language: {doc.language_id}", f"File: {name}", f"Task: {task}"]
-    if context:
+    parts = []
+    if context and project:
+        parts.append(f"Project context (definitions the target can use; bodies left out):\n{context}")
+    elif context:
         parts.append(f"Context from the same file (line: text):\n{context}")
+    parts += [f"Language: {doc.language_id}", f"File: {name}", f"Task: {task}"]
     parts.append(f"Target ({lines}):\n<<<target\n{target.text}\n>>>target")
     return "\n\n".join(parts)
 

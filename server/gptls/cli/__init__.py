@@ -91,7 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     run.add_argument("--language", help="language id (default: from the file extension)")
     run.add_argument(
-        "--root", help="the project root (write-tests puts tests under it; default: the nearest pyproject.toml/.git)"
+        "--root",
+        help="the project root: its files give the context, write-tests puts tests under it (default: the nearest "
+        "pyproject.toml or .git above FILE)",
+    )
+    run.add_argument(
+        "--show-prompt", action="store_true", help="print the request sent (and the files it quotes) to stderr"
     )
     _model_flags(run)
     return parser

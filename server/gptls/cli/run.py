@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import difflib
 import os
 import re
@@ -13,6 +14,7 @@ from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResu
 from gptls.actions.base import Workspace
 from gptls.cli.args import settings_from_args
 from gptls.errors import GptlsError
+from gptls.index import IndexLimits, WorkspaceIndex
 from gptls.pipeline import Pipeline, Quiet, job_for
 from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.text import Document, Pos, Span
@@ -180,12 +182,19 @@ async def _run(args: argparse.Namespace) -> int:
         where = f"inside {boundary.describe()}" if boundary.available else f"not at all: there is {boundary.describe()}"
         print(f"gptls run: the model's code runs {where}", file=sys.stderr)
     pipeline = Pipeline(events=Stderr())
+    # The project's other files, for the context: indexed here, in a thread (nothing else runs meanwhile).
+    if settings.index_max_files:
+        index = WorkspaceIndex([workspace.root], settings.exclude, IndexLimits(max_files=settings.index_max_files))
+        await asyncio.to_thread(index.build_now)
+        pipeline.index = index
     try:
         outcome = await pipeline.run(job, settings)
     except (GptlsError, ActionError) as error:
         print(plain(f"gptls run: {error}"), file=sys.stderr)
         return 1
     finally:
+        if args.show_prompt and pipeline.last_request is not None:
+            print(plain(pipeline.last_request.render()), file=sys.stderr)
         await pipeline.aclose()
     # Everything printed is the model's text: no escape sequence reaches the terminal.
     if isinstance(outcome, TextResult):

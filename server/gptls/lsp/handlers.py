@@ -196,6 +196,23 @@ def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     return ls.pipeline.usage.report()
 
 
+@reported("showing the last request", lambda error, _args: {"error": str(error)})
+def show_last_request(ls: GptlsServer, *args: Any) -> dict[str, Any]:
+    """The last prompt gptls built, with the files it quotes: in the result (the VS Code extension opens it in
+    an editor) and in the log, for editors that only show messages."""
+    last = ls.pipeline.last_request
+    if last is None:
+        ls.show("gptls: no request was made yet.", lsp.MessageType.Info)
+        return {"text": None}
+    text = last.render()
+    log.info("%s", text)
+    ls.show(
+        f"gptls: the last request ({last.action}) is in the gptls log ({len(last.files)} other files quoted).",
+        lsp.MessageType.Info,
+    )
+    return {"text": text, "action": last.action, "files": last.files, "input": last.input}
+
+
 @reported("the connection check", lambda error, _args: {"ok": False, "error": str(error)})
 async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     from gptls.openai.wire import CONNECTION_CHECK

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 RUN_COMMAND = "gptls.runAction"
 USAGE_COMMAND = "gptls.usage"
 CHECK_COMMAND = "gptls.check"
+SHOW_LAST_REQUEST_COMMAND = "gptls.showLastRequest"
 STATUS_NOTIFICATION = "gptls/status"
 
 

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 from pygls.capabilities import ServerCapabilitiesBuilder
@@ -19,13 +20,21 @@ from gptls.config import Settings
 from gptls.config_sources import ignored_setting_message, user_settings
 from gptls.lsp.documents import speed_up
 from gptls.lsp.log import LspLogHandler
-from gptls.lsp.protocol import CHECK_COMMAND, RUN_COMMAND, STATUS_NOTIFICATION, USAGE_COMMAND, GptlsProtocol
+from gptls.lsp.protocol import (
+    CHECK_COMMAND,
+    RUN_COMMAND,
+    SHOW_LAST_REQUEST_COMMAND,
+    STATUS_NOTIFICATION,
+    USAGE_COMMAND,
+    GptlsProtocol,
+)
 from gptls.privacy import protect, register_secret
 from gptls.text.positions import ClientUnits
 from gptls.text.shown import plain
 
 if TYPE_CHECKING:
     from gptls.consent import ConsentStore
+    from gptls.index import WorkspaceIndex
     from gptls.pipeline import Pipeline
 
 # Only what answering `initialize` needs is imported here; the actions, the pipeline and the HTTP client
@@ -46,6 +55,7 @@ class ClientFeatures:
     llm_tag: bool = False  # LSP 3.18 codeAction.tagSupport with LLMGenerated
     change_annotations: bool = False  # it honours change annotations: needsConfirmation opens a preview
     create_files: bool = False  # workspaceEdit.resourceOperations includes "create"
+    watched_files: bool = False  # workspace/didChangeWatchedFiles can be registered dynamically
 
 
 class GptlsServer(LanguageServer):
@@ -62,6 +72,7 @@ class GptlsServer(LanguageServer):
         self.last_error: str | None = None
         self._pipeline: Pipeline | None = None
         self._consent: ConsentStore | None = None
+        self.index: WorkspaceIndex | None = None
         self._status_pending = False
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
@@ -81,6 +92,7 @@ class GptlsServer(LanguageServer):
 
             self._pipeline = Pipeline(events=self)
             self._pipeline.configure(self.settings)
+            self._pipeline.index = self.index
         return self._pipeline
 
     @property
@@ -96,6 +108,33 @@ class GptlsServer(LanguageServer):
         loading = asyncio.get_running_loop().run_in_executor(None, _import_handlers)
         self.keep(loading)
         loading.add_done_callback(lambda _done: self.check_model_soon())
+
+    def start_index(self) -> None:
+        """Index the workspace folders in the background (off the event loop): prompts quote definitions from
+        every file once it is built, and only the file itself until then."""
+        from gptls.index import IndexLimits, WorkspaceIndex
+
+        uris = [f.uri for f in (self.workspace.folders or {}).values()] or [self.workspace.root_uri or ""]
+        roots = [unquote(urlparse(uri).path) for uri in uris if uri.startswith("file:")]
+        if not roots or self.settings.index_max_files == 0:
+            return
+        self.index = WorkspaceIndex(
+            roots,
+            self.settings.exclude,
+            IndexLimits(max_files=self.settings.index_max_files),
+            opened=self._open_text,
+            check_mtimes=not self.features.watched_files,
+        )
+        if self._pipeline is not None:
+            self._pipeline.index = self.index
+        self.keep(asyncio.ensure_future(self.index.build()))
+
+    def _open_text(self, path: str) -> str | None:
+        """The editor's text of the file at ``path``, when it is open."""
+        for uri, document in list(self.workspace.text_documents.items()):
+            if uri.startswith("file:") and unquote(urlparse(uri).path) == path:
+                return str(document.source)
+        return None
 
     def check_model_soon(self) -> None:
         """Look up the configured model's shutdown date in the background and warn (at most once a day)
@@ -177,6 +216,8 @@ class GptlsServer(LanguageServer):
                 log.warning(message)
                 self.show(message, lsp.MessageType.Warning)
         old, new = self.settings, update.settings
+        if self.index is not None and new.exclude != old.exclude:
+            self.index.set_exclude(new.exclude)  # newly excluded files leave the index at once
         changed_model = (new.base_url, new.model, new.api_key) != (old.base_url, old.model, old.api_key)
         self.settings = update.settings
         log.info("settings applied from %s", source)
@@ -258,6 +299,11 @@ def create_server() -> GptlsServer:
                 and caps.workspace.workspace_edit
                 and lsp.ResourceOperationKind.Create in (caps.workspace.workspace_edit.resource_operations or [])
             ),
+            watched_files=bool(
+                caps.workspace
+                and caps.workspace.did_change_watched_files
+                and caps.workspace.did_change_watched_files.dynamic_registration
+            ),
             change_annotations=bool(
                 code_action
                 and code_action.honors_change_annotations
@@ -301,6 +347,19 @@ def create_server() -> GptlsServer:
         ls.warm_up()
         if ls.features.configuration:
             await ls.pull_configuration()
+        ls.start_index()  # after the settings: the excludes it honours are the user's
+        if ls.features.watched_files:
+            watcher = lsp.FileSystemWatcher(glob_pattern="**/*.{py,pyi,ts,tsx,mts,js,jsx,mjs,go}")
+            options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])
+            registration = lsp.Registration(
+                id=str(uuid.uuid4()), method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+            )
+            try:
+                await ls.client_register_capability_async(lsp.RegistrationParams(registrations=[registration]))
+            except Exception as exc:
+                log.info("client/registerCapability (watched files) failed: %s", exc)
+                if ls.index is not None:
+                    ls.index.check_mtimes = True
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: GptlsServer, params: lsp.DidChangeConfigurationParams) -> None:
@@ -308,6 +367,19 @@ def create_server() -> GptlsServer:
             await ls.pull_configuration()
         else:
             ls.apply_options(params.settings, "workspace/didChangeConfiguration")
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: GptlsServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        if ls.index is None:
+            return
+        for change in params.changes:
+            if not change.uri.startswith("file:"):
+                continue
+            path = unquote(urlparse(change.uri).path)
+            if change.type == lsp.FileChangeType.Deleted:
+                ls.index.remove(path)
+            else:
+                ls.keep(asyncio.ensure_future(ls.index.refresh(path)))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: GptlsServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -323,7 +395,12 @@ def create_server() -> GptlsServer:
         (lsp.TEXT_DOCUMENT_HOVER, None, "hover"),
     ):
         server.feature(method, options)(_handler(name))
-    for command, name in ((RUN_COMMAND, "run_action"), (USAGE_COMMAND, "usage"), (CHECK_COMMAND, "check")):
+    for command, name in (
+        (RUN_COMMAND, "run_action"),
+        (USAGE_COMMAND, "usage"),
+        (CHECK_COMMAND, "check"),
+        (SHOW_LAST_REQUEST_COMMAND, "show_last_request"),
+    ):
         server.command(command)(_handler(name))
 
     @server.feature(lsp.SHUTDOWN)

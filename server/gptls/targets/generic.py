@@ -96,6 +96,7 @@ def _heuristic_stub(header: str, body: list[str]) -> bool:
     if "{" in header or any("{" in b for b in body[:1]):
         text = text.rsplit("}", 1)[0]
         text = text.replace("{", "", 1) if "{" not in header else text
+    text = re.sub(r"(\"\"\"|''')[\s\S]*?\1", "", text)  # a docstring-only body is a stub too
     lines = [t for t in (re.sub(r"/\*.*?\*/", "", x).strip() for x in text.split("\n")) if t]
     lines = [t for t in lines if not re.match(r"^(?://|#|--|\*)(?!.*\bTODO\b)", t)]
     lines = [re.sub(r"^(?://|#|--)\s*", "", t) for t in lines]

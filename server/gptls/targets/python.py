@@ -18,7 +18,8 @@ def python_function(doc: Document, line: int) -> Function | None:
     while first > 0 and doc.line(first - 1).startswith("@"):
         first -= 1
     last = line + 1
-    while last < len(doc.lines) and not _top_level_start(doc.line(last)):
+    # A decorator starts the next top-level definition: the chunk must not end on a dangling one.
+    while last < len(doc.lines) and not _top_level_start(doc.line(last)) and not doc.line(last).startswith("@"):
         last += 1
     chunk = "\n".join(doc.line(i) for i in range(first, last))
     try:

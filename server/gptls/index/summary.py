@@ -1,0 +1,320 @@
+"""What the index keeps of one file: its definitions (signature lines and a one-line summary), classes with
+their bases and members, module constants, and its imports. Python is read with ``ast``; TypeScript,
+JavaScript and Go by a scan over the code with strings and comments blanked out, so a brace or a keyword in
+a string never reads as a definition.
+
+Everything here is plain data made from text: it runs in the indexing worker process as well as in the server.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+MAX_SIGNATURE_LINES = 6
+MAX_LINE = 160  # a quoted line longer than this is cut
+MAX_MEMBERS = 40
+
+
+@dataclass(frozen=True)
+class Symbol:
+    name: str
+    kind: str  # function | class | constant | method | attribute | type
+    signature: str  # as written: "def f(a: int) -> str:", "class A(B):", "TIMEOUT = 30"
+    summary: str = ""  # the docstring's (or doc comment's) first line
+    bases: tuple[str, ...] = ()
+    members: tuple[Symbol, ...] = ()
+    line: int = 0  # 0-based line of the definition
+
+
+@dataclass(frozen=True)
+class Import:
+    """``from .mod import a as b`` -> Import("mod", 1, (("a", "b"),)); ``import a.b as c`` -> Import("a.b", 0,
+    (), "c"); TS ``import {a} from './x'`` -> Import("./x", 0, (("a", "a"),)); ``export * from`` -> star."""
+
+    module: str
+    level: int = 0
+    names: tuple[tuple[str, str], ...] = ()
+    alias: str | None = None
+    star: bool = False
+    reexport: bool = False  # TS/JS ``export ... from``
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    path: str
+    language: str
+    symbols: dict[str, Symbol] = field(default_factory=dict)  # top level, by name
+    imports: tuple[Import, ...] = ()
+    package: str = ""  # Go: the package clause
+    size: int = 0  # characters kept (signatures and summaries): what the memory cap counts
+    mtime_ns: int = 0  # the file's modification time when it was read (0: an open buffer)
+
+    def get(self, name: str) -> Symbol | None:
+        return self.symbols.get(name)
+
+
+LANGUAGE_OF_SUFFIX = {
+    ".py": "python",
+    ".pyi": "python",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".mts": "typescript",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".go": "go",
+}
+
+
+def summarize(path: str, text: str, language: str | None = None) -> FileSummary | None:
+    """The summary of ``text``, or None when it cannot be read (Python that does not parse: the caller keeps
+    what it had)."""
+    language = language or LANGUAGE_OF_SUFFIX.get(path[path.rfind(".") :].lower(), "")
+    if language == "python":
+        return _python(path, text)
+    if language in ("typescript", "javascript", "typescriptreact", "javascriptreact"):
+        return _script(path, text, "typescript" if language.startswith("typescript") else "javascript")
+    if language == "go":
+        return _go(path, text)
+    return None
+
+
+# -- Python ---------------------------------------------------------------------------------------------------
+
+
+def _python(path: str, text: str) -> FileSummary | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    lines = text.splitlines()
+    symbols: dict[str, Symbol] = {}
+    imports: list[Import] = []
+    for node in tree.body:
+        for symbol in _python_symbols(node, lines):
+            symbols[symbol.name] = symbol
+        if isinstance(node, ast.Import):
+            imports += [Import(a.name, 0, (), a.asname) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = tuple((a.name, a.asname or a.name) for a in node.names if a.name != "*")
+            star = any(a.name == "*" for a in node.names)
+            imports.append(Import(node.module or "", node.level, names, None, star))
+        elif isinstance(node, ast.If | ast.Try):  # `if TYPE_CHECKING:` and `try: import x` blocks
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom):
+                    names = tuple((a.name, a.asname or a.name) for a in inner.names if a.name != "*")
+                    imports.append(Import(inner.module or "", inner.level, names))
+                elif isinstance(inner, ast.Import):
+                    imports += [Import(a.name, 0, (), a.asname) for a in inner.names]
+    size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
+    return FileSummary(path, "python", symbols, tuple(imports), size=size)
+
+
+def _python_symbols(node: ast.stmt, lines: list[str]) -> list[Symbol]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [Symbol(node.name, "function", _header(node, lines), _doc(node), line=node.lineno - 1)]
+    if isinstance(node, ast.ClassDef):
+        return [_python_class(node, lines)]
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        signature = _cut(_source(node, lines))
+        return [Symbol(name, "constant", signature, line=node.lineno - 1) for name in names]
+    return []
+
+
+def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
+    members: list[Symbol] = []
+    seen: set[str] = set()
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+            members.append(Symbol(item.name, "method", _header(item, lines), _doc(item), line=item.lineno - 1))
+            seen.add(item.name)
+            if item.name == "__init__":
+                members += _self_attributes(item, lines, seen)
+        elif isinstance(item, ast.Assign | ast.AnnAssign):  # class attributes, dataclass/attrs fields
+            targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id not in seen:
+                    seen.add(target.id)
+                    members.append(Symbol(target.id, "attribute", _cut(_source(item, lines).strip())))
+    bases = tuple(ast.unparse(b) for b in node.bases)
+    return Symbol(
+        node.name, "class", _header(node, lines), _doc(node), bases, tuple(members[:MAX_MEMBERS]), node.lineno - 1
+    )
+
+
+def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], seen: set[str]) -> list[Symbol]:
+    found = []
+    for statement in ast.walk(init):
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        elif isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and target.attr not in seen
+            ):
+                seen.add(target.attr)
+                annotation = f": {ast.unparse(statement.annotation)}" if isinstance(statement, ast.AnnAssign) else ""
+                found.append(Symbol(target.attr, "attribute", f"self.{target.attr}{annotation}"))
+    return found
+
+
+def _header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]) -> str:
+    """The definition's own lines, from ``def``/``class`` to its colon (decorators left out)."""
+    first = node.lineno - 1
+    body_start = node.body[0].lineno - 1 if node.body else first + 1
+    last = max(first, min(body_start - 1, first + MAX_SIGNATURE_LINES - 1))
+    if body_start == first:  # `def f(): ...` on one line
+        return _cut(lines[first].strip())
+    header = textwrap.dedent("\n".join(lines[first : last + 1])).rstrip()
+    return "\n".join(_cut(line) for line in header.split("\n"))
+
+
+def _doc(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+    text = ast.get_docstring(node, clean=True)
+    return _cut(text.strip().split("\n", 1)[0]) if text else ""
+
+
+def _source(node: ast.stmt, lines: list[str]) -> str:
+    first = node.lineno - 1
+    last = min((node.end_lineno or node.lineno) - 1, first + 2)
+    return "\n".join(lines[first : last + 1]).strip()
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3].rstrip() + "..."
+
+
+# -- TypeScript / JavaScript and Go, by a scan -------------------------------------------------------------
+
+_BLANK = re.compile(r"//[^\n]*|/\*[\s\S]*?\*/|`(?:\\.|[^`\\])*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+
+
+def _blanked(text: str) -> str:
+    """``text`` with comments and string bodies replaced by spaces (quotes kept), line breaks kept: what is
+    left is code, at the same offsets."""
+
+    def blank(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token[0] in "\"'`":
+            return token[0] + re.sub(r"[^\n]", " ", token[1:-1]) + token[-1]
+        return re.sub(r"[^\n]", " ", token)
+
+    return _BLANK.sub(blank, text)
+
+
+_TS_DEF = re.compile(
+    r"^(?P<export>export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?"
+    r"(?:(?P<fn>(?:async\s+)?function\s*\*?\s*(?P<fname>[\w$]+))"
+    r"|(?P<cls>class\s+(?P<cname>[\w$]+)(?P<cext>[^{]*))"
+    r"|(?P<type>(?:interface|type|enum)\s+(?P<tname>[\w$]+))"
+    r"|(?P<var>(?:const|let|var)\s+(?P<vname>[\w$]+)))",
+    re.MULTILINE,
+)
+_TS_IMPORT = re.compile(
+    r"^\s*(?P<kind>import|export)\s+(?P<what>[\s\S]*?)\s+from\s+(?P<q>[\"'])(?P<module>[^\"']+)(?P=q)",
+    re.MULTILINE,
+)
+_TS_METHOD = re.compile(r"^\s+(?:(?:public|private|protected|static|readonly|async|get|set)\s+)*([\w$]+)\s*[(:<=?]")
+
+
+def _script(path: str, text: str, language: str) -> FileSummary:
+    code = _blanked(text)
+    lines, code_lines = text.splitlines(), code.splitlines()
+    symbols: dict[str, Symbol] = {}
+    for match in _TS_DEF.finditer(code):
+        line = code.count("\n", 0, match.start())
+        name = match.group("fname") or match.group("cname") or match.group("tname") or match.group("vname")
+        kind = "function" if match.group("fn") else "class" if match.group("cls") else "type"
+        if match.group("var"):
+            kind = "function" if "=>" in code_lines[line] or "function" in code_lines[line] else "constant"
+        signature = _cut(lines[line].rstrip().rstrip("{").rstrip())
+        members: tuple[Symbol, ...] = ()
+        bases: tuple[str, ...] = ()
+        if kind == "class":
+            bases = tuple(re.findall(r"(?:extends|implements)\s+([\w$.]+)", match.group("cext") or ""))
+            members = _script_members(lines, code_lines, line)
+        symbols[name] = Symbol(name, kind, signature, _doc_comment(lines, line), bases, members, line)
+    imports = []
+    for match in _TS_IMPORT.finditer(code):
+        module = text[match.start("module") : match.end("module")]
+        what = text[match.start("what") : match.end("what")]
+        names = tuple(
+            (parts[0], parts[-1])
+            for parts in (re.split(r"\s+as\s+", n.strip()) for n in re.sub(r"[{}]", ",", what).split(","))
+            if parts[0] and parts[0] not in ("*", "type") and not parts[0].startswith("* as")
+        )
+        star = what.strip().startswith("*")
+        imports.append(Import(module, 0, names, None, star, match.group("kind") == "export"))
+    return FileSummary(path, language, symbols, tuple(imports), size=sum(len(s.signature) for s in symbols.values()))
+
+
+def _script_members(lines: list[str], code_lines: list[str], start: int) -> tuple[Symbol, ...]:
+    depth, members = 0, []
+    for index in range(start, min(len(code_lines), start + 2000)):
+        code = code_lines[index]
+        if depth == 1 and index > start:
+            method = _TS_METHOD.match(code)
+            if method and method.group(1) not in ("if", "for", "while", "return", "switch"):
+                members.append(Symbol(method.group(1), "method", _cut(lines[index].strip().rstrip("{").rstrip())))
+        depth += code.count("{") - code.count("}")
+        if depth <= 0 and index > start and "}" in code:
+            break
+    return tuple(members[:MAX_MEMBERS])
+
+
+def _doc_comment(lines: list[str], line: int) -> str:
+    """The first line of a ``/** ... */`` or ``//`` comment right above ``line``."""
+    index = line - 1
+    while index >= 0 and lines[index].strip().startswith(("*", "/**", "//")):
+        index -= 1
+    for text in lines[index + 1 : line]:
+        stripped = text.strip().lstrip("/*").strip()
+        if stripped and not stripped.startswith("@"):
+            return _cut(stripped)
+    return ""
+
+
+_GO_DEF = re.compile(
+    r"^(?:func\s+(?:\((?P<recv>[^)]*)\)\s*)?(?P<fname>\w+)"
+    r"|type\s+(?P<tname>\w+)\s+(?P<tkind>struct|interface|\w+)"
+    r"|(?:const|var)\s+(?P<vname>\w+))",
+    re.MULTILINE,
+)
+
+
+def _go(path: str, text: str) -> FileSummary:
+    code = _blanked(text)
+    lines = text.splitlines()
+    package = re.search(r"^package\s+(\w+)", code, re.MULTILINE)
+    symbols: dict[str, Symbol] = {}
+    methods: dict[str, list[Symbol]] = {}
+    for match in _GO_DEF.finditer(code):
+        line = code.count("\n", 0, match.start())
+        signature = _cut(lines[line].rstrip().rstrip("{").rstrip())
+        doc = _doc_comment(lines, line)
+        if match.group("fname"):
+            receiver = re.findall(r"\*?(\w+)\s*$", match.group("recv") or "")
+            if receiver:
+                methods.setdefault(receiver[0], []).append(Symbol(match.group("fname"), "method", signature, doc))
+                continue
+            symbols[match.group("fname")] = Symbol(match.group("fname"), "function", signature, doc, line=line)
+        elif match.group("tname"):
+            symbols[match.group("tname")] = Symbol(match.group("tname"), "class", signature, doc, line=line)
+        elif match.group("vname"):
+            symbols[match.group("vname")] = Symbol(match.group("vname"), "constant", signature, line=line)
+    for owner, found in methods.items():
+        if owner in symbols:
+            symbols[owner] = Symbol(**{**symbols[owner].__dict__, "members": tuple(found[:MAX_MEMBERS])})
+    return FileSummary(
+        path, "go", symbols, (), package.group(1) if package else "", sum(len(s.signature) for s in symbols.values())
+    )

@@ -1,0 +1,389 @@
+"""The workspace index: a summary of every source file under the workspace roots, kept current.
+
+Built in the background, never on a request's path: the walk runs in a thread and the files are read and
+parsed in a worker process (``index/worker.py``: ``ast.parse`` holds the GIL, which would stall the editor's
+requests), in batches. Open buffers override the disk. What it never holds: files matching an exclude glob (on the path
+and on the file a link points to), ``.gitignore``d files, virtual environments, ``node_modules``, build
+output, links to directories, files over ``max_file_bytes``; it stops at ``max_files`` files or
+``max_chars`` characters of summaries, and says so. It lives in memory only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import json
+import logging
+import os
+import pickle
+import re
+import struct
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from gptls.index.summary import LANGUAGE_OF_SUFFIX, FileSummary, summarize
+from gptls.privacy import matching_exclude
+
+log = logging.getLogger(__name__)
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+        "site-packages",
+        "build",
+        "dist",
+        "target",
+        "out",
+        ".next",
+        "coverage",
+        "vendor",
+    }
+)
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class IndexLimits:
+    max_files: int = 20_000
+    max_file_bytes: int = 512 * 1024
+    max_chars: int = 40_000_000  # characters of signatures and summaries kept
+
+
+class WorkspaceIndex:
+    """Summaries of the files under ``roots``; ``summary(path)`` answers from open buffers first."""
+
+    def __init__(
+        self,
+        roots: Iterable[str],
+        exclude: tuple[str, ...],
+        limits: IndexLimits | None = None,
+        *,
+        opened: Callable[[str], str | None] = lambda _path: None,
+        check_mtimes: bool = False,
+    ) -> None:
+        self.roots = [os.path.realpath(r) for r in roots if r]
+        self.exclude = exclude
+        self.limits = limits or IndexLimits()
+        self.files: dict[str, FileSummary] = {}
+        # The face's open buffers (path -> text): they win over the disk, unsaved edits included. Read when a
+        # prompt needs the file, so typing costs nothing here.
+        self.opened = opened
+        # Without file-change notifications from the client, a file is re-read when its mtime moved.
+        self.check_mtimes = check_mtimes
+        self._buffer_memo: dict[str, tuple[str, FileSummary]] = {}
+        self.stopped_short = ""  # why the index holds less than the workspace (a cap), or ""
+        self.built = False
+        self.build_seconds = 0.0
+        self._chars = 0
+        self._ignored: dict[str, list[str]] = {}  # directory -> its .gitignore patterns
+        self.version = 0  # moves when a file is added or removed (derived maps are rebuilt then)
+        self.memo: dict[str, Any] = {}  # derived data others keep with the index (the resolver)
+        # word of a definition's name -> {(path, name)}: the lexical search, kept as files come and go
+        self.words: dict[str, set[tuple[str, str]]] = {}
+
+    # -- building -------------------------------------------------------------------------------------------
+
+    async def build(self) -> None:
+        """Walk and parse every root, off the event loop (the walk in a thread, the parsing in a worker
+        process). Safe to await from a background task; cancelling it stops the worker."""
+        started = time.monotonic()
+        paths = await asyncio.to_thread(self.walk)
+        worker = await _start_worker()
+        try:
+            for start in range(0, len(paths), BATCH):
+                batch = paths[start : start + BATCH]
+                if worker is not None:
+                    found = await _ask_worker(worker, batch, self._max_bytes)
+                else:  # no worker process here: a thread (slower for the editor meanwhile, but it works)
+                    found = await asyncio.to_thread(summarize_files, batch, self._max_bytes)
+                for path, summary in found:
+                    if summary is not None:
+                        self._keep(path, summary)
+                if self.stopped_short:
+                    break
+        finally:
+            if worker is not None:
+                await _stop_worker(worker)
+        self.built = True
+        self.build_seconds = time.monotonic() - started
+        log.info(
+            "indexed %d files under %s in %.1fs%s",
+            len(self.files),
+            ", ".join(self.roots),
+            self.build_seconds,
+            f" (stopped short: {self.stopped_short})" if self.stopped_short else "",
+        )
+
+    def build_now(self) -> None:
+        """The same, in this thread (the command line, which has nothing else to do meanwhile)."""
+        started = time.monotonic()
+        for path, summary in summarize_files(self.walk(), self._max_bytes):
+            if summary is not None:
+                self._keep(path, summary)
+            if self.stopped_short:
+                break
+        self.built = True
+        self.build_seconds = time.monotonic() - started
+
+    @property
+    def _max_bytes(self) -> int:
+        return self.limits.max_file_bytes
+
+    def walk(self) -> list[str]:
+        """The source files to index, sorted, at most ``max_files``."""
+        found: list[str] = []
+        for root in self.roots:
+            for path in self._walk(root):
+                if len(found) >= self.limits.max_files:
+                    self.stopped_short = f"more than {self.limits.max_files} source files"
+                    return sorted(found)
+                found.append(path)
+        return sorted(found)
+
+    def _walk(self, root: str) -> Iterator[str]:
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            self._read_gitignore(folder)
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if self.wanted_dir(entry.path, entry.name):
+                        stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=True) and self.wanted_file(entry.path):
+                    yield entry.path
+
+    def wanted_dir(self, path: str, name: str) -> bool:
+        if name in SKIP_DIRS or name.endswith(".egg-info") or name.startswith("."):
+            return False
+        if os.path.exists(os.path.join(path, "pyvenv.cfg")):
+            return False  # a virtual environment, whatever its name
+        return not self._gitignored(path, is_dir=True) and not self._excluded(path)
+
+    def wanted_file(self, path: str) -> bool:
+        """A source file the index may read: a known language, not excluded (also where it links to), not
+        ignored by git, not too big."""
+        if os.path.splitext(path)[1].lower() not in LANGUAGE_OF_SUFFIX:
+            return False
+        if self._excluded(path) or self._gitignored(path, is_dir=False):
+            return False
+        real = os.path.realpath(path)
+        if real != path and (self._excluded(real) or not any(_under(real, root) for root in self.roots)):
+            return False  # a link to a secret, or out of the workspace
+        try:
+            return os.path.getsize(path) <= self.limits.max_file_bytes
+        except OSError:
+            return False
+
+    def _excluded(self, path: str) -> bool:
+        return matching_exclude(Path(path).as_uri(), self.exclude) is not None
+
+    def _read_gitignore(self, folder: str) -> None:
+        try:
+            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                patterns = [line.strip() for line in handle if line.strip() and not line.startswith(("#", "!"))]
+        except OSError:
+            return
+        self._ignored[folder] = patterns
+
+    def _gitignored(self, path: str, *, is_dir: bool) -> bool:
+        """A simple reading of the .gitignore files above ``path`` (negations are not honoured: more is left
+        out, never less)."""
+        for folder, patterns in self._ignored.items():
+            if not _under(path, folder):
+                continue
+            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            name = relative.rsplit("/", 1)[-1]
+            for written in patterns:
+                if written.endswith("/") and not is_dir:
+                    continue  # a file inside an ignored directory is caught when the directory is skipped
+                pattern = written.strip("/")
+                anchored = "/" in written.rstrip("/")
+                if (anchored and fnmatch.fnmatch(relative, pattern)) or (
+                    not anchored and fnmatch.fnmatch(name, pattern)
+                ):
+                    return True
+        return False
+
+    def _keep(self, path: str, summary: FileSummary) -> None:
+        old = self.files.get(path)
+        if old is not None:
+            self._chars -= old.size
+            self._unlist(path, old)
+        else:
+            self.version += 1
+        if self._chars + summary.size > self.limits.max_chars:
+            self.stopped_short = f"more than {self.limits.max_chars:,} characters of signatures"
+            self.files.pop(path, None)
+            return
+        self.files[path] = summary
+        self._chars += summary.size
+        for name in summary.symbols:
+            for word in name_words(name):
+                self.words.setdefault(word, set()).add((path, name))
+
+    def _unlist(self, path: str, summary: FileSummary) -> None:
+        for name in summary.symbols:
+            for word in name_words(name):
+                self.words.get(word, set()).discard((path, name))
+
+    # -- keeping current -------------------------------------------------------------------------------------
+
+    async def refresh(self, path: str) -> None:
+        """A file changed, appeared or went away on disk (workspace/didChangeWatchedFiles, or an mtime)."""
+        if not self.covers(path) or not await asyncio.to_thread(os.path.isfile, path):
+            self.remove(path)
+            return
+        if not self.wanted_file(path):
+            self.remove(path)
+            return
+        for found, summary in await asyncio.to_thread(summarize_files, [path], self._max_bytes):
+            if summary is not None:
+                self._keep(found, summary)
+
+    def set_exclude(self, patterns: tuple[str, ...]) -> None:
+        """New excludes: what they match leaves the index now (and is never read again)."""
+        self.exclude = patterns
+        for path in [p for p in self.files if self._excluded(p) or self._excluded(os.path.realpath(p))]:
+            self.remove(path)
+
+    def remove(self, path: str) -> None:
+        old = self.files.pop(path, None)
+        if old is not None:
+            self._chars -= old.size
+            self._unlist(path, old)
+            self.version += 1
+
+    def covers(self, path: str) -> bool:
+        return any(_under(path, root) for root in self.roots) and self.wanted_file_name(path)
+
+    def wanted_file_name(self, path: str) -> bool:
+        parts = Path(path).parts
+        return not any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts) and not self._excluded(path)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def summary(self, path: str) -> FileSummary | None:
+        """The file as the editor holds it if open, else as the disk does (re-read when its mtime moved and the
+        client sends no file-change notifications)."""
+        text = self.opened(path) if path in self.files or self.covers(path) else None
+        if text is not None:
+            memo = self._buffer_memo.get(path)
+            if memo is not None and memo[0] == text:
+                return memo[1]
+            summary = summarize(path, text)
+            if summary is None:  # mid-edit Python that does not parse: the last good summary
+                return memo[1] if memo is not None else self.files.get(path)
+            self._buffer_memo[path] = (text, summary)
+            return summary
+        found = self.files.get(path)
+        if found is not None and self.check_mtimes:
+            try:
+                moved = os.stat(path).st_mtime_ns != found.mtime_ns
+            except OSError:
+                self.remove(path)
+                return None
+            if moved:
+                for _path, fresh in summarize_files([path], self._max_bytes):
+                    if fresh is not None:
+                        self._keep(path, fresh)
+                        found = fresh
+        return found
+
+    def all_paths(self) -> list[str]:
+        return sorted(self.files)
+
+    def relative(self, path: str) -> str:
+        for root in self.roots:
+            if _under(path, root):
+                return os.path.relpath(path, root).replace(os.sep, "/")
+        return path
+
+
+def name_words(name: str) -> set[str]:
+    """The words of an identifier (``parse_http_header`` and ``parseHTTPHeader`` -> parse, http, header)."""
+    parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
+    return {p.lower() for p in parts if len(p) > 2}
+
+
+def summarize_files(paths: list[str], max_bytes: int) -> list[tuple[str, FileSummary | None]]:
+    """Read and summarize ``paths`` (in the worker process during a build). Unreadable, binary or oversized
+    files, and Python that does not parse, give None."""
+    out: list[tuple[str, FileSummary | None]] = []
+    for path in paths:
+        summary = None
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+            if os.path.getsize(path) <= max_bytes:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+                if "\x00" not in text:
+                    summary = summarize(path, text)
+                if summary is not None:
+                    summary = replace(summary, mtime_ns=os.stat(path).st_mtime_ns)
+        out.append((path, summary))
+    return out
+
+
+async def _start_worker() -> asyncio.subprocess.Process | None:
+    # The child imports gptls the way this process does (a venv, the VS Code extension's bundled libraries).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from gptls.index.worker import main; main()",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError as exc:
+        log.info("the indexing worker did not start (%s): indexing in a thread", exc)
+        return None
+
+
+async def _ask_worker(
+    worker: asyncio.subprocess.Process, paths: list[str], max_bytes: int
+) -> list[tuple[str, FileSummary | None]]:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(json.dumps({"paths": paths, "max_bytes": max_bytes}).encode() + b"\n")
+    await worker.stdin.drain()
+    (size,) = struct.unpack("<Q", await worker.stdout.readexactly(8))
+    found: list[tuple[str, FileSummary | None]] = pickle.loads(await worker.stdout.readexactly(size))
+    return found
+
+
+async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
+    if worker.stdin is not None:
+        worker.stdin.close()
+    try:
+        await asyncio.wait_for(worker.wait(), 5)
+    except (TimeoutError, asyncio.CancelledError):
+        with contextlib.suppress(ProcessLookupError):
+            worker.kill()
+        await worker.wait()
+        raise
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -1,0 +1,153 @@
+"""The model sees the project: definitions from other files reach the request, over stdio, in a real workspace
+on disk; open buffers win over the disk; excluded and ignored files never appear; the index follows files
+that are deleted; a workspace too big for the caps is cut short without stalling requests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from tests.double import replies
+from tests.e2e.test_cli import gptls
+
+MODELS = '''"""The shop's data."""
+from dataclasses import dataclass
+
+TAX_RATE = 0.2
+
+
+@dataclass
+class Item:
+    """One thing in a cart."""
+
+    name: str
+    unit_price: float
+
+    def line_total(self, quantity: int) -> float:
+        """Price times quantity."""
+        return self.unit_price * quantity
+
+
+class Cart:
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.items: list[Item] = []
+'''
+PRICING = '''from shop import Cart
+from .models import TAX_RATE
+
+
+def subtotal(cart: Cart) -> float:
+    """Sum of the items' prices, before tax."""
+    ...
+'''
+SECRET = 'API_TOKEN = "tok-CANARY-never-sent"\n\n\ndef unit_price_from_vault() -> float:\n    return 1.0\n'
+
+
+def project(root: Path) -> Path:
+    shop = root / "src" / "shop"
+    shop.mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    (shop / "__init__.py").write_text("from .models import Cart, Item\n")
+    (shop / "models.py").write_text(MODELS)
+    (shop / "pricing.py").write_text(PRICING)
+    (shop / "secrets.py").write_text(SECRET)  # the default exclude: secrets.*
+    (root / ".gitignore").write_text("generated/\n*_gen.py\n")
+    (root / "generated").mkdir()
+    (root / "generated" / "unit_price_table.py").write_text("UNIT_PRICE_TABLE_IGNORED = {}\n")
+    (shop / "prices_gen.py").write_text("def unit_price_generated_ignored() -> float:\n    return 0.0\n")
+    return shop / "pricing.py"
+
+
+async def indexed(editor) -> None:
+    await editor.until(
+        lambda: any("indexed " in m.message for m in editor.client.log_messages), lsp.WINDOW_LOG_MESSAGE, limit=60
+    )
+
+
+async def generate_prompt(editor, uri: str) -> str:
+    editor.double.script(replies.json_output({"code": "return sum(i.unit_price for i in cart.items)"}))
+    await editor.run(uri, editor.cursor(uri, "..."), "generate")
+    return str(editor.double.requests[-1].body["input"])
+
+
+async def test_a_definition_from_an_unopened_file_reaches_the_request(make_editor, tmp_path) -> None:
+    pricing = project(tmp_path)
+    editor = await make_editor(root=str(tmp_path))
+    await indexed(editor)
+    uri = editor.open_uri(pricing.as_uri(), PRICING)
+    prompt = await generate_prompt(editor, uri)
+    context = prompt.split("Language:")[0]
+    assert "# src/shop/models.py" in context
+    assert "class Cart:" in context and "self.items: list[Item]" in context, "the annotation's type, with members"
+    assert "class Item:" in context and "unit_price: float" in context, "the member's type, one level on"
+    assert "TAX_RATE = 0.2" in context
+    # Never an excluded or ignored file, even where its names match the target's words.
+    for never in ("CANARY", "unit_price_from_vault", "UNIT_PRICE_TABLE_IGNORED", "unit_price_generated_ignored"):
+        assert never not in prompt, never
+    # Show Last Request names the file it quoted, and holds what was sent.
+    shown = await editor.client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="gptls.showLastRequest", arguments=[])
+    )
+    assert shown["files"] == [str(pricing.parent / "models.py")] and shown["input"] == prompt
+    assert "CANARY" not in shown["text"]
+
+
+async def test_an_unsaved_edit_wins_over_the_disk(make_editor, tmp_path) -> None:
+    pricing = project(tmp_path)
+    editor = await make_editor(root=str(tmp_path))
+    await indexed(editor)
+    models = pricing.parent / "models.py"
+    editor.open_uri(models.as_uri(), MODELS.replace("unit_price: float", "price_in_cents: int"))
+    uri = editor.open_uri(pricing.as_uri(), PRICING)
+    prompt = await generate_prompt(editor, uri)
+    assert "price_in_cents: int" in prompt and "unit_price: float" not in prompt
+
+
+async def test_a_deleted_file_leaves_the_index(make_editor, tmp_path) -> None:
+    pricing = project(tmp_path)
+    editor = await make_editor(root=str(tmp_path))
+    await indexed(editor)
+    models = pricing.parent / "models.py"
+    models.rename(pricing.parent / "catalogue.py")
+    editor.client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            changes=[
+                lsp.FileEvent(uri=models.as_uri(), type=lsp.FileChangeType.Deleted),
+                lsp.FileEvent(uri=(pricing.parent / "catalogue.py").as_uri(), type=lsp.FileChangeType.Created),
+            ]
+        )
+    )
+    uri = editor.open_uri(pricing.as_uri(), PRICING)
+    await editor.synced(uri)
+    prompt = await generate_prompt(editor, uri)
+    assert "# src/shop/models.py" not in prompt
+    assert "# src/shop/catalogue.py" in prompt, "the words the target shares still find the renamed file"
+
+
+async def test_an_enormous_workspace_hits_the_cap_and_requests_go_on(make_editor, tmp_path) -> None:
+    pricing = project(tmp_path)
+    bulk = tmp_path / "src" / "bulk"
+    bulk.mkdir()
+    for i in range(3000):
+        (bulk / f"module_{i:04}.py").write_text(f"def helper_{i}(x: int) -> int:\n    return x + {i}\n")
+    editor = await make_editor(root=str(tmp_path), init_options={"indexMaxFiles": 1000})
+    uri = editor.open_uri(pricing.as_uri(), PRICING)
+    # Requests are answered while the index is being built.
+    for _ in range(20):
+        assert await editor.actions(uri, editor.cursor(uri, "...")), "a code action request went unanswered"
+    await indexed(editor)
+    assert any("stopped short: more than 1000 source files" in m.message for m in editor.client.log_messages)
+
+
+def test_gptls_run_quotes_the_project_and_shows_the_prompt(double, tmp_path) -> None:
+    pricing = project(tmp_path)
+    double.script(replies.json_output({"code": "return sum(i.unit_price for i in cart.items)"}))
+    result = gptls("run", "generate", f"{pricing}:7", "--show-prompt", env=double.env())
+    assert result.returncode == 0, result.stderr
+    prompt = double.requests[0].body["input"]
+    assert "class Cart:" in prompt and "# src/shop/models.py" in prompt
+    assert "Files quoted besides the target's:" in result.stderr and str(pricing.parent / "models.py") in result.stderr
+    assert json.dumps(prompt)[1:40] in json.dumps(result.stderr), "the shown prompt is the one sent"
