@@ -25,7 +25,13 @@ import {
   userValue,
   withoutProtected,
 } from "./settings";
-import { CHECK_COMMAND, STATUS_NOTIFICATION, type StatusParams, USAGE_COMMAND } from "./protocol";
+import {
+  CHECK_COMMAND,
+  SHOW_LAST_REQUEST_COMMAND,
+  STATUS_NOTIFICATION,
+  type StatusParams,
+  USAGE_COMMAND,
+} from "./protocol";
 import { RestartQueue, StatusOwner, type StatusView } from "./status";
 
 let client: LanguageClient | undefined;
@@ -67,6 +73,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   command("gptls.checkConnection", () => serverCommand(CHECK_COMMAND));
   command("gptls.showUsage", () => serverCommand(USAGE_COMMAND));
+  command("gptls.showLastRequest", async () => {
+    const answer = (await serverCommand(SHOW_LAST_REQUEST_COMMAND)) as { text?: string | null } | undefined;
+    if (answer?.text) {
+      const document = await vscode.workspace.openTextDocument({ content: answer.text, language: "markdown" });
+      await vscode.window.showTextDocument(document, { preview: true });
+    }
+  });
   command("gptls.restartServer", () => restart(context));
   command("gptls.showLog", () => output?.show(true));
 
