@@ -62,6 +62,7 @@ COMMON = frozenset(
     }
 )
 MAX_LEXICAL = 12
+FEW_MEMBERS = 8
 
 
 @dataclass
@@ -77,6 +78,7 @@ class _Entry:
     path: str
     symbol: Symbol
     with_members: bool
+    all_members: bool = False  # the enclosing class: every member; others only the relevant few
 
 
 def project_context(doc: Document, target: Target, budget: int, index: WorkspaceIndex | None) -> Quoted:
@@ -84,7 +86,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     if budget <= 0:
         return Quoted()
     path = _path(doc.uri)
-    own = _own_summary(doc, path)
+    own = _own_summary(doc, path, index)
     if own is None:
         return Quoted()
     resolver = Resolver.of(index) if index is not None else None
@@ -94,19 +96,23 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     wanted = _wanted_names(doc, target, own)
     entries: list[_Entry] = []
 
-    def add(found: Found | None, *, members: bool = False) -> None:
+    def add(found: Found | None, *, members: bool = False, every: bool = False) -> None:
         if found is None or found.symbol.kind == "module":
             return
         if found.path == path and _inside_target(found.symbol, target):
             return
-        entry = _Entry(found.path, found.symbol, members or found.symbol.kind == "class")
+        same = [e for e in entries if e.path == found.path and e.symbol is found.symbol]
+        if same and (not members or any(e.with_members for e in same)):
+            return  # already there (an entry with members, later, upgrades one without)
+        entry = _Entry(found.path, found.symbol, members, every)
         if entry not in entries:
             entries.append(entry)
             if resolver is not None and found.symbol.kind == "class" and members:
                 for base in resolver.bases(found):
                     add(base, members=True)
 
-    # 1. what the target names (chains: mod.f, obj.attr where obj is a class)
+    # 1. what the target names (chains: mod.f, obj.attr where obj is a class), as signatures
+    used_classes: list[Found] = []
     for chain in wanted:
         found = names.get(chain[0])
         for part in chain[1:]:
@@ -115,10 +121,25 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             nxt = resolver.attribute(found, part)
             if nxt is None:
                 break
-            add(found, members=found.symbol.kind == "class")
+            if found.symbol.kind == "class":
+                used_classes.append(found)
             found = nxt
+        add(found)
+        if found is not None and found.symbol.kind == "class":
+            used_classes.append(found)
+    # 2. every project name this file imports (one level deep), and this file's own definitions and constants
+    for name in sorted(names):
+        if names[name].path != path:
+            add(names[name])
+    for symbol in sorted(own.symbols.values(), key=lambda s: s.line):
+        add(Found(path, symbol))
+    # 3. members where they matter: the enclosing class (all, and its bases'), the classes the target uses (the
+    # members it names first), and the project types those members name (Cart.items: list[Item] brings Item)
+    enclosing = _enclosing_class(own, target)
+    if enclosing is not None:
+        add(Found(path, enclosing), members=True, every=True)
+    for found in used_classes:
         add(found, members=True)
-    # 1b. the project types those classes' members name (Cart.items: list[Item] brings Item)
     if resolver is not None:
         for entry in [e for e in entries if e.with_members and e.symbol.members]:
             summary = index.summary(entry.path) if index is not None else None
@@ -130,26 +151,16 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                     hit = known.get(word)
                     if hit is not None and hit.symbol.kind == "class":
                         add(hit, members=True)
-    # 2. the enclosing class, its members and its bases
-    enclosing = _enclosing_class(own, target)
-    if enclosing is not None:
-        add(Found(path, enclosing), members=True)
-    # 3. for a stub, what its neighbours use
+    # 4. for a stub, what its neighbours use
     if target.kind in ("stub", "comment"):
         for chain in _neighbour_names(doc, target, own):
             add(names.get(chain[0]))
-    # 4. this file's own definitions and constants
-    for symbol in sorted(own.symbols.values(), key=lambda s: s.line):
-        add(Found(path, symbol))
-    # 5. every project name this file imports, one level deep
-    for name in sorted(names):
-        if names[name].path != path:
-            add(names[name])
-    # 6. words the target shares with definitions elsewhere in the workspace
+    # 5. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
-    return _render(entries, path, budget, index, own)
+    words = {chain[-1] for chain in wanted}
+    return _render(entries, path, budget, index, own, words)
 
 
 def _path(uri: str) -> str:
@@ -157,11 +168,14 @@ def _path(uri: str) -> str:
     return unquote(parsed.path) if parsed.scheme in ("file", "") else uri
 
 
-def _own_summary(doc: Document, path: str) -> FileSummary | None:
+def _own_summary(doc: Document, path: str, index: WorkspaceIndex | None) -> FileSummary | None:
     key = "index.own"
     if key not in doc.memo:
         language = "python" if doc.is_python else doc.language_id
-        doc.memo[key] = summarize(path, doc.text, language)
+        if index is not None and path in index.files:
+            doc.memo[key] = index.summary_of_text(path, doc.text, language)
+        else:
+            doc.memo[key] = summarize(path, doc.text, language)
     found: FileSummary | None = doc.memo[key]
     return found
 
@@ -263,7 +277,9 @@ def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[_Entr
     return out
 
 
-def _render(entries: list[_Entry], path: str, budget: int, index: WorkspaceIndex | None, own: FileSummary) -> Quoted:
+def _render(
+    entries: list[_Entry], path: str, budget: int, index: WorkspaceIndex | None, own: FileSummary, words: set[str]
+) -> Quoted:
     """As many entries as the budget holds, by rank; then laid out stable-first."""
     comment = "#" if own.language == "python" else "//"
     chosen: dict[str, list[tuple[int, str]]] = {}
@@ -272,19 +288,26 @@ def _render(entries: list[_Entry], path: str, budget: int, index: WorkspaceIndex
     if imports and len(imports) < budget // 4:  # what the file already imports: the names it can use
         chosen[path] = [(-1, imports)]
         used += len(imports) + len(_heading(path, path, index, comment)) + 2
+    placed: dict[tuple[str, int], tuple[int, str]] = {}  # (path, id(symbol)) -> (line, block) chosen
     for entry in entries:
-        block = _block(entry, comment)
+        block = _block(entry, comment, words)
+        key = (entry.path, id(entry.symbol))
+        before = placed.get(key)
         heading = 0 if entry.path in chosen else len(_heading(entry.path, path, index, comment)) + 1
-        cost = len(block) + 1 + heading
+        cost = len(block) + 1 + heading - (len(before[1]) + 1 if before else 0)
         if used + cost > budget:
             continue  # a smaller, lower-ranked one may still fit
-        chosen.setdefault(entry.path, []).append((entry.symbol.line, block))
+        blocks = chosen.setdefault(entry.path, [])
+        if before is not None:  # the class again, now with its members: in place of its signature
+            blocks.remove(before)
+        placed[key] = (entry.symbol.line, block)
+        blocks.append(placed[key])
         used += cost
     others = sorted((p for p in chosen if p != path), key=lambda p: _heading(p, path, index, comment))
     parts = []
     for file in [*others, *([path] if path in chosen else [])]:
-        blocks = [b for _line, b in sorted(chosen[file], key=lambda item: item[0])]
-        parts.append(_heading(file, path, index, comment) + "\n" + "\n".join(blocks))
+        texts = [b for _line, b in sorted(chosen[file], key=lambda item: item[0])]
+        parts.append(_heading(file, path, index, comment) + "\n" + "\n".join(texts))
     return Quoted("\n".join(parts), [file for file in others])
 
 
@@ -307,13 +330,26 @@ def _heading(file: str, path: str, index: WorkspaceIndex | None, comment: str) -
     return f"{comment} {index.relative(file) if index is not None else file}"
 
 
-def _block(entry: _Entry, comment: str) -> str:
+def _block(entry: _Entry, comment: str, words: set[str]) -> str:
     symbol = entry.symbol
     lines = [f"{comment} {symbol.summary}"] if symbol.summary else []
     lines.append(symbol.signature + (" ..." if symbol.kind in ("function", "method") and comment == "#" else ""))
     if entry.with_members and symbol.members:
         indent = "    "
-        for member in symbol.members:
+        members = list(symbol.members)
+        if not entry.all_members and len(members) > FEW_MEMBERS:
+            # A class the target only uses: the members it names, then fields and the first few methods.
+            named = [m for m in members if m.name in words]
+            rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
+            shown = named + [m for m in rest if m.kind == "attribute"] + [m for m in rest if m.kind != "attribute"]
+            members = [m for m in symbol.members if m in shown[: max(FEW_MEMBERS, len(named))]]
+            if len(members) < len(symbol.members):
+                lines_left = len(symbol.members) - len(members)
+                members.append(Symbol("", "more", f"{comment} ... {lines_left} more members"))
+        for member in members:
+            if member.kind == "more":
+                lines.append(indent + member.signature)
+                continue
             signature = member.signature.replace("\n", "\n" + indent)
             ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
             doc = f"  {comment} {member.summary}" if member.summary else ""

@@ -26,6 +26,8 @@ class Resolver:
     def __init__(self, index: WorkspaceIndex) -> None:
         self.index = index
         self._modules: dict[str, str] = {}
+        self._names: dict[str, list[str]] = {}
+        self._in_files: dict[str, tuple[FileSummary, int, dict[str, Found]]] = {}
         self._paths_seen = -1
 
     # -- Python modules ------------------------------------------------------------------------------------
@@ -49,6 +51,12 @@ class Resolver:
 
     def module_names(self, path: str) -> list[str]:
         """The dotted names ``path`` is imported by: from each root, and from a ``src/`` under it."""
+        known = self._names.get(path)
+        if known is None:
+            known = self._names[path] = self._module_names(path)
+        return known
+
+    def _module_names(self, path: str) -> list[str]:
         if not path.endswith((".py", ".pyi")):
             return []
         names = []
@@ -138,7 +146,16 @@ class Resolver:
 
     def names_in_file(self, path: str, summary: FileSummary) -> dict[str, Found]:
         """Every project definition ``path`` can name directly: its own, and those it imports (one level).
-        A name bound by ``import a.b as c`` or ``from . import mod`` maps to that module's file."""
+        A name bound by ``import a.b as c`` or ``from . import mod`` maps to that module's file. Remembered per
+        summary while no file comes or goes (a copy is returned: callers may add to it)."""
+        memo = self._in_files.get(path)
+        if memo is not None and memo[0] is summary and memo[1] == self.index.version:
+            return dict(memo[2])
+        found = self._names_in_file(path, summary)
+        self._in_files[path] = (summary, self.index.version, found)
+        return dict(found)
+
+    def _names_in_file(self, path: str, summary: FileSummary) -> dict[str, Found]:
         found: dict[str, Found] = {name: Found(path, s) for name, s in summary.symbols.items()}
         for imp in summary.imports:
             if summary.language == "python" and not imp.names and not imp.star:

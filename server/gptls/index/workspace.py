@@ -56,7 +56,9 @@ SKIP_DIRS = frozenset(
         "vendor",
     }
 )
-BATCH = 200
+BATCH = 100
+# Worker processes parsing in parallel: the build is a one-off, and the server itself stays on its own core.
+WORKERS = max(1, min(2, (os.cpu_count() or 1)))
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,12 @@ class WorkspaceIndex:
         process). Safe to await from a background task; cancelling it stops the worker."""
         started = time.monotonic()
         paths = await asyncio.to_thread(self.walk)
-        worker = await _start_worker()
-        try:
-            for start in range(0, len(paths), BATCH):
-                batch = paths[start : start + BATCH]
+        batches = [paths[start : start + BATCH] for start in range(0, len(paths), BATCH)]
+        workers = [w for w in [await _start_worker() for _ in range(WORKERS)] if w is not None]
+
+        async def drain(worker: asyncio.subprocess.Process | None) -> None:
+            while batches and not self.stopped_short:
+                batch = batches.pop(0)
                 if worker is not None:
                     found = await _ask_worker(worker, batch, self._max_bytes)
                 else:  # no worker process here: a thread (slower for the editor meanwhile, but it works)
@@ -116,10 +120,12 @@ class WorkspaceIndex:
                 for path, summary in found:
                     if summary is not None:
                         self._keep(path, summary)
-                if self.stopped_short:
-                    break
+
+        try:
+            drains = [drain(w) for w in workers] if workers else [drain(None)]
+            await asyncio.gather(*drains)
         finally:
-            if worker is not None:
+            for worker in workers:
                 await _stop_worker(worker)
         self.built = True
         self.build_seconds = time.monotonic() - started
@@ -288,14 +294,7 @@ class WorkspaceIndex:
         client sends no file-change notifications)."""
         text = self.opened(path) if path in self.files or self.covers(path) else None
         if text is not None:
-            memo = self._buffer_memo.get(path)
-            if memo is not None and memo[0] == text:
-                return memo[1]
-            summary = summarize(path, text)
-            if summary is None:  # mid-edit Python that does not parse: the last good summary
-                return memo[1] if memo is not None else self.files.get(path)
-            self._buffer_memo[path] = (text, summary)
-            return summary
+            return self.summary_of_text(path, text)
         found = self.files.get(path)
         if found is not None and self.check_mtimes:
             try:
@@ -309,6 +308,18 @@ class WorkspaceIndex:
                         self._keep(path, fresh)
                         found = fresh
         return found
+
+    def summary_of_text(self, path: str, text: str, language: str | None = None) -> FileSummary | None:
+        """The summary of an open buffer's ``text``, made once per text (the prompt's own file and the index
+        share it)."""
+        memo = self._buffer_memo.get(path)
+        if (memo is not None and memo[0] is text) or (memo is not None and memo[0] == text):
+            return memo[1]
+        summary = summarize(path, text, language)
+        if summary is None:  # mid-edit Python that does not parse: the last good summary
+            return memo[1] if memo is not None else self.files.get(path)
+        self._buffer_memo[path] = (text, summary)
+        return summary
 
     def all_paths(self) -> list[str]:
         return sorted(self.files)
