@@ -4,6 +4,7 @@ that are deleted; a workspace too big for the caps is cut short without stalling
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -151,3 +152,21 @@ def test_gptls_run_quotes_the_project_and_shows_the_prompt(double, tmp_path) -> 
     assert "class Cart:" in prompt and "# src/shop/models.py" in prompt
     assert "Files quoted besides the target's:" in result.stderr and str(pricing.parent / "models.py") in result.stderr
     assert json.dumps(prompt)[1:40] in json.dumps(result.stderr), "the shown prompt is the one sent"
+
+
+async def test_shutting_down_during_indexing_leaves_no_worker(double, tmp_path) -> None:
+    from tests.e2e.editor import start_editor
+    from tests.e2e.test_sandbox_attacks import leftover_processes
+
+    project(tmp_path)
+    bulk = tmp_path / "src" / "bulk"
+    bulk.mkdir()
+    for i in range(3000):
+        (bulk / f"module_{i:04}.py").write_text(f"def helper_{i}(x: int) -> int:\n    return x + {i}\n")
+    editor = await start_editor(double, root=str(tmp_path))
+    server = editor.client._server
+    assert server is not None
+    await editor.client.shutdown_session()  # shutdown, then exit: while the index is still being built
+    assert await asyncio.wait_for(server.wait(), 20) == 0
+    await editor.client.stop()
+    assert leftover_processes("gptls.index.worker") == []

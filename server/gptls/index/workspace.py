@@ -124,6 +124,11 @@ class WorkspaceIndex:
         try:
             drains = [drain(w) for w in workers] if workers else [drain(None)]
             await asyncio.gather(*drains)
+        except BaseException:
+            for worker in workers:  # cancelled (the server shuts down) or broken: the workers go at once
+                with contextlib.suppress(ProcessLookupError):
+                    worker.kill()
+            raise
         finally:
             for worker in workers:
                 await _stop_worker(worker)
@@ -389,11 +394,10 @@ async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
         worker.stdin.close()
     try:
         await asyncio.wait_for(worker.wait(), 5)
-    except (TimeoutError, asyncio.CancelledError):
+    except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             worker.kill()
         await worker.wait()
-        raise
 
 
 def _under(path: str, root: str) -> bool:

@@ -4,6 +4,7 @@ its handler in ``lsp/handlers.py``, which hands the work to the pipeline and tur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -73,6 +74,7 @@ class GptlsServer(LanguageServer):
         self._pipeline: Pipeline | None = None
         self._consent: ConsentStore | None = None
         self.index: WorkspaceIndex | None = None
+        self.index_build: asyncio.Future[Any] | None = None
         self._status_pending = False
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
@@ -127,7 +129,17 @@ class GptlsServer(LanguageServer):
         )
         if self._pipeline is not None:
             self._pipeline.index = self.index
-        self.keep(asyncio.ensure_future(self.index.build()))
+        self.index_build = self.keep(asyncio.ensure_future(self._build_index(self.index)))
+
+    async def _build_index(self, index: WorkspaceIndex) -> None:
+        try:
+            await index.build()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the index is a help: without it prompts quote the file itself
+            log.warning(
+                "indexing the workspace failed (%s: %s); prompts quote only the file itself", type(exc).__name__, exc
+            )
 
     def _open_text(self, path: str) -> str | None:
         """The editor's text of the file at ``path``, when it is open."""
@@ -405,6 +417,10 @@ def create_server() -> GptlsServer:
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: GptlsServer, *args: Any) -> None:
+        if ls.index_build is not None and not ls.index_build.done():
+            ls.index_build.cancel()  # its worker processes are killed
+            with contextlib.suppress(asyncio.CancelledError):
+                await ls.index_build
         if ls._pipeline is not None:
             await ls._pipeline.aclose()
 
