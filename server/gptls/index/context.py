@@ -95,21 +95,21 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         names[name] = Found(path, symbol)
     wanted = _wanted_names(doc, target, own)
     entries: list[_Entry] = []
+    seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
 
     def add(found: Found | None, *, members: bool = False, every: bool = False) -> None:
         if found is None or found.symbol.kind == "module":
             return
         if found.path == path and _inside_target(found.symbol, target):
             return
-        same = [e for e in entries if e.path == found.path and e.symbol is found.symbol]
-        if same and (not members or any(e.with_members for e in same)):
+        key = (found.path, id(found.symbol))
+        if key in seen and (not members or seen[key]):
             return  # already there (an entry with members, later, upgrades one without)
-        entry = _Entry(found.path, found.symbol, members, every)
-        if entry not in entries:
-            entries.append(entry)
-            if resolver is not None and found.symbol.kind == "class" and members:
-                for base in resolver.bases(found):
-                    add(base, members=True)
+        seen[key] = members
+        entries.append(_Entry(found.path, found.symbol, members, every))
+        if resolver is not None and found.symbol.kind == "class" and members:
+            for base in resolver.bases(found):
+                add(base, members=True)
 
     # 1. what the target names (chains: mod.f, obj.attr where obj is a class), as signatures
     used_classes: list[Found] = []
@@ -259,6 +259,8 @@ def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[_Entr
         target_words |= name_words(word)
     seen = {(e.path, e.symbol.name) for e in taken}
     scores: dict[tuple[str, str], int] = {}
+    if len(target_words) > 200:
+        return []
     for word in target_words:
         hits = index.words.get(word, ())
         if len(hits) > 200:
@@ -289,11 +291,16 @@ def _render(
         chosen[path] = [(-1, imports)]
         used += len(imports) + len(_heading(path, path, index, comment)) + 2
     placed: dict[tuple[str, int], tuple[int, str]] = {}  # (path, id(symbol)) -> (line, block) chosen
+    headings: dict[str, str] = {}
     for entry in entries:
+        if used >= budget - 20:
+            break  # full
         block = _block(entry, comment, words)
         key = (entry.path, id(entry.symbol))
         before = placed.get(key)
-        heading = 0 if entry.path in chosen else len(_heading(entry.path, path, index, comment)) + 1
+        if entry.path not in headings:
+            headings[entry.path] = _heading(entry.path, path, index, comment)
+        heading = 0 if entry.path in chosen else len(headings[entry.path]) + 1
         cost = len(block) + 1 + heading - (len(before[1]) + 1 if before else 0)
         if used + cost > budget:
             continue  # a smaller, lower-ranked one may still fit
@@ -303,11 +310,13 @@ def _render(
         placed[key] = (entry.symbol.line, block)
         blocks.append(placed[key])
         used += cost
-    others = sorted((p for p in chosen if p != path), key=lambda p: _heading(p, path, index, comment))
+    for file in chosen:
+        headings.setdefault(file, _heading(file, path, index, comment))
+    others = sorted((p for p in chosen if p != path), key=lambda p: headings[p])
     parts = []
     for file in [*others, *([path] if path in chosen else [])]:
         texts = [b for _line, b in sorted(chosen[file], key=lambda item: item[0])]
-        parts.append(_heading(file, path, index, comment) + "\n" + "\n".join(texts))
+        parts.append(headings[file] + "\n" + "\n".join(texts))
     return Quoted("\n".join(parts), [file for file in others])
 
 
