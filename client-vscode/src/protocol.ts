@@ -1,9 +1,10 @@
 // The names gptls adds to LSP, as the server declares them (server/gptls/lsp/protocol.py; a test there keeps
-// the two equal).
+// the two equal). vscode-languageclient registers a VS Code command for each server command, so none of these
+// may equal a command the extension contributes itself (gptls.checkConnection runs gptls.check, and so on).
 export const RUN_COMMAND = "gptls.runAction";
 export const USAGE_COMMAND = "gptls.usage";
 export const CHECK_COMMAND = "gptls.check";
-export const SHOW_LAST_REQUEST_COMMAND = "gptls.showLastRequest";
+export const SHOW_LAST_REQUEST_COMMAND = "gptls.lastRequest";
 export const STATUS_NOTIFICATION = "gptls/status";
 
 /** The params of the gptls/status notification. */

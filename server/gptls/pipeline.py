@@ -135,7 +135,7 @@ QUIET = Quiet()
 
 @dataclass(frozen=True)
 class LastRequest:
-    """The last prompt built (gptls.showLastRequest, ``gptls run --show-prompt``): what was sent, and which
+    """The last prompt built (gptls.lastRequest, ``gptls run --show-prompt``): what was sent, and which
     other files it quotes."""
 
     action: str

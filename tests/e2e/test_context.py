@@ -90,7 +90,7 @@ async def test_a_definition_from_an_unopened_file_reaches_the_request(make_edito
         assert never not in prompt, never
     # Show Last Request names the file it quoted, and holds what was sent.
     shown = await editor.client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(command="gptls.showLastRequest", arguments=[])
+        lsp.ExecuteCommandParams(command="gptls.lastRequest", arguments=[])
     )
     assert shown["files"] == [str(pricing.parent / "models.py")] and shown["input"] == prompt
     assert "CANARY" not in shown["text"]

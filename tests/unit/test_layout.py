@@ -104,3 +104,16 @@ def test_the_extension_uses_the_servers_protocol_names() -> None:
         )
     }
     assert theirs == ours
+
+
+def test_no_server_command_shadows_a_command_the_extension_contributes() -> None:
+    # vscode-languageclient registers a VS Code command for each of the server's commands: one named like the
+    # extension's own makes the client fail to start ("command ... already exists").
+    import json
+
+    from gptls.lsp import protocol
+
+    package = json.loads((Path(__file__).resolve().parents[2] / "client-vscode" / "package.json").read_text())
+    contributed = {c["command"] for c in package["contributes"]["commands"]}
+    server = {protocol.RUN_COMMAND, protocol.USAGE_COMMAND, protocol.CHECK_COMMAND, protocol.SHOW_LAST_REQUEST_COMMAND}
+    assert not contributed & server

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 RUN_COMMAND = "gptls.runAction"
 USAGE_COMMAND = "gptls.usage"
 CHECK_COMMAND = "gptls.check"
-SHOW_LAST_REQUEST_COMMAND = "gptls.showLastRequest"
+SHOW_LAST_REQUEST_COMMAND = "gptls.lastRequest"
 STATUS_NOTIFICATION = "gptls/status"
 
 
