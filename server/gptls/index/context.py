@@ -96,10 +96,14 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     wanted = _wanted_names(doc, target, own)
     entries: list[_Entry] = []
     seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
+    offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
     def add(found: Found | None, *, members: bool = False, every: bool = False) -> None:
         if found is None or found.symbol.kind == "module":
             return
+        if not members and offered[0] > 2 * budget:
+            return
+        offered[0] += len(found.symbol.signature) + len(found.symbol.summary) + 8
         if found.path == path and _inside_target(found.symbol, target):
             return
         key = (found.path, id(found.symbol))
@@ -339,7 +343,30 @@ def _heading(file: str, path: str, index: WorkspaceIndex | None, comment: str) -
     return f"{comment} {index.relative(file) if index is not None else file}"
 
 
+_SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)
+
+
 def _block(entry: _Entry, comment: str, words: set[str]) -> str:
+    symbol = entry.symbol
+    if not entry.with_members:  # the same for every prompt that quotes it: made once per summary
+        cached = _SIGNATURES.get(id(symbol))
+        if cached is not None and cached[0] is symbol and cached[1] == comment:
+            return cached[2]
+        if len(_SIGNATURES) > 50_000:
+            _SIGNATURES.clear()
+        block = _signature_block(symbol, comment)
+        _SIGNATURES[id(symbol)] = (symbol, comment, block)
+        return block
+    return _member_block(entry, comment, words)
+
+
+def _signature_block(symbol: Symbol, comment: str) -> str:
+    lines = [f"{comment} {symbol.summary}"] if symbol.summary else []
+    lines.append(symbol.signature + (" ..." if symbol.kind in ("function", "method") and comment == "#" else ""))
+    return "\n".join(lines)
+
+
+def _member_block(entry: _Entry, comment: str, words: set[str]) -> str:
     symbol = entry.symbol
     lines = [f"{comment} {symbol.summary}"] if symbol.summary else []
     lines.append(symbol.signature + (" ..." if symbol.kind in ("function", "method") and comment == "#" else ""))
