@@ -75,6 +75,7 @@ class GptlsServer(LanguageServer):
         self._consent: ConsentStore | None = None
         self.index: WorkspaceIndex | None = None
         self.index_build: asyncio.Future[Any] | None = None
+        self.open_paths: dict[str, str] = {}  # the path of each open file: document -> its URI
         self._status_pending = False
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
@@ -142,11 +143,10 @@ class GptlsServer(LanguageServer):
             )
 
     def _open_text(self, path: str) -> str | None:
-        """The editor's text of the file at ``path``, when it is open."""
-        for uri, document in list(self.workspace.text_documents.items()):
-            if uri.startswith("file:") and unquote(urlparse(uri).path) == path:
-                return str(document.source)
-        return None
+        """The editor's text of the file at ``path``, when it is open (asked many times per prompt: a lookup)."""
+        uri = self.open_paths.get(path)
+        document = self.workspace.text_documents.get(uri) if uri is not None else None
+        return None if document is None else str(document.source)
 
     def check_model_soon(self) -> None:
         """Look up the configured model's shutdown date in the background and warn (at most once a day)
@@ -395,7 +395,16 @@ def create_server() -> GptlsServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: GptlsServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        pass  # pygls keeps the text; declaring the feature makes it advertise open/close sync
+        # pygls keeps the text; the index reads open files by path, so remember which path each one has.
+        uri = params.text_document.uri
+        if uri.startswith("file:"):
+            ls.open_paths[unquote(urlparse(uri).path)] = uri
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: GptlsServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if uri.startswith("file:"):
+            ls.open_paths.pop(unquote(urlparse(uri).path), None)
 
     # Each request goes straight to its handler in lsp/handlers.py (imported on first use).
     code_actions = lsp.CodeActionOptions(
