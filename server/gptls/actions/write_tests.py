@@ -26,7 +26,7 @@ from gptls.actions.base import (
     clean_code,
     object_schema,
 )
-from gptls.privacy import OutsideError, matching_exclude, resolve_inside
+from gptls.privacy import OutsideError, excluded_by, resolve_inside
 from gptls.targets import Target
 from gptls.text import Document, Span
 
@@ -120,14 +120,13 @@ def locate(doc: Document, root: str, exclude: tuple[str, ...], opened: OpenBuffe
     if path is None:
         raise ActionError(f"gptls knows no test-file convention for {doc.language_id}.")
     try:
-        real = resolve_inside(str(path), root)
+        resolve_inside(str(path), root)
     except OutsideError as error:
         raise ActionError(f"Write tests: the test file {error}; nothing was sent or applied.") from None
-    for named in (str(path), real):
-        pattern = matching_exclude(Path(named).as_uri(), exclude)
-        if pattern is not None:
-            raise ActionError(f"Write tests: the test file {named} matches gptls.exclude ({pattern!r}); not used.")
     uri = Path(path).as_uri()
+    pattern = excluded_by(uri, exclude)  # the link's own path and where it leads
+    if pattern is not None:
+        raise ActionError(f"Write tests: the test file {path} matches gptls.exclude ({pattern!r}); not used.")
     held = opened(uri)
     if held is not None:
         return TestFile(uri, path, PurePosixPath(root), source, held[0], held[1])
