@@ -202,7 +202,7 @@ class Pipeline:
 
     def check(self, job: Job, settings: Settings) -> None:
         """Raise ActionError when the job must not be sent at all."""
-        if is_excluded(job.doc.uri, settings.exclude):
+        if is_excluded(job.doc.uri, settings.exclude, job.doc.memo):
             raise ActionError("This file matches gptls.exclude (secrets, keys, .env files): gptls never sends it.")
         if looks_binary(job.doc.text):
             raise ActionError("This file looks binary (it holds NUL bytes): gptls does not send it.")

@@ -14,6 +14,7 @@ import os
 import re
 import threading
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from gptls.text.shown import plain
@@ -90,10 +91,17 @@ def protect_root() -> None:
         protect(handler)
 
 
-def is_excluded(uri: str, patterns: tuple[str, ...]) -> bool:
+def is_excluded(uri: str, patterns: tuple[str, ...], memo: dict[str, Any] | None = None) -> bool:
     """True when the document's path, or the file it links to, matches an exclude glob: its text is never
-    sent (a link to a secret is a secret)."""
-    return excluded_by(uri, patterns) is not None
+    sent (a link to a secret is a secret). ``memo``, an open document's, keeps the answer while its text does
+    (resolving links costs a system call per path component, and a burst of hovers asks for every one)."""
+    if memo is None:
+        return excluded_by(uri, patterns) is not None
+    known = memo.get("privacy.excluded")
+    if known is None or known[0] != (uri, patterns):
+        known = memo["privacy.excluded"] = ((uri, patterns), excluded_by(uri, patterns) is not None)
+    found: bool = known[1]
+    return found
 
 
 def excluded_by(uri: str, patterns: tuple[str, ...]) -> str | None:

@@ -14,10 +14,9 @@ serves at a tenth of the price.
 
 from __future__ import annotations
 
-import ast
+import functools
 import os
 import re
-import textwrap
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
@@ -28,6 +27,7 @@ from gptls.targets import Target
 from gptls.text import Document
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 COMMON = frozenset(
     {
         "self",
@@ -90,9 +90,8 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     if own is None:
         return Quoted()
     resolver = Resolver.of(index) if index is not None else None
-    names = resolver.names_in_file(path, own) if resolver is not None else {}
-    for name, symbol in own.symbols.items():
-        names[name] = Found(path, symbol)
+    view = _file_view(doc, path, own, index, resolver)
+    names = view.names
     wanted = _wanted_names(doc, target, own)
     entries: list[_Entry] = []
     seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
@@ -132,11 +131,10 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         if found is not None and found.symbol.kind == "class":
             used_classes.append(found)
     # 2. every project name this file imports (one level deep), and this file's own definitions and constants
-    for name in sorted(names):
-        if names[name].path != path:
-            add(names[name])
-    for symbol in sorted(own.symbols.values(), key=lambda s: s.line):
-        add(Found(path, symbol))
+    for found in view.imported:
+        add(found)
+    for found in view.own:
+        add(found)
     # 3. members where they matter: the enclosing class (all, and its bases'), the classes the target uses (the
     # members it names first), and the project types those members name (Cart.items: list[Item] brings Item)
     enclosing = _enclosing_class(own, target)
@@ -167,6 +165,36 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     return _render(entries, path, budget, index, own, words)
 
 
+@dataclass(frozen=True)
+class _FileView:
+    """What every prompt in one file starts from, whatever its target: worked out once per text."""
+
+    names: dict[str, Found]  # every name the file can use: its own definitions, then what it imports
+    imported: list[Found]  # the other files' definitions it imports, by name
+    own: list[Found]  # its own definitions, by line
+
+
+def _file_view(
+    doc: Document, path: str, own: FileSummary, index: WorkspaceIndex | None, resolver: Resolver | None
+) -> _FileView:
+    version = index.version if index is not None else -1
+    memo = doc.memo.get("index.view")
+    if memo is not None and memo[0] is own and memo[1] == version:
+        found: _FileView = memo[2]
+        return found
+    names = resolver.names_in_file(path, own) if resolver is not None else {}
+    for name, symbol in own.symbols.items():
+        names[name] = Found(path, symbol)
+    view = _FileView(
+        names,
+        [names[name] for name in sorted(names) if names[name].path != path],
+        [names[name] for name in sorted(own.symbols, key=lambda n: own.symbols[n].line)],
+    )
+    doc.memo["index.view"] = (own, version, view)
+    return view
+
+
+@functools.lru_cache(maxsize=1024)
 def _path(uri: str) -> str:
     parsed = urlparse(uri)
     return unquote(parsed.path) if parsed.scheme in ("file", "") else uri
@@ -192,38 +220,19 @@ def _wanted_names(doc: Document, target: Target, own: FileSummary) -> list[tuple
     """The names (as attribute chains) the target uses; for a stub or a comment, the words of its signature,
     docstring and comment too. In order of appearance."""
     chains: list[tuple[str, ...]] = []
-    text = textwrap.dedent(target.text)
+    text = target.text
     if own.language == "python":
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            tree = None
-        if tree is not None:
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Attribute):
-                    chain = _chain(node)
-                    if chain:
-                        chains.append(chain)
-                elif isinstance(node, ast.Name):
-                    chains.append((node.id,))
+        # Dotted names as written (a scan, not a parse: the target may be a stub that does not parse, and a
+        # hover burst makes this once per function). ``a.b.c`` offers a.b.c, a.b and a; ``self.x`` only self.
+        for match in CHAIN.finditer(text):
+            parts = tuple(match.group().split("."))
+            if parts[0] == "self":
+                parts = parts[:1]
+            chains.extend(parts[:end] for end in range(len(parts), 0, -1))
     for word in WORD.findall(text):
         if word not in COMMON:
             chains.append((word,))
     return list(dict.fromkeys(chains))
-
-
-def _chain(node: ast.Attribute) -> tuple[str, ...]:
-    parts: list[str] = []
-    current: ast.expr = node
-    while isinstance(current, ast.Attribute):
-        parts.append(current.attr)
-        current = current.value
-    if not isinstance(current, ast.Name):
-        return ()
-    parts.append(current.id)
-    if parts[-1] == "self":
-        return ()
-    return tuple(reversed(parts))
 
 
 def _enclosing_class(own: FileSummary, target: Target) -> Symbol | None:
@@ -340,7 +349,12 @@ def _imports_text(own: FileSummary) -> str:
 def _heading(file: str, path: str, index: WorkspaceIndex | None, comment: str) -> str:
     if file == path:
         return f"{comment} this file ({os.path.basename(path)})"
-    return f"{comment} {index.relative(file) if index is not None else file}"
+    if index is None:
+        return f"{comment} {file}"
+    relative: dict[str, str] = index.memo.setdefault("relative", {})  # the roots never change
+    if file not in relative:
+        relative[file] = index.relative(file)
+    return f"{comment} {relative[file]}"
 
 
 _SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)

@@ -100,7 +100,7 @@ def _nothing(_error: Exception, _args: tuple[Any, ...]) -> None:
 def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     uri = params.text_document.uri
     doc, version = document(ls, uri)
-    if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
+    if is_excluded(uri, ls.settings.exclude, doc.memo) or looks_binary(doc.text):
         return None
     only = params.context.only if params.context else None
     found = []
@@ -248,7 +248,7 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
         return None
     uri = params.text_document.uri
     doc, _version = document(ls, uri)
-    if is_excluded(uri, ls.settings.exclude) or looks_binary(doc.text):
+    if is_excluded(uri, ls.settings.exclude, doc.memo) or looks_binary(doc.text):
         return None
     pos = ls.units.pos_from_client(doc, params.position.line, params.position.character)
     function = find_function(doc, pos.line)
