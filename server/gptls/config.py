@@ -122,6 +122,8 @@ REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 VERBOSITIES = ("low", "medium", "high")
 SERVICE_TIERS = ("auto", "default", "flex", "priority")
 HOVER_MODES = ("auto", "cached", "off")
+# Chosen from bench/typing.py: at 60 ms a character, shorter waits call mid-word, longer ones feel slow.
+DEFAULT_DEBOUNCE_MS = 300
 TRUNCATIONS = ("auto", "disabled")
 
 # Per 1M tokens, USD: (input, cached input, output). Prices change; users override with `prices`.
@@ -253,6 +255,25 @@ class Settings:
     sandbox_memory_mb: int = setting(512, IntRange(64, 16384), "Address-space limit of a test run.")
     preview_edits: bool = setting(True, Bool(), "Preview reviewed edits where the editor can.")
     actions: tuple[ActionSpec, ...] = setting((), ActionSpecs(BUILT_IN_TITLES), "Settings-defined actions.")
+    completions: bool = setting(True, Bool(), "Inline completions (ghost text) where the editor asks for them.")
+    completions_disabled_languages: tuple[str, ...] = setting(
+        (), Names(), "Language ids (python, markdown...) with no inline completions."
+    )
+    completion_model: str | None = setting(None, OptionalText(), "The model for completions; empty: gptls.model.")
+    completion_effort: str = setting("minimal", Choice(REASONING_EFFORTS), "reasoning.effort for completions.")
+    completion_max_output_tokens: int = setting(
+        400, IntRange(16, 8000), "max_output_tokens for a completion (reasoning included)."
+    )
+    completion_debounce_ms: int = setting(
+        DEFAULT_DEBOUNCE_MS, IntRange(0, 5000), "Typing pause before an automatic completion is requested."
+    )
+    daily_budget: float = setting(
+        0.0,
+        FloatRange(0.0, 1_000_000.0),
+        "USD a day; once reached, automatic completions and hovers pause (actions go on). 0: none.",
+        env="GPTLS_DAILY_BUDGET",
+        protects="how much gptls may spend a day",
+    )
     sandbox: str = setting(
         "auto",
         Choice(SANDBOXES),

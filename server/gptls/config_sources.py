@@ -101,16 +101,22 @@ def ignored_setting_message(key: str, source: str, config_file: str) -> str:
 
 
 def _from_text(name: str, raw: str) -> Any:
-    """An environment variable's text as the JSON value the setting's parser takes."""
-    if name == "store":
+    """An environment variable's text as the JSON value the setting's parser takes (by its kind of value)."""
+    kind = DECLARATIONS[name].value.schema().get("type")
+    if kind == "boolean":
         if raw.lower() in ("1", "true", "yes", "on"):
             return True
         if raw.lower() in ("0", "false", "no", "off"):
             return False
         raise ValueError(f"must be true or false, got {raw!r}")
-    if name == "prices":
+    if kind in ("number", "integer"):
+        try:
+            return float(raw) if kind == "number" else int(raw)
+        except ValueError:
+            raise ValueError(f"must be a number, got {raw!r}") from None
+    if kind in ("object", "array"):
         try:
             return json.loads(raw)
         except ValueError:
-            raise ValueError("must be a JSON object of prices") from None
+            raise ValueError(f"must be a JSON {kind}") from None
     return raw

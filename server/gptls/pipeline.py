@@ -7,6 +7,7 @@ without an editor.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -49,6 +50,7 @@ class Job:
     doc: Document
     target: Target
     detail: str = ""  # what this request adds to the action's task (e.g. the diagnostic a fix is for)
+    kind: str = "actions"  # what its cost is counted under: "actions" or "hovers"
 
 
 def job_at(action: Action, doc: Document, span: Span) -> Job | None:
@@ -163,6 +165,7 @@ class Pipeline:
         self.index: WorkspaceIndex | None = None  # the face sets it once the workspace is known
         self.last_request: LastRequest | None = None
         self.usage = UsageLedger()
+        self._budget_told = ""  # the day the user was told the daily budget was reached
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
         self.in_flight = 0
@@ -194,11 +197,27 @@ class Pipeline:
             if self._router is not None:
                 self._router.forget()
         self._settings = settings
+        if self.usage.path is None and settings.state_dir:
+            self.usage.use_dir(settings.state_dir)
         if settings.max_concurrent_calls != self._limit:
             # Calls already waiting keep the old semaphore; new calls use the new limit.
             self._limit = settings.max_concurrent_calls
             self._semaphore = asyncio.Semaphore(self._limit)
         self.cache.resize(settings.cache_size)
+
+    def paused_by_budget(self, settings: Settings) -> bool:
+        """True once today's estimated cost reached ``dailyBudget`` (never when it is 0): automatic completions
+        and hovers pause; the user is told once a day."""
+        if settings.daily_budget <= 0 or self.usage.today_usd() < settings.daily_budget:
+            return False
+        today = datetime.date.today().isoformat()
+        if self._budget_told != today:
+            self._budget_told = today
+            self.events.notice(
+                f"gptls: today's estimated cost reached gptls.dailyBudget (${settings.daily_budget:g}): automatic "
+                "completions and hovers are paused until tomorrow. Actions you pick still run."
+            )
+        return True
 
     def check(self, job: Job, settings: Settings) -> None:
         """Raise ActionError when the job must not be sent at all."""
@@ -272,7 +291,7 @@ class Pipeline:
                     result = await self.router.create(
                         req, settings, on_delta=reporter.delta, on_retry=reporter.retrying
                     )
-                    cost = self.usage.record(result.model or settings.model, result.usage, settings.prices)
+                    cost = self.usage.record(result.model or settings.model, result.usage, settings.prices, job.kind)
                     log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
                     return result
 

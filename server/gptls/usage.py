@@ -1,11 +1,26 @@
-"""Tokens and estimated cost for this session, per model."""
+"""What calls cost: tokens and estimated USD for this session per model and per kind of call (completions,
+actions, hovers), and today's total across sessions, kept in the user state directory (``usage.json``) so a
+daily budget holds across restarts and editors."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from gptls.openai.wire import Usage
+
+log = logging.getLogger(__name__)
+
+USAGE_FILE = "usage.json"
+KINDS = ("completions", "actions", "hovers")
+KEEP_DAYS = 31
 
 
 @dataclass
@@ -14,42 +29,130 @@ class ModelUsage:
     usage: Usage = field(default_factory=Usage)
     cost_usd: float = 0.0
 
+    def add(self, usage: Usage, cost: float) -> None:
+        self.calls += 1
+        self.usage = self.usage + usage
+        self.cost_usd += cost
+
+    def report(self) -> dict[str, float | int]:
+        return {
+            "calls": self.calls,
+            "inputTokens": self.usage.input_tokens,
+            "cachedInputTokens": self.usage.cached_input_tokens,
+            "outputTokens": self.usage.output_tokens,
+            "reasoningTokens": self.usage.reasoning_tokens,
+            "costUsd": round(self.cost_usd, 6),
+        }
+
+
+def _today() -> str:
+    return datetime.date.today().isoformat()
+
 
 class UsageLedger:
-    def __init__(self) -> None:
-        self.by_model: dict[str, ModelUsage] = {}
+    """This session's calls, and today's cost across sessions (``state_dir``/usage.json; none when empty)."""
 
-    def record(self, model: str, usage: Usage, prices: Mapping[str, tuple[float, float, float]]) -> float:
+    def __init__(self, state_dir: str = "", today: Callable[[], str] = _today) -> None:
+        self.by_model: dict[str, ModelUsage] = {}
+        self.by_kind: dict[str, ModelUsage] = {}
+        self.path = Path(state_dir, USAGE_FILE) if state_dir else None
+        self._today = today
+        self._unsaved: dict[str, dict[str, float]] = {}  # day -> kind -> USD not yet in the file
+        self._saved_today = 0.0  # today's USD in the file when last read (other sessions included)
+        self._read_day = ""
+        self._read()
+
+    def use_dir(self, state_dir: str) -> None:
+        """Keep today's total in ``state_dir`` from now on (the face learns it with the settings)."""
+        self.path = Path(state_dir, USAGE_FILE)
+        self._read()
+
+    def record(
+        self, model: str, usage: Usage, prices: Mapping[str, tuple[float, float, float]], kind: str = "actions"
+    ) -> float:
         """Add one call; returns its estimated cost in USD (0 when the model has no price)."""
-        entry = self.by_model.setdefault(model, ModelUsage())
-        entry.calls += 1
-        entry.usage = entry.usage + usage
         cost = estimate_cost(model, usage, prices)
-        entry.cost_usd += cost
+        self.by_model.setdefault(model, ModelUsage()).add(usage, cost)
+        self.by_kind.setdefault(kind, ModelUsage()).add(usage, cost)
+        day = self._unsaved.setdefault(self._today(), {})
+        day[kind] = day.get(kind, 0.0) + cost
         return cost
 
-    def report(self) -> dict[str, dict[str, float | int]]:
+    def today_usd(self) -> float:
+        """Today's estimated cost: what the file held when read, plus this session's calls not saved yet."""
+        today = self._today()
+        if self._read_day != today:
+            self._read()
+        return self._saved_today + sum(self._unsaved.get(today, {}).values())
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._unsaved)
+
+    def save(self) -> None:
+        """Add this session's unsaved costs to the file (re-read first: other sessions write it too). Small and
+        atomic; callers run it off the event loop."""
+        if self.path is None or not self._unsaved:
+            self._unsaved.clear()
+            return
+        unsaved, self._unsaved = self._unsaved, {}
+        days = self._load()
+        for day, kinds in unsaved.items():
+            entry = days.setdefault(day, {})
+            for kind, cost in kinds.items():
+                entry[kind] = round(float(entry.get(kind, 0.0)) + cost, 8)
+        for old in sorted(days)[:-KEEP_DAYS]:
+            del days[old]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".usage-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"days": days}, out, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)
+        except OSError as exc:  # counted for this session anyway
+            log.warning("could not save today's usage in %s: %s", self.path, exc)
+        self._saved_today = sum(days.get(self._today(), {}).values())
+        self._read_day = self._today()
+
+    def _read(self) -> None:
+        self._read_day = self._today()
+        self._saved_today = sum(self._load().get(self._read_day, {}).values())
+
+    def _load(self) -> dict[str, dict[str, float]]:
+        if self.path is None or not self.path.exists():
+            return {}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.debug("ignoring unreadable %s: %s", self.path, exc)
+            return {}
+        days = loaded.get("days") if isinstance(loaded, dict) else None
+        if not isinstance(days, dict):
+            return {}
+        clean: dict[str, dict[str, float]] = {}
+        for day, kinds in days.items():
+            if isinstance(day, str) and isinstance(kinds, dict):
+                clean[day] = {k: float(v) for k, v in kinds.items() if isinstance(v, int | float) and v >= 0}
+        return clean
+
+    def report(self) -> dict[str, Any]:
         return {
-            model: {
-                "calls": entry.calls,
-                "inputTokens": entry.usage.input_tokens,
-                "cachedInputTokens": entry.usage.cached_input_tokens,
-                "outputTokens": entry.usage.output_tokens,
-                "reasoningTokens": entry.usage.reasoning_tokens,
-                "costUsd": round(entry.cost_usd, 6),
-            }
-            for model, entry in self.by_model.items()
+            "models": {model: entry.report() for model, entry in self.by_model.items()},
+            "kinds": {kind: entry.report() for kind, entry in self.by_kind.items()},
+            "todayUsd": round(self.today_usd(), 6),
         }
 
     def summary(self) -> str:
+        today = f"today ~${self.today_usd():.4f}"
         if not self.by_model:
-            return "gptls: no model calls this session."
-        parts = [
+            return f"gptls: no model calls this session ({today})."
+        kinds = ", ".join(f"{kind} {e.calls} (~${e.cost_usd:.4f})" for kind, e in sorted(self.by_kind.items()))
+        models = "; ".join(
             f"{model}: {e.calls} calls, {e.usage.input_tokens} in ({e.usage.cached_input_tokens} cached), "
             f"{e.usage.output_tokens} out ({e.usage.reasoning_tokens} reasoning), ~${e.cost_usd:.4f}"
             for model, e in self.by_model.items()
-        ]
-        return "gptls usage this session: " + "; ".join(parts)
+        )
+        return f"gptls usage this session: {kinds}. {models}. {today} across sessions."
 
 
 def estimate_cost(model: str, usage: Usage, prices: Mapping[str, tuple[float, float, float]]) -> float:

@@ -51,6 +51,7 @@ class Reply:
     usage: dict[str, Any] | None = None
     text_chunks: list[str] | None = None  # how output text is split into deltas
     gate: threading.Event | None = None  # answer only once the test sets this (or the client hangs up)
+    cached_tokens: int = 0  # prompt tokens served from OpenAI's prompt cache (the double works it out)
 
     def then(self, **changes: Any) -> Reply:
         clone = copy.copy(self)
@@ -276,7 +277,7 @@ def response_object(reply: Reply, request: dict[str, Any]) -> dict[str, Any]:
     input_size = len(json.dumps(request.get("input", ""))) + len(request.get("instructions") or "")
     usage = reply.usage or {
         "input_tokens": max(1, input_size // 4),
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": min(reply.cached_tokens, max(1, input_size // 4))},
         "output_tokens": max(1, len(text_out) // 4) + 16,
         "output_tokens_details": {"reasoning_tokens": 16},
         "total_tokens": 0,

@@ -189,6 +189,7 @@ class ResponsesDouble:
         self.connections_opened = 0
         self._in_flight = 0
         self._script: deque[Reply] = deque()
+        self._recent_prompts: dict[str, deque[str]] = {}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._loop = asyncio.new_event_loop()
@@ -398,6 +399,19 @@ class ResponsesDouble:
             with self._lock:
                 self.answer_violations.extend(problems)
 
+    def _cached_tokens(self, body: dict[str, Any]) -> int:
+        """Prompt caching as OpenAI reports it: the prefix this prompt shares with a recent one (same
+        ``prompt_cache_key``), counted only from 1,024 tokens and in 128-token steps (a token is ~4 characters
+        here, as the double counts input tokens)."""
+        prompt = (body.get("instructions") or "") + json.dumps(body.get("input", ""))
+        key = str(body.get("prompt_cache_key"))
+        with self._lock:
+            recent = self._recent_prompts.setdefault(key, deque(maxlen=64))
+            shared = max((_shared_prefix(prompt, seen) for seen in recent), default=0)
+            recent.append(prompt)
+        tokens = shared // 4
+        return 0 if tokens < 1024 else 1024 + (tokens - 1024) // 128 * 128
+
     def _choose(self, request: Received) -> Reply:
         if request.method != "POST" or request.path.rstrip("/") != "/v1/responses":
             return replies.error(404, f"Invalid URL ({request.method} {request.path})", code=None)
@@ -418,6 +432,8 @@ class ResponsesDouble:
         with self._lock:
             scripted = self._script.popleft() if self._script else None
         reply = scripted or self.responder(request)
+        if reply.usage is None:
+            reply = reply.then(cached_tokens=self._cached_tokens(request.body))
         if self.echo_key_in_errors and reply.error_body is not None:
             reply = reply.then(error_body=json.loads(json.dumps(reply.error_body)))
             reply.error_body["error"]["message"] += f" (key: {self.api_key})"
@@ -560,6 +576,11 @@ class ResponsesDouble:
     @staticmethod
     def _chunk(data: bytes) -> bytes:
         return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """How many leading characters two prompts share."""
+    return len(os.path.commonprefix([a, b]))  # noqa: RUF071 (characters are what is compared here)
 
 
 def _served(rules: ModelRules) -> bool:

@@ -211,6 +211,29 @@ class Editor:
             lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=position)
         )
 
+    def inline_params(self, uri: str, position: lsp.Position, *, invoked: bool = False) -> lsp.InlineCompletionParams:
+        kind = lsp.InlineCompletionTriggerKind.Invoked if invoked else lsp.InlineCompletionTriggerKind.Automatic
+        return lsp.InlineCompletionParams(
+            context=lsp.InlineCompletionContext(trigger_kind=kind),
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=position,
+        )
+
+    async def inline(
+        self, uri: str, position: lsp.Position, *, invoked: bool = False
+    ) -> list[lsp.InlineCompletionItem]:
+        """Ghost text at ``position``, asked for as an editor does (automatic: the user typed)."""
+        result = await self.client.text_document_inline_completion_async(
+            self.inline_params(uri, position, invoked=invoked)
+        )
+        if result is None:
+            return []
+        return list(result.items if isinstance(result, lsp.InlineCompletionList) else result)
+
+    def end_of(self, uri: str) -> lsp.Position:
+        lines = self.buffers[uri].split("\n")
+        return lsp.Position(line=len(lines) - 1, character=len(lines[-1]))
+
     def messages(self) -> list[str]:
         return [m.message for m in self.client.messages]
 

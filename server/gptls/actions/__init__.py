@@ -2,7 +2,7 @@
 
 import functools
 
-from gptls.actions import custom, docstring, explain, fix, generate, refactor, verified, write_tests
+from gptls.actions import custom, docstring, explain, fix, generate, instruct, refactor, verified, write_tests
 from gptls.actions.base import Action, ActionError, EditResult, FileAddition, Outcome, TextResult
 from gptls.config import Settings
 from gptls.config_values import ActionSpec
@@ -13,6 +13,7 @@ ALL: tuple[Action, ...] = (
     explain.ACTION,
     explain.COMMENT_ACTION,
     refactor.ACTION,
+    instruct.ACTION,
     docstring.ACTION,
     write_tests.ACTION,
 )

@@ -81,6 +81,15 @@ class FileAddition:
 Outcome = TextResult | EditResult | FileAddition
 
 
+@dataclass(frozen=True)
+class Offer:
+    """A code action an action offers from what the document holds at the range (an instruction comment):
+    its title, and what its job needs beyond the range (passed back as ``Workspace.extra``)."""
+
+    title: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
 # A face's open buffers: a file's URI -> (its text, its version), or None when it does not hold the file.
 OpenBuffer = Callable[[str], "tuple[str, int | None] | None"]
 
@@ -120,6 +129,8 @@ class Action:
     languages: tuple[str, ...] | None = None  # None: any languageId
     review: bool = False  # a rewrite the user should see before it lands (change annotation, VS Code preview)
     prepare: Prepare | None = None  # how it settles its target and detail when the target alone is not enough
+    # Offered by what the document holds at the range rather than by its target (then ``applies`` is unused).
+    offers: Callable[[Document, Span], list[Offer]] | None = None
 
     @property
     def short_title(self) -> str:

@@ -80,8 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     _model_flags(check)
     run = commands.add_parser("run", help="run an action on a file without an editor")
-    run.add_argument("action", help="generate, generate-verified, explain, explain-comment, refactor or docstring")
+    run.add_argument(
+        "action",
+        help="generate, generate-verified, explain, explain-comment, refactor, instruct, docstring, write-tests or fix",
+    )
     run.add_argument("target", help="FILE, FILE:LINE or FILE:START-END (1-based lines)")
+    run.add_argument(
+        "instruction",
+        nargs="?",
+        help='for instruct: what to do ("make this async"); else a `gptls: ...` comment at the lines says it',
+    )
     run.add_argument("--apply", action="store_true", help="write the edit to FILE instead of printing a diff")
     run.add_argument(
         "--allow-exec",

@@ -165,7 +165,10 @@ async def _run(args: argparse.Namespace) -> int:
     doc = Document(source.text, language, uri)
     # The same job as in the editor: the project root (--root, else the nearest pyproject.toml or .git above
     # FILE) is the workspace, where Write tests finds its test file.
-    workspace = Workspace(project_root(path, args.root), settings.exclude)
+    extra = {"instruction": args.instruction} if getattr(args, "instruction", None) else {}
+    if extra and action.id != "instruct":
+        raise UsageError(f'{action.id} takes no instruction; `gptls run instruct FILE:LINE "..."` does.')
+    workspace = Workspace(project_root(path, args.root), settings.exclude, extra=extra)
     try:
         job = job_for(action, doc, target_span(doc, path, first, last), workspace)
     except ActionError as error:

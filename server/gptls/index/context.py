@@ -194,6 +194,22 @@ def _file_view(
     return view
 
 
+def file_context(doc: Document, budget: int, index: WorkspaceIndex | None) -> str:
+    """The context that does not depend on where the cursor is: the definitions this file imports from the
+    project (one level deep) and its own, laid out stable-first. Completions quote it: it stays the same while
+    the user types, so consecutive requests share it as a cached prefix."""
+    if budget <= 0:
+        return ""
+    path = _path(doc.uri)
+    own = _own_summary(doc, path, index)
+    if own is None:
+        return ""
+    resolver = Resolver.of(index) if index is not None else None
+    view = _file_view(doc, path, own, index, resolver)
+    entries = [_Entry(f.path, f.symbol, False) for f in [*view.imported, *view.own] if f.symbol.kind != "module"]
+    return _render(entries, path, budget, index, own, set()).text
+
+
 @functools.lru_cache(maxsize=1024)
 def _path(uri: str) -> str:
     parsed = urlparse(uri)

@@ -104,11 +104,15 @@ def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
         return None
     only = params.context.only if params.context else None
     found = []
-    target = target_at(doc, ls.units.span_from_client(doc, params.range))
+    span = ls.units.span_from_client(doc, params.range)
+    target = target_at(doc, span)
     for action in available(ls.settings):
-        if target is None or not action.offered(target, doc) or (action.runs_code and not ls.settings.verified_action):
+        if not _wanted(action.kind, only) or (action.runs_code and not ls.settings.verified_action):
             continue
-        if _wanted(action.kind, only):
+        if action.offers is not None:
+            for offer in action.offers(doc, span):
+                found.append(_code_action(ls, offer.title, action, uri, params.range, version, dict(offer.extra)))
+        elif target is not None and action.offered(target, doc):
             found.append(_code_action(ls, action.title, action, uri, params.range, version))
     diagnostics = params.context.diagnostics if params.context else []
     if _wanted(fix.ACTION.kind, only):
@@ -193,7 +197,31 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
 @reported("the usage report", lambda error, _args: {"error": str(error)})
 def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     ls.show(ls.pipeline.usage.summary(), lsp.MessageType.Info)
-    return ls.pipeline.usage.report()
+    return {**ls.pipeline.usage.report(), "completionStats": dict(ls.completer.stats)}
+
+
+async def inline_completion(ls: GptlsServer, params: lsp.InlineCompletionParams) -> lsp.InlineCompletionList | None:
+    """Ghost text at the cursor (``textDocument/inlineCompletion``); the completer decides whether to call."""
+    uri = params.text_document.uri
+    doc, version = document(ls, uri)
+    pos = ls.units.pos_from_client(doc, params.position.line, params.position.character)
+
+    def current_version() -> int | None:
+        held = ls.workspace.text_documents.get(uri)
+        return None if held is None else held.version
+
+    found = await ls.completer.complete(
+        doc,
+        version,
+        pos,
+        ls.settings,
+        invoked=params.context.trigger_kind == lsp.InlineCompletionTriggerKind.Invoked,
+        current_version=current_version,
+    )
+    if found is None:
+        return None
+    item = lsp.InlineCompletionItem(insert_text=found.text, range=ls.units(doc, Span(found.start, found.end)))
+    return lsp.InlineCompletionList(items=[item])
 
 
 @reported("showing the last request", lambda error, _args: {"error": str(error)})
@@ -258,11 +286,11 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     name_at = _word_at(line, pos.char)
     if name_at is None or line[name_at[0] : name_at[1]] != function.name:
         return None
-    job = Job(explain_action.ACTION, doc, function_target(doc, function))
+    job = Job(explain_action.ACTION, doc, function_target(doc, function), kind="hovers")
     remembered = ls.explanations.get((uri, function.name))
     if remembered is not None and remembered[0] == job.target.text:
         outcome: Outcome | None = TextResult(markdown=remembered[1], plain=remembered[1])
-    elif mode == "cached":
+    elif mode == "cached" or ls.pipeline.paused_by_budget(ls.settings):
         outcome = ls.pipeline.cached(job, ls.settings)
     else:
         # The editor shows its own loading state for a hover: progress only if it asked (workDoneToken).
@@ -291,6 +319,7 @@ async def run_job(
         )
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]
+    ls.usage_changed()
     if ls.last_error is not None:  # a call that works clears the error shown in status bars
         ls.last_error = None
         ls.send_status_soon()

@@ -34,6 +34,7 @@ from gptls.text.positions import ClientUnits
 from gptls.text.shown import plain
 
 if TYPE_CHECKING:
+    from gptls.completion import Completer
     from gptls.consent import ConsentStore
     from gptls.index import WorkspaceIndex
     from gptls.pipeline import Pipeline
@@ -77,6 +78,8 @@ class GptlsServer(LanguageServer):
         self.index_build: asyncio.Future[Any] | None = None
         self.open_paths: dict[str, str] = {}  # the path of each open file: document -> its URI
         self._status_pending = False
+        self._usage_pending = False
+        self._completer: Completer | None = None
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
         # (the function's text then, Markdown). Its hover shows it while the function is unchanged.
@@ -97,6 +100,29 @@ class GptlsServer(LanguageServer):
             self._pipeline.configure(self.settings)
             self._pipeline.index = self.index
         return self._pipeline
+
+    @property
+    def completer(self) -> Completer:
+        if self._completer is None:
+            from gptls.completion import Completer
+
+            self._completer = Completer(self.pipeline, on_usage=self.usage_changed)
+        return self._completer
+
+    def usage_changed(self) -> None:
+        """A call was counted: status bars show today's cost, and it is saved a moment later (off the event
+        loop), so the daily budget holds across restarts and editors."""
+        self.send_status_soon()
+        if self._usage_pending:
+            return
+        self._usage_pending = True
+
+        async def save() -> None:
+            await asyncio.sleep(2.0)
+            self._usage_pending = False
+            await asyncio.to_thread(self.pipeline.usage.save)
+
+        self.keep(asyncio.ensure_future(save()))
 
     @property
     def consent(self) -> ConsentStore:
@@ -204,7 +230,10 @@ class GptlsServer(LanguageServer):
     def send_status(self) -> None:
         """``gptls/status``: calls in flight and the last error, for status bars (the VS Code extension)."""
         in_flight = self._pipeline.in_flight if self._pipeline is not None else 0
-        self.protocol.notify(STATUS_NOTIFICATION, {"inFlight": in_flight, "lastError": self.last_error})
+        today = round(self._pipeline.usage.today_usd(), 4) if self._pipeline is not None else 0.0
+        self.protocol.notify(
+            STATUS_NOTIFICATION, {"inFlight": in_flight, "lastError": self.last_error, "todayUsd": today}
+        )
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -414,6 +443,7 @@ def create_server() -> GptlsServer:
         (lsp.TEXT_DOCUMENT_CODE_ACTION, code_actions, "code_action"),
         (lsp.CODE_ACTION_RESOLVE, None, "resolve"),
         (lsp.TEXT_DOCUMENT_HOVER, None, "hover"),
+        (lsp.TEXT_DOCUMENT_INLINE_COMPLETION, lsp.InlineCompletionOptions(), "inline_completion"),
     ):
         server.feature(method, options)(_handler(name))
     for command, name in (
@@ -432,12 +462,13 @@ def create_server() -> GptlsServer:
                 await ls.index_build
         if ls._pipeline is not None:
             await ls._pipeline.aclose()
+            ls._pipeline.usage.save()
 
     return server
 
 
 # Whether each handler awaits (pygls runs the two kinds differently).
-_ASYNC_HANDLERS = frozenset({"resolve", "hover", "run_action", "check"})
+_ASYNC_HANDLERS = frozenset({"resolve", "hover", "run_action", "check", "inline_completion"})
 
 
 def _handler(name: str) -> Callable[..., Any]:

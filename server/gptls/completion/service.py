@@ -1,0 +1,192 @@
+"""When a completion call is made, and what comes back to the editor.
+
+An automatic request waits for a pause in typing (``completionDebounceMs``) and is dropped when a newer one
+for the same document arrives; the call of a superseded or cancelled request is cancelled, which closes its
+HTTP connection at once. While the user types what the last suggestion says, the rest of it is served with no
+call; once it was accepted, nothing is requested until the user types again. An answer is returned only for the
+document version it was asked for. Automatic requests pause once today's cost reached ``dailyBudget``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gptls.completion.along import Shown, accepted, remainder, typed_since
+from gptls.completion.answer import clean
+from gptls.completion.prompt import completion_request
+from gptls.config import Settings
+from gptls.errors import GptlsError
+from gptls.openai.wire import ModelResult
+from gptls.privacy import is_excluded, looks_binary
+from gptls.text import Document, Pos
+
+if TYPE_CHECKING:
+    from gptls.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Text to show at ``start``; it replaces ``start``..``end`` (the same line; empty: an insertion)."""
+
+    text: str
+    start: Pos
+    end: Pos
+
+
+def completion_settings(settings: Settings) -> Settings:
+    """The settings a completion call is made with: its own model, effort and output cap."""
+    return dataclasses.replace(
+        settings,
+        model=settings.completion_model or settings.model,
+        reasoning_effort=settings.completion_effort,
+        max_output_tokens=settings.completion_max_output_tokens,
+        verbosity="low",
+    )
+
+
+class Completer:
+    """One per server process; keeps per document the last suggestion, the pending request and its call."""
+
+    def __init__(self, pipeline: Pipeline, on_usage: Callable[[], None] = lambda: None) -> None:
+        self.pipeline = pipeline
+        self.on_usage = on_usage  # a call was counted (the server saves the day's cost)
+        self.stats: Counter[str] = Counter()
+        self._shown: dict[str, Shown] = {}
+        self._generation: Counter[str] = Counter()
+        self._calls: dict[str, asyncio.Future[ModelResult]] = {}
+        self._cache: OrderedDict[tuple[str, int | None, int, int], Completion | None] = OrderedDict()
+
+    def offered(self, doc: Document, settings: Settings) -> bool:
+        """Completions are on for this document: enabled, its language too, not excluded or binary, a key set."""
+        return (
+            settings.completions
+            and doc.language_id not in settings.completions_disabled_languages
+            and bool(settings.api_key.reveal())
+            and not is_excluded(doc.uri, settings.exclude, doc.memo)
+            and not looks_binary(doc.text)
+        )
+
+    async def complete(
+        self,
+        doc: Document,
+        version: int | None,
+        pos: Pos,
+        settings: Settings,
+        *,
+        invoked: bool,
+        current_version: Callable[[], int | None],
+    ) -> Completion | None:
+        if not self.offered(doc, settings):
+            return None
+        uri = doc.uri
+        self.stats["requests"] += 1
+        self._generation[uri] += 1
+        generation = self._generation[uri]
+        along = self._along(uri, doc, pos)
+        if along is not None:
+            self._cancel(uri)
+            return along if isinstance(along, Completion) else None
+        key = (uri, version, pos.line, pos.char)
+        if key in self._cache:
+            self.stats["cached"] += 1
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        if not invoked and self.pipeline.paused_by_budget(settings):
+            self.stats["paused"] += 1
+            return None
+        self._cancel(uri)
+        if not invoked and settings.completion_debounce_ms:
+            await asyncio.sleep(settings.completion_debounce_ms / 1000)
+            if self._generation[uri] != generation:
+                self.stats["dropped"] += 1
+                return None  # a newer request for this document came meanwhile
+        text = await self._call(doc, pos, settings)
+        if text is None or self._generation[uri] != generation:
+            return None
+        found = self._suggestion(doc, pos, text)
+        if current_version() != version:
+            return None  # typed meanwhile: the next request may still use it by typing along
+        self._cache[key] = found
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return found
+
+    def _along(self, uri: str, doc: Document, pos: Pos) -> Completion | str | None:
+        """The rest of the suggestion on screen while the user types it; "" when it was just accepted (nothing
+        to request until the user types again); None when it does not apply."""
+        shown = self._shown.get(uri)
+        if shown is None:
+            return None
+        if accepted(shown, doc, pos):
+            del self._shown[uri]
+            self.stats["accepted"] += 1
+            return ""
+        typed = typed_since(shown, doc, pos)
+        rest = remainder(shown, typed) if typed is not None else None
+        if rest is None:
+            if typed is None or typed != shown.insert.text:
+                del self._shown[uri]
+                return None
+            del self._shown[uri]  # typed by hand to its end: as good as accepted
+            self.stats["accepted"] += 1
+            return ""
+        self.stats["along"] += 1
+        end = Pos(pos.line, len(doc.line(pos.line))) if shown.insert.replaces_rest else pos
+        return Completion(rest, pos, end)
+
+    def _cancel(self, uri: str) -> None:
+        call = self._calls.pop(uri, None)
+        if call is not None and not call.done():
+            call.cancel()  # closes its HTTP connection
+            self.stats["abandoned"] += 1
+
+    async def _call(self, doc: Document, pos: Pos, settings: Settings) -> str | None:
+        request = completion_request(
+            doc, pos, settings.context_budget, self.pipeline.index, settings.completion_max_output_tokens
+        )
+        call_settings = completion_settings(settings)
+        self.pipeline.configure(settings)
+        call = asyncio.ensure_future(self.pipeline.router.create(request, call_settings))
+        self._calls[doc.uri] = call
+        self.stats["calls"] += 1
+        try:
+            await asyncio.wait({call})
+        except asyncio.CancelledError:  # the editor cancelled this request
+            call.cancel()
+            if self._calls.get(doc.uri) is call:
+                del self._calls[doc.uri]
+                self.stats["abandoned"] += 1
+            raise
+        if self._calls.get(doc.uri) is call:
+            del self._calls[doc.uri]
+        if call.cancelled():
+            return None  # superseded
+        try:
+            result = call.result()
+        except GptlsError as error:
+            self.stats["failed"] += 1
+            log.warning("completion failed: %s", error)
+            return None
+        self.pipeline.usage.record(result.model or call_settings.model, result.usage, settings.prices, "completions")
+        return result.text
+
+    def _suggestion(self, doc: Document, pos: Pos, text: str) -> Completion | None:
+        line = doc.line(pos.line)
+        prefix, rest = line[: pos.char], line[pos.char :]
+        insert = clean(text, prefix, rest, doc.lines[pos.line + 1 : pos.line + 40])
+        if insert is None:
+            self._shown.pop(doc.uri, None)
+            return None
+        self._shown[doc.uri] = Shown(pos.line, pos.char, prefix, rest, insert)
+        end = Pos(pos.line, len(line)) if insert.replaces_rest else pos
+        return Completion(insert.text, pos, end)
