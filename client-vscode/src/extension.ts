@@ -27,20 +27,21 @@ import {
 } from "./settings";
 import {
   CHECK_COMMAND,
+  RUN_COMMAND,
   SHOW_LAST_REQUEST_COMMAND,
   STATUS_NOTIFICATION,
   type StatusParams,
   USAGE_COMMAND,
 } from "./protocol";
-import { RestartQueue, StatusOwner, type StatusView } from "./status";
+import { RestartQueue, StatusOwner, type StatusView, completionsView } from "./status";
 
 let client: LanguageClient | undefined;
-let output: vscode.OutputChannel | undefined;
+let output: vscode.LogOutputChannel | undefined;
 let status: StatusOwner | undefined;
 const restarts = new RestartQueue();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  output = vscode.window.createOutputChannel("gptls");
+  output = vscode.window.createOutputChannel("gptls", { log: true });
   const statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   context.subscriptions.push(output, statusItem);
   status = new StatusOwner((view: StatusView) => {
@@ -81,11 +82,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   });
   command("gptls.restartServer", () => restart(context));
+  command("gptls.editWithInstruction", () => editWithInstruction());
+  const completionsItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 99);
+  completionsItem.command = "gptls.toggleCompletions";
+  const showCompletions = () => {
+    const view = completionsView(vscode.workspace.getConfiguration("gptls").get<boolean>("completions", true));
+    completionsItem.text = view.text;
+    completionsItem.tooltip = view.tooltip;
+  };
+  showCompletions();
+  completionsItem.show();
+  context.subscriptions.push(completionsItem);
+  command("gptls.toggleCompletions", async () => {
+    const config = vscode.workspace.getConfiguration("gptls");
+    await config.update("completions", !config.get<boolean>("completions", true), vscode.ConfigurationTarget.Global);
+  });
   command("gptls.showLog", () => output?.show(true));
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       const affects = (section: string) => event.affectsConfiguration(section);
+      if (affects("gptls.completions")) {
+        showCompletions();
+      }
       const protectedChanged = Object.keys(PROTECTED_SETTINGS).some((name) => affects(`gptls.${name}`));
       if (needsRestart(affects) || protectedChanged) {
         void restart(context);
@@ -196,13 +215,42 @@ function restart(context: vscode.ExtensionContext): Promise<void> {
   });
 }
 
-async function serverCommand(name: string): Promise<unknown> {
+/** "gptls: Edit with Instruction…": the selection (or the function at the cursor) rewritten as the user says. */
+async function editWithInstruction(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage("gptls: open a file and put the cursor in the code to edit.");
+    return;
+  }
+  const instruction = await vscode.window.showInputBox({
+    title: "gptls: Edit with Instruction",
+    prompt: "What should change? (the selection, or the function at the cursor)",
+    placeHolder: "make this async",
+    ignoreFocusOut: true,
+  });
+  if (!instruction?.trim()) {
+    return;
+  }
+  const selection = editor.selection;
+  await serverCommand(RUN_COMMAND, {
+    action: "instruct",
+    uri: editor.document.uri.toString(),
+    range: {
+      start: { line: selection.start.line, character: selection.start.character },
+      end: { line: selection.end.line, character: selection.end.character },
+    },
+    version: editor.document.version,
+    instruction: instruction.trim(),
+  });
+}
+
+async function serverCommand(name: string, ...args: unknown[]): Promise<unknown> {
   if (!client || !status?.current.running) {
     vscode.window.showErrorMessage("gptls is not running: see 'gptls: Show Log'.");
     return undefined;
   }
   // The server shows the result (and any error, with what to do) as a message.
-  return client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: [] });
+  return client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: args });
 }
 
 function nodeEnvironment(): Environment {

@@ -11,4 +11,5 @@ export const STATUS_NOTIFICATION = "gptls/status";
 export interface StatusParams {
   inFlight?: number;
   lastError?: string | null;
+  todayUsd?: number;
 }

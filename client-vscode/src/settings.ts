@@ -38,6 +38,13 @@ export const SERVER_SETTINGS = [
   "prices",
   "previewEdits",
   "actions",
+  "completions",
+  "completionsDisabledLanguages",
+  "completionModel",
+  "completionEffort",
+  "completionMaxOutputTokens",
+  "completionDebounceMs",
+  "dailyBudget",
 ] as const;
 
 export type ServerSetting = (typeof SERVER_SETTINGS)[number];
@@ -57,6 +64,7 @@ export const PROTECTED_SETTINGS: Record<string, string> = {
   bwrapPath: "GPTLS_BWRAP_PATH",
   store: "GPTLS_STORE",
   prices: "GPTLS_PRICES",
+  dailyBudget: "GPTLS_DAILY_BUDGET",
 };
 
 /** Settings about how the server starts: a program path the user alone may choose. */

@@ -5,6 +5,15 @@ export interface ServerStatus {
   starting: boolean;
   inFlight: number;
   lastError?: string | null;
+  todayUsd?: number;
+}
+
+/** Today's estimated cost as the status bar shows it. */
+export function costText(usd: number | undefined): string {
+  if (!usd) {
+    return "";
+  }
+  return usd < 0.01 ? " <$0.01" : ` $${usd.toFixed(2)}`;
 }
 
 export interface StatusView {
@@ -38,7 +47,13 @@ export function statusView(status: ServerStatus): StatusView {
       kind: "error",
     };
   }
-  return { text: "$(check) gptls", tooltip: "gptls is ready", command: "gptls.showLog", kind: "ready" };
+  const cost = costText(status.todayUsd);
+  return {
+    text: `$(check) gptls${cost}`,
+    tooltip: `gptls is ready; today's estimated cost ~$${(status.todayUsd ?? 0).toFixed(4)} (click for usage)`,
+    command: "gptls.showUsage",
+    kind: "ready",
+  };
 }
 
 /**
@@ -68,8 +83,12 @@ export class StatusOwner {
     this.set({ starting: false, running: false, inFlight: 0, lastError: error });
   }
 
-  server(params: { inFlight?: number; lastError?: string | null }): void {
-    this.set({ inFlight: params.inFlight ?? 0, lastError: params.lastError ?? null });
+  server(params: { inFlight?: number; lastError?: string | null; todayUsd?: number }): void {
+    this.set({
+      inFlight: params.inFlight ?? 0,
+      lastError: params.lastError ?? null,
+      todayUsd: params.todayUsd ?? this.state.todayUsd,
+    });
   }
 
   clearError(): void {
@@ -91,4 +110,11 @@ export class RestartQueue {
     this.last = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The completions toggle in the status bar: what it shows for the current setting. */
+export function completionsView(on: boolean): { text: string; tooltip: string } {
+  return on
+    ? { text: "$(sparkle) gptls", tooltip: "gptls inline completions are on (click to turn them off)" }
+    : { text: "$(circle-slash) gptls", tooltip: "gptls inline completions are off (click to turn them on)" };
 }

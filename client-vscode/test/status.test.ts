@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RestartQueue, StatusOwner, type StatusView, statusView } from "../src/status";
+import { RestartQueue, StatusOwner, type StatusView, statusView, completionsView } from "../src/status";
 
 describe("status bar", () => {
   it("ready", () => {
@@ -68,5 +68,19 @@ describe("restarts", () => {
       ran = true;
     });
     expect(ran).toBe(true);
+  });
+});
+
+describe("today's cost and the completions toggle", () => {
+  it("shows today's cost once there is one, and clicking opens the usage", () => {
+    const view = statusView({ running: true, starting: false, inFlight: 0, todayUsd: 0.1234 });
+    expect(view.text).toBe("$(check) gptls $0.12");
+    expect(view.command).toBe("gptls.showUsage");
+    expect(statusView({ running: true, starting: false, inFlight: 0, todayUsd: 0.004 }).text).toBe("$(check) gptls <$0.01");
+    expect(statusView({ running: true, starting: false, inFlight: 0 }).text).toBe("$(check) gptls");
+  });
+  it("the toggle says which way completions are", () => {
+    expect(completionsView(true).text).toContain("sparkle");
+    expect(completionsView(false).text).toContain("circle-slash");
   });
 });
