@@ -57,6 +57,29 @@ try {
     throw "done";
   }
 
+  if (process.env.GHOST) {
+    step(`type ${process.env.GHOST} and wait for ghost text`);
+    await page.keyboard.type(process.env.GHOST, { delay: 60 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
+        .some((g) => (g.textContent ?? "").trim().length > 0),
+      null,
+      { timeout: 60_000 },
+    );
+    if (process.env.GHOST_SHOT) await page.screenshot({ path: process.env.GHOST_SHOT });
+    step("accept it with Tab");
+    await page.keyboard.press("Tab");
+  } else if (process.env.INSTRUCT) {
+    step("gptls: Edit with Instruction… from the command palette");
+    await page.keyboard.press("F1");
+    await page.keyboard.type("gptls: Edit with Instruction");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Edit with Instruction" }).first()
+      .waitFor({ timeout: 30_000 });
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-widget", { hasText: "What should change?" }).waitFor({ timeout: 30_000 });
+    await page.keyboard.type(process.env.INSTRUCT);
+    await page.keyboard.press("Enter");
+  } else {
   step(`Refactor... -> ${ACTION}`);
   await page.keyboard.press("Control+Shift+R");
   const item = page.locator(".action-widget .monaco-list-row", { hasText: ACTION });
@@ -69,6 +92,7 @@ try {
     await page.keyboard.press("ArrowDown");
   }
   await page.keyboard.press("Enter");
+  }
 
   if (PREVIEW === "1") {
     step("the refactor preview opens: the edit waits for Apply");
@@ -90,6 +114,15 @@ try {
     EXPECT,
     { timeout: 60_000 },
   );
+  if (process.env.GHOST) {
+    step("the suggestion is in the buffer, no ghost text left");
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
+        .some((g) => (g.textContent ?? "").trim().length > 0),
+      null,
+      { timeout: 30_000 },
+    );
+  }
   step("save");
   await page.keyboard.press("Control+S");
   await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });

@@ -58,6 +58,32 @@ def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
     assert saved == "def total(items):\n    return sum(items)\n"
 
 
+def test_vscode_shows_ghost_text_and_tab_accepts_it(double, tmp_path) -> None:
+    double.responder = lambda _request: replies.text("idth * height")
+    text = "def area(width, height):\n    return \n"
+    saved = drive_vscode(double, tmp_path, "area.py", text, line=2, col=12, expect="return width * height", ghost="w")
+    assert saved == "def area(width, height):\n    return width * height\n"
+    assert any("<|cursor|>" in r.body["input"] for r in double.requests)
+
+
+def test_vscode_edits_with_an_instruction_from_the_command_palette(double, tmp_path) -> None:
+    double.script(
+        replies.json_output({"code": "def area(w: float, h: float) -> float:\n    return w * h", "explanation": "x"})
+    )
+    saved = drive_vscode(
+        double,
+        tmp_path,
+        "area.py",
+        "def area(w, h):\n    return w * h\n",
+        line=2,
+        expect="def area(w: float, h: float) -> float:",
+        instruct="add type hints",
+        preview=True,
+    )
+    assert saved == "def area(w: float, h: float) -> float:\n    return w * h\n"
+    assert "add type hints" in double.requests[-1].body["input"]
+
+
 def test_vscode_ignores_a_workspaces_endpoint_and_hover_loads_nothing(double, tmp_path) -> None:
     # The repository's .vscode/settings.json points gptls at the attacker; the model's explanation (prompt
     # injected) carries an image whose URL would leak a secret to the attacker when the hover renders it.
@@ -99,6 +125,8 @@ def drive_vscode(
     col: int = 5,
     hover: bool = False,
     workspace_files: dict[str, str] | None = None,
+    ghost: str = "",
+    instruct: str = "",
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -125,6 +153,9 @@ def drive_vscode(
                 "workbench.tips.enabled": False,
                 "update.mode": "none",
                 "chat.disableAIFeatures": True,
+                # The word-based suggest widget would take the Tab meant for gptls' ghost text.
+                "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
+                "editor.wordBasedSuggestions": "off",
             }
         )
     )
@@ -169,6 +200,7 @@ def drive_vscode(
                 break
         ARTIFACTS.mkdir(exist_ok=True)
         shot_name = "hover" if hover else (action or "gptls: Generate function").split(": ")[1]
+        shot_name = "ghost-text" if ghost else "edit-with-instruction" if instruct else shot_name
         screenshot = ARTIFACTS / f"vscode-{shot_name.lower().replace(' ', '-')}.png"
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
@@ -184,6 +216,9 @@ def drive_vscode(
                 "SCREENSHOT": str(screenshot),
                 "PREVIEW": "1" if preview else "",
                 "PREVIEW_SHOT": str(ARTIFACTS / "vscode-refactor-preview.png"),
+                "GHOST": ghost,
+                "GHOST_SHOT": str(ARTIFACTS / "vscode-ghost-text-shown.png"),
+                "INSTRUCT": instruct,
                 **({"ACTION": action} if action else {}),
             },
             capture_output=True,
