@@ -23,3 +23,23 @@ vim.keymap.set("n", "<leader>gf", function()
     apply = true,
   })
 end, { desc = "gptls: fix the diagnostics on this line" })
+-- Edit with an instruction: the function at the cursor rewritten as you say (a `# gptls: ...` comment above
+-- it works too, as a code action).
+vim.keymap.set("n", "<leader>gi", function()
+  local client = vim.lsp.get_clients({ bufnr = 0, name = "gptls" })[1]
+  if not client then return end
+  local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+  vim.ui.input({ prompt = "gptls: what should change? " }, function(instruction)
+    if not instruction or instruction == "" then return end
+    client:exec_cmd({ title = "gptls: Edit as instructed", command = "gptls.runAction", arguments = { {
+      action = "instruct", uri = params.textDocument.uri, range = params.range, instruction = instruction,
+    } } })
+  end)
+end, { desc = "gptls: edit with an instruction" })
+-- Ghost text (Neovim 0.12+): inline completions as you type, <Tab> accepts.
+if vim.lsp.inline_completion then
+  vim.lsp.inline_completion.enable()
+  vim.keymap.set("i", "<Tab>", function()
+    if not vim.lsp.inline_completion.get() then return "<Tab>" end
+  end, { expr = true, desc = "accept the inline completion" })
+end

@@ -141,6 +141,7 @@ BUILT_IN_TITLES = (
     "Explain complexity",
     "Insert complexity comment",
     "Suggest refactor",
+    "Edit as instructed",
     "Add docstring",
     "Write tests",
     "Fix",

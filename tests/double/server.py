@@ -171,6 +171,7 @@ class Received:
     started: float = field(default_factory=time.monotonic)
     aborted_at: float | None = None  # when the client closed the connection before the answer ended
     finished: bool = False
+    finished_at: float | None = None  # when the answer's last byte was sent
 
 
 class ResponsesDouble:
@@ -336,6 +337,7 @@ class ResponsesDouble:
             with self._changed:
                 self._in_flight -= 1
                 request.finished = True
+                request.finished_at = time.monotonic()
                 self._changed.notify_all()
         return sent
 

@@ -53,6 +53,16 @@ local function run()
     return
   end
 
+  if scenario.kind == "instruct" then
+    -- The README snippet's mapping; the user types the instruction into vim.ui.input.
+    vim.ui.input = function(_opts, on_confirm) on_confirm(scenario.instruction) end
+    local tick = vim.b.changedtick
+    vim.fn.maparg("<leader>gi", "n", false, true).callback()
+    local changed = vim.wait(20000, function() return vim.b.changedtick ~= tick end, 20)
+    if not changed then table.insert(report.errors, "the buffer never changed") end
+    return
+  end
+
   if scenario.kind == "other-file" then
     -- The action edits (or creates) another file: wait until a buffer for it holds text.
     vim.lsp.buf.code_action({

@@ -515,9 +515,10 @@ async def test_usage_command_reports_tokens_and_cost(editor) -> None:
     report = await editor.client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command="gptls.usage", arguments=[])
     )
-    usage = report["gpt-5-mini"]
+    usage = report["models"]["gpt-5-mini"]
     assert usage["calls"] == 1 and usage["outputTokens"] > 0 and usage["costUsd"] > 0
-    assert any("gptls usage this session" in m for m in editor.messages())
+    assert report["kinds"]["actions"]["calls"] == 1 and report["todayUsd"] == usage["costUsd"]
+    assert any("gptls usage this session: actions 1" in m for m in editor.messages())
 
 
 async def test_check_command_reports_latency_and_request_id(editor) -> None:

@@ -137,6 +137,20 @@ def test_neovim_refactor_with_multibyte_text_lands_exactly(double, tmp_path) -> 
     assert text == 'def greet():\n    return "héllo 🌍 世界"\n'
 
 
+def test_neovim_edits_with_an_instruction_from_the_snippets_mapping(double, tmp_path) -> None:
+    double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"}))
+    text, report = nvim(
+        double,
+        tmp_path,
+        LOOP,
+        {"kind": "instruct", "line": 3, "col": 4, "instruction": "use the sum builtin"},
+        name="loop.py",
+    )
+    assert report["errors"] == []
+    assert text == "def total(items):\n    return sum(items)\n"
+    assert "use the sum builtin" in double.requests[-1].body["input"]
+
+
 def test_readme_shows_the_snippets_the_tests_use() -> None:
     readme = (REPO / "README.md").read_text()
     for snippet in ("gptls.lua", "gptls-start.lua"):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections import Counter, OrderedDict
+import time
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -64,7 +65,17 @@ class Completer:
         self._shown: dict[str, Shown] = {}
         self._generation: Counter[str] = Counter()
         self._calls: dict[str, asyncio.Future[ModelResult]] = {}
+        self.added_ms: deque[float] = deque(maxlen=2000)
         self._cache: OrderedDict[tuple[str, int | None, int, int], Completion | None] = OrderedDict()
+
+    def report(self) -> dict[str, float]:
+        """Counts (requests, calls, along, accepted...) and what gptls adds to an answer's time, in ms."""
+        added = sorted(self.added_ms)
+        found: dict[str, float] = dict(self.stats)
+        if added:
+            found["addedP50Ms"] = round(added[len(added) // 2], 2)
+            found["addedP95Ms"] = round(added[max(0, int(len(added) * 0.95) - 1)], 2)
+        return found
 
     def offered(self, doc: Document, settings: Settings) -> bool:
         """Completions are on for this document: enabled, its language too, not excluded or binary, a key set."""
@@ -88,6 +99,23 @@ class Completer:
     ) -> Completion | None:
         if not self.offered(doc, settings):
             return None
+        began, waited = time.perf_counter(), [0.0]
+        try:
+            return await self._complete(doc, version, pos, settings, invoked, current_version, waited)
+        finally:
+            # What gptls itself adds: the request's time less the pause it waited for and the model's answer.
+            self.added_ms.append((time.perf_counter() - began - waited[0]) * 1000)
+
+    async def _complete(
+        self,
+        doc: Document,
+        version: int | None,
+        pos: Pos,
+        settings: Settings,
+        invoked: bool,
+        current_version: Callable[[], int | None],
+        waited: list[float],  # seconds spent waiting for a pause or the model, added up
+    ) -> Completion | None:
         uri = doc.uri
         self.stats["requests"] += 1
         self._generation[uri] += 1
@@ -106,11 +134,15 @@ class Completer:
             return None
         self._cancel(uri)
         if not invoked and settings.completion_debounce_ms:
-            await asyncio.sleep(settings.completion_debounce_ms / 1000)
+            paused = time.perf_counter()
+            try:
+                await asyncio.sleep(settings.completion_debounce_ms / 1000)
+            finally:
+                waited[0] += time.perf_counter() - paused
             if self._generation[uri] != generation:
                 self.stats["dropped"] += 1
                 return None  # a newer request for this document came meanwhile
-        text = await self._call(doc, pos, settings)
+        text = await self._call(doc, pos, settings, waited)
         if text is None or self._generation[uri] != generation:
             return None
         found = self._suggestion(doc, pos, text)
@@ -150,7 +182,7 @@ class Completer:
             call.cancel()  # closes its HTTP connection
             self.stats["abandoned"] += 1
 
-    async def _call(self, doc: Document, pos: Pos, settings: Settings) -> str | None:
+    async def _call(self, doc: Document, pos: Pos, settings: Settings, waited: list[float]) -> str | None:
         request = completion_request(
             doc, pos, settings.context_budget, self.pipeline.index, settings.completion_max_output_tokens
         )
@@ -159,6 +191,7 @@ class Completer:
         call = asyncio.ensure_future(self.pipeline.router.create(request, call_settings))
         self._calls[doc.uri] = call
         self.stats["calls"] += 1
+        asked = time.perf_counter()
         try:
             await asyncio.wait({call})
         except asyncio.CancelledError:  # the editor cancelled this request
@@ -167,6 +200,8 @@ class Completer:
                 del self._calls[doc.uri]
                 self.stats["abandoned"] += 1
             raise
+        finally:
+            waited[0] += time.perf_counter() - asked
         if self._calls.get(doc.uri) is call:
             del self._calls[doc.uri]
         if call.cancelled():

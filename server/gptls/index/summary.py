@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MAX_SIGNATURE_LINES = 6
 MAX_LINE = 160  # a quoted line longer than this is cut
@@ -80,6 +80,96 @@ def summarize(path: str, text: str, language: str | None = None) -> FileSummary 
     if language == "go":
         return _go(path, text)
     return None
+
+
+def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) -> FileSummary | None:
+    """The summary of ``new_text`` made from ``old`` (the summary of ``old_text``) by re-reading only the
+    top-level statements the edit touched: typing in a 3,000-line module costs a short parse, not a full one.
+    Code being typed that does not parse yet keeps what that part held before. None when it cannot be done
+    safely (another language, an edit to the imports): then the caller reads the whole text."""
+    if old.language != "python":
+        return None
+    old_lines, new_lines = old_text.split("\n"), new_text.split("\n")
+    common = min(len(old_lines), len(new_lines))
+    first = 0
+    while first < common and old_lines[first] == new_lines[first]:
+        first += 1
+    if first == len(old_lines) == len(new_lines):
+        return old
+    tail = 0
+    while tail < common - first and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    shift = len(new_lines) - len(old_lines)
+    start = _statement_start(new_lines, min(first, len(new_lines) - 1))
+    new_stop = max(_statement_stop(new_lines, max(len(new_lines) - tail, start + 1)), start + 1)
+    fresh: list[Symbol] | None = None
+    # A column-0 line may be inside a multi-line string: a chunk cut there does not parse, so it grows to the
+    # next statement boundary on each side a few times before it is taken for code being typed.
+    changed = [*old_lines[first : len(old_lines) - tail], *new_lines[first : len(new_lines) - tail]]
+    if any(_IMPORTS.match(line) for line in changed):
+        return None  # the imports are kept without lines: read them all again
+    for _attempt in range(4):
+        chunk = new_lines[start:new_stop]
+        try:
+            tree = ast.parse("\n".join(chunk))
+        except (SyntaxError, ValueError, RecursionError):
+            if start == 0 and new_stop == len(new_lines):
+                break
+            start = _statement_start(new_lines, max(start - 1, 0))
+            new_stop = max(_statement_stop(new_lines, min(new_stop + 1, len(new_lines))), start + 1)
+            continue
+        fresh = [_moved(symbol, start) for node in tree.body for symbol in _python_symbols(node, chunk)]
+        break
+    old_stop = new_stop - shift
+    if old_stop < start:
+        return None
+    if fresh is None:
+        # Mid-edit code that does not parse (yet): what this part held before stands for it meanwhile.
+        fresh = [symbol for symbol in old.symbols.values() if start <= symbol.line < old_stop]
+    symbols: dict[str, Symbol] = {}
+    for symbol in sorted(old.symbols.values(), key=lambda s: s.line):
+        if symbol.line < start:
+            symbols[symbol.name] = symbol
+    for symbol in fresh:
+        symbols[symbol.name] = symbol
+    for symbol in sorted(old.symbols.values(), key=lambda s: s.line):
+        if symbol.line >= old_stop:
+            symbols[symbol.name] = _moved(symbol, shift)
+    size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
+    return FileSummary(path, "python", symbols, old.imports, size=size)
+
+
+_IMPORTS = re.compile(r"^\s*(import|from)\s|^(if|try)\b")
+_TOP_LEVEL = re.compile(r"^[A-Za-z_@\"']")
+
+
+def _statement_start(lines: list[str], at: int) -> int:
+    """The top-level statement (its decorators included) that line ``at`` belongs to."""
+    while at > 0 and not _top_level_start(lines[at]):
+        at -= 1
+    while at > 0 and lines[at - 1].startswith("@"):
+        at -= 1
+    return at
+
+
+def _statement_stop(lines: list[str], at: int) -> int:
+    """The first line at or after ``at`` that starts another top-level statement (or the end)."""
+    while at < len(lines) and not _top_level_start(lines[at]):
+        at += 1
+    while at < len(lines) and at > 0 and lines[at - 1].startswith("@"):
+        at -= 1  # a decorator belongs to the definition after it
+    return at
+
+
+def _top_level_start(line: str) -> bool:
+    return bool(_TOP_LEVEL.match(line)) and not line.startswith(("else", "elif", "except", "finally"))
+
+
+def _moved(symbol: Symbol, by: int) -> Symbol:
+    if not by:
+        return symbol
+    members = tuple(_moved(m, by) if m.line else m for m in symbol.members)  # 0: a member without a line
+    return replace(symbol, line=symbol.line + by, members=members)
 
 
 # -- Python ---------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gptls.index.summary import LANGUAGE_OF_SUFFIX, FileSummary, summarize
+from gptls.index.summary import LANGUAGE_OF_SUFFIX, FileSummary, summarize, summarize_edit
 from gptls.privacy import matching_exclude
 
 log = logging.getLogger(__name__)
@@ -320,11 +320,28 @@ class WorkspaceIndex:
         memo = self._buffer_memo.get(path)
         if (memo is not None and memo[0] is text) or (memo is not None and memo[0] == text):
             return memo[1]
-        summary = summarize(path, text, language)
+        base = memo or self._disk_text(path)
+        summary = summarize_edit(path, base[0], base[1], text) if base is not None else None
+        if summary is None:
+            summary = summarize(path, text, language)
         if summary is None:  # mid-edit Python that does not parse: the last good summary
             return memo[1] if memo is not None else self.files.get(path)
         self._buffer_memo[path] = (text, summary)
         return summary
+
+    def _disk_text(self, path: str) -> tuple[str, FileSummary] | None:
+        """The file's text on disk with the index's summary of it, when that summary is of this text (the
+        start of an incremental summary for a buffer just opened)."""
+        found = self.files.get(path)
+        if found is None or found.language != "python":
+            return None
+        try:
+            if os.stat(path).st_mtime_ns != found.mtime_ns:
+                return None
+            with open(path, encoding="utf-8") as handle:
+                return handle.read(), found
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def all_paths(self) -> list[str]:
         return sorted(self.files)

@@ -197,7 +197,7 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
 @reported("the usage report", lambda error, _args: {"error": str(error)})
 def usage(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     ls.show(ls.pipeline.usage.summary(), lsp.MessageType.Info)
-    return {**ls.pipeline.usage.report(), "completionStats": dict(ls.completer.stats)}
+    return {**ls.pipeline.usage.report(), "completionStats": ls.completer.report()}
 
 
 async def inline_completion(ls: GptlsServer, params: lsp.InlineCompletionParams) -> lsp.InlineCompletionList | None:

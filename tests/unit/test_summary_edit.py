@@ -1,0 +1,69 @@
+"""A summary made from the previous one by re-reading only what an edit touched equals the summary of the
+whole new text (checked on gptls' own modules, edited at random), and code being typed that does not parse
+keeps what that part held."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from gptls.index.summary import FileSummary, summarize, summarize_edit
+
+SOURCES = sorted((Path(__file__).resolve().parents[2] / "server" / "gptls").rglob("*.py"))
+
+
+def _shape(summary: FileSummary | None) -> dict[str, tuple[str, str, int, tuple[tuple[str, int], ...]]]:
+    assert summary is not None
+    return {
+        name: (s.kind, s.signature, s.line, tuple((m.signature, m.line) for m in s.members))
+        for name, s in summary.symbols.items()
+    }
+
+
+def _edits(text: str, rng: random.Random) -> list[str]:
+    lines = text.split("\n")
+    out = []
+    for _ in range(6):
+        at = rng.randrange(len(lines))
+        kind = rng.choice(["insert-def", "delete", "change", "indent-line"])
+        edited = list(lines)
+        if kind == "insert-def":
+            edited[at:at] = ["", "", "def inserted_here(x: int) -> int:", '    """Added."""', "    return x", ""]
+        elif kind == "delete":
+            del edited[at : at + rng.randrange(1, 4)]
+        elif kind == "change":
+            edited[at] = edited[at] + "  # edited"
+        else:
+            edited[at:at] = ["    value = compute(1)"]
+        out.append("\n".join(edited))
+    return out
+
+
+def test_an_incremental_summary_equals_the_full_one() -> None:
+    rng = random.Random(7)
+    checked = 0
+    for path in SOURCES[::3]:
+        text = path.read_text(encoding="utf-8")
+        old = summarize(str(path), text, "python")
+        assert old is not None
+        for new_text in _edits(text, rng):
+            full = summarize(str(path), new_text, "python")
+            quick = summarize_edit(str(path), text, old, new_text)
+            if full is None or quick is None:
+                continue  # the edit broke the module, or touched its imports: the caller reads it all
+            assert _shape(quick) == _shape(full), (path, new_text)
+            checked += 1
+    assert checked > 30
+
+
+def test_a_part_being_typed_keeps_what_it_held() -> None:
+    text = "import os\n\n\ndef first(a):\n    return a\n\n\ndef second(b):\n    return b\n"
+    old = summarize("m.py", text, "python")
+    assert old is not None
+    typing = text.replace("    return a\n", "    return a +\n")
+    quick = summarize_edit("m.py", text, old, typing)
+    assert quick is not None and set(quick.symbols) == {"first", "second"}
+    added = text.replace("\n\ndef second", "\n\ndef between(c):\n    return c\n\n\ndef second")
+    quick = summarize_edit("m.py", text, old, added)
+    assert quick is not None and quick.symbols["second"].line == old.symbols["second"].line + 4
+    assert summarize_edit("m.py", text, old, text.replace("import os", "import sys")) is None
