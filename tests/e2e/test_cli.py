@@ -215,3 +215,103 @@ def test_run_write_tests_uses_the_editors_placement_and_applies(double, tmp_path
     assert result.returncode == 0, result.stderr
     assert test_file.read_text() == first + "\n\n" + second
     assert "def test_unit_circle" in double.requests[1].body["input"], "the existing tests set the style"
+
+
+BROKEN = "def total(items):\n    result = 0\n    for item in items:\n        result += itme\n    return result\n"
+FIXED = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result"
+
+
+def test_run_fix_takes_the_problem_from_the_command_line(double, tmp_path) -> None:
+    path = tmp_path / "loop.py"
+    path.write_text(BROKEN)
+    double.script(replies.json_output({"code": FIXED, "explanation": "typo"}))
+    result = gptls("run", "fix", f"{path}:4", "--diagnostic", "undefined name 'itme'", "--apply", env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == FIXED + "\n"
+    assert "undefined name 'itme'" in double.requests[0].body["input"]
+    missing = gptls("run", "fix", f"{path}:4", env=double.env())
+    assert missing.returncode == 2 and "--diagnostic MESSAGE" in missing.stderr and len(double.requests) == 1
+
+
+@pytest.mark.parametrize("form", ["ruff", "lsp", "sarif"])
+def test_run_fix_reads_a_linters_json_output(double, tmp_path, form) -> None:
+    path = tmp_path / "loop.py"
+    path.write_text(BROKEN)
+    elsewhere = {"message": "line too long (99 > 88)", "line": 1}
+    wanted = {"message": "F821 Undefined name `itme`", "line": 4}
+    if form == "ruff":  # ruff check --output-format=json
+        data = [
+            {
+                "code": "F821",
+                "message": d["message"],
+                "filename": str(path),
+                "location": {"row": d["line"], "column": 5},
+            }
+            for d in (elsewhere, wanted)
+        ] + [{"code": "F821", "message": "other file", "filename": "/x/other.py", "location": {"row": 4, "column": 1}}]
+    elif form == "lsp":
+        data = {
+            "uri": path.as_uri(),
+            "diagnostics": [
+                {
+                    "range": {
+                        "start": {"line": d["line"] - 1, "character": 0},
+                        "end": {"line": d["line"] - 1, "character": 1},
+                    },
+                    "message": d["message"],
+                    "source": "pyflakes",
+                }
+                for d in (elsewhere, wanted)
+            ],
+        }
+    else:
+        data = {
+            "runs": [
+                {
+                    "tool": {"driver": {"name": "ruff"}},
+                    "results": [
+                        {
+                            "ruleId": "F821",
+                            "message": {"text": d["message"]},
+                            "locations": [
+                                {
+                                    "physicalLocation": {
+                                        "artifactLocation": {"uri": path.as_uri()},
+                                        "region": {"startLine": d["line"]},
+                                    }
+                                }
+                            ],
+                        }
+                        for d in (elsewhere, wanted)
+                    ],
+                }
+            ]
+        }
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(data))
+    double.script(replies.json_output({"code": FIXED, "explanation": "typo"}))
+    result = gptls("run", "fix", f"{path}:4", "--diagnostics", str(report), env=double.env())
+    assert result.returncode == 0, result.stderr
+    prompt = double.requests[0].body["input"]
+    assert "Undefined name `itme`" in prompt and "line too long" not in prompt and "other file" not in prompt
+
+
+def test_run_settings_defined_action_by_title_and_a_mistyped_action(double, tmp_path) -> None:
+    path = tmp_path / "loop.py"
+    path.write_text(FIXED + "\n")
+    config = tmp_path / "gptls.json"
+    config.write_text(json.dumps({"actions": [{"title": "Add type hints", "instructions": "Add type hints."}]}))
+    double.script(replies.json_output({"code": FIXED.replace("(items)", "(items: list[int]) -> int")}))
+    result = gptls("run", "Add type hints", f"{path}:1", "--config", str(config), "--apply", env=double.env())
+    assert result.returncode == 0, result.stderr
+    assert path.read_text().startswith("def total(items: list[int]) -> int:")
+    typo = gptls("run", "generat", f"{path}:1", env=double.env())
+    assert typo.returncode == 2 and "did you mean 'generate'?" in typo.stderr and len(double.requests) == 1
+
+
+def test_run_help_lists_every_action() -> None:
+    from gptls.actions import BY_ID
+
+    result = gptls("run", "--help")
+    listed = " ".join(result.stdout.split())
+    assert all(action_id in listed for action_id in BY_ID), listed

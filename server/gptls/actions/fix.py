@@ -33,6 +33,12 @@ def title(message: str) -> str:
 
 def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Workspace) -> tuple[Target, str]:
     """The diagnostic the code action carried decides: the block around it, and the problem it states."""
+    several = workspace.extra.get("diagnostics")  # the command line may name several for the lines
+    if isinstance(several, list) and several and all(isinstance(d, Mapping) for d in several):
+        target, _detail = target_and_detail(doc, span, several[0])
+        problems = [target_and_detail(doc, span, d)[1].split("\n", 1)[0] for d in several]
+        lines = target_and_detail(doc, span, several[0])[1].split("\n", 1)[1]
+        return target, "\n".join(problems) + "\n" + lines
     diagnostic = workspace.extra.get("diagnostic")
     if not isinstance(diagnostic, Mapping):
         raise ActionError("This fix names no diagnostic; ask for code actions again.")

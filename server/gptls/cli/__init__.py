@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--apply", action="store_true", help="write the edit to FILE instead of printing a diff")
     run.add_argument(
+        "--diagnostic", action="append", default=[], metavar="MESSAGE", help="for fix: the problem (repeatable)"
+    )
+    run.add_argument(
+        "--diagnostics",
+        metavar="FILE.json",
+        help="for fix: the problems from a linter's JSON (LSP, `ruff check --output-format=json`, or SARIF)",
+    )
+    run.add_argument(
         "--allow-exec",
         action="store_true",
         help="let generate-verified run model-written code in the sandbox (it asks nothing otherwise)",

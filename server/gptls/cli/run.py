@@ -9,10 +9,23 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
-from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult, write_tests
+from gptls.actions import (
+    BY_ID,
+    Action,
+    ActionError,
+    EditResult,
+    FileAddition,
+    TextResult,
+    available,
+    custom,
+    write_tests,
+)
 from gptls.actions.base import Workspace
 from gptls.cli.args import settings_from_args
+from gptls.cli.diagnostics import Diagnostic, DiagnosticsError, from_messages, read_diagnostics
+from gptls.config import Settings
 from gptls.errors import GptlsError
 from gptls.index import IndexLimits, WorkspaceIndex
 from gptls.pipeline import Pipeline, Quiet, job_for
@@ -134,18 +147,54 @@ async def run_command(args: argparse.Namespace) -> int:
         return 2
 
 
-async def _run(args: argparse.Namespace) -> int:
-    action = BY_ID.get(args.action)
-    if action is None:
-        raise UsageError(f"unknown action {args.action!r}; choose from {', '.join(BY_ID)}")
-    if action.runs_code and not args.allow_exec:
+def fix_diagnostics(args: argparse.Namespace, path: Path, first: int | None, last: int | None) -> list[Diagnostic]:
+    """The problems a fix is for: ``--diagnostic`` messages and a linter's ``--diagnostics`` JSON."""
+    if first is None:
+        raise UsageError("fix needs the line of the problem: gptls run fix FILE:LINE --diagnostic MESSAGE")
+    end = last or first
+    found = from_messages(args.diagnostic, first)
+    if args.diagnostics:
+        try:
+            found += read_diagnostics(args.diagnostics, path, first, end)
+        except DiagnosticsError as error:
+            raise UsageError(f"{error}. Nothing was sent.") from None
+    if not found:
+        where = f"{path}:{first}" + (f"-{end}" if end != first else "")
         raise UsageError(
-            f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
+            f"fix needs the problem: --diagnostic MESSAGE, or --diagnostics FILE.json holding one for {where}."
         )
+    return found
+
+
+def find_action(name: str, settings: Settings) -> Action:
+    """An action by id, or a settings-defined one by its title; else a ``UsageError`` naming the closest."""
+    found = BY_ID.get(name)
+    if found is not None:
+        return found
+    custom = {_own_title(a): a for a in available(settings) if a.id not in BY_ID}
+    found = next((a for title, a in custom.items() if title.lower() == name.strip().lower()), None)
+    if found is not None:
+        return found
+    names = [*BY_ID, *custom]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"unknown action {name!r}; {hint}choose from {', '.join(names)}")
+
+
+def _own_title(action: Action) -> str:
+    return action.title.removeprefix(custom.TITLE_PREFIX)
+
+
+async def _run(args: argparse.Namespace) -> int:
     settings, errors = settings_from_args(args)
     if errors:
         # A request with settings the user did not mean (another endpoint, another model) is worse than none.
         raise UsageError("; ".join(errors) + ". Nothing was sent.")
+    action = find_action(args.action, settings)
+    if action.runs_code and not args.allow_exec:
+        raise UsageError(
+            f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
+        )
     path, first, last = parse_target(args.target)
     language = args.language or LANGUAGES.get(path.suffix.lower(), "plaintext")
     try:
@@ -165,9 +214,13 @@ async def _run(args: argparse.Namespace) -> int:
     doc = Document(source.text, language, uri)
     # The same job as in the editor: the project root (--root, else the nearest pyproject.toml or .git above
     # FILE) is the workspace, where Write tests finds its test file.
-    extra = {"instruction": args.instruction} if getattr(args, "instruction", None) else {}
+    extra: dict[str, Any] = {"instruction": args.instruction} if getattr(args, "instruction", None) else {}
     if extra and action.id != "instruct":
         raise UsageError(f'{action.id} takes no instruction; `gptls run instruct FILE:LINE "..."` does.')
+    if action.id == "fix":
+        extra["diagnostics"] = fix_diagnostics(args, path, first, last)
+    elif args.diagnostic or args.diagnostics:
+        raise UsageError(f"{action.id} takes no diagnostics; `gptls run fix FILE:LINE --diagnostic MESSAGE` does.")
     workspace = Workspace(project_root(path, args.root), settings.exclude, extra=extra)
     try:
         job = job_for(action, doc, target_span(doc, path, first, last), workspace)
