@@ -25,7 +25,7 @@ def _edits(text: str, rng: random.Random) -> list[str]:
     out = []
     for _ in range(6):
         at = rng.randrange(len(lines))
-        kind = rng.choice(["insert-def", "delete", "change", "indent-line"])
+        kind = rng.choice(["insert-def", "delete", "change", "indent-line", "body-line", "body-line"])
         edited = list(lines)
         if kind == "insert-def":
             edited[at:at] = ["", "", "def inserted_here(x: int) -> int:", '    """Added."""', "    return x", ""]
@@ -33,6 +33,10 @@ def _edits(text: str, rng: random.Random) -> list[str]:
             del edited[at : at + rng.randrange(1, 4)]
         elif kind == "change":
             edited[at] = edited[at] + "  # edited"
+        elif kind == "body-line":  # a statement typed inside a function body, at that line's indentation
+            inside = [i for i, line in enumerate(lines) if line.startswith("        ") and line.strip()] or [0]
+            at = rng.choice(inside)
+            edited[at:at] = [lines[at][: len(lines[at]) - len(lines[at].lstrip())] + "value = compute(1)"]
         else:
             edited[at:at] = ["    value = compute(1)"]
         out.append("\n".join(edited))
@@ -53,7 +57,7 @@ def test_an_incremental_summary_equals_the_full_one() -> None:
                 continue  # the edit broke the module, or touched its imports: the caller reads it all
             assert _shape(quick) == _shape(full), (path, new_text)
             checked += 1
-    assert checked > 30
+    assert checked > 60
 
 
 def test_a_part_being_typed_keeps_what_it_held() -> None:

@@ -108,6 +108,9 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     changed = [*old_lines[first : len(old_lines) - tail], *new_lines[first : len(new_lines) - tail]]
     if any(_IMPORTS.match(line) for line in changed):
         return None  # the imports are kept without lines: read them all again
+    inside = _inside_one_body(old, old_lines, new_lines, first, tail, changed)
+    if inside is not None:
+        return inside
     for _attempt in range(4):
         chunk = new_lines[start:new_stop]
         try:
@@ -124,6 +127,9 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     if old_stop < start:
         return None
     if fresh is None:
+        whole = _python(path, new_text)  # the cut was inside a string after all, or the code is being typed
+        if whole is not None:
+            return whole
         # Mid-edit code that does not parse (yet): what this part held before stands for it meanwhile.
         fresh = [symbol for symbol in old.symbols.values() if start <= symbol.line < old_stop]
     symbols: dict[str, Symbol] = {}
@@ -137,6 +143,77 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
             symbols[symbol.name] = _moved(symbol, shift)
     size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
     return FileSummary(path, "python", symbols, old.imports, size=size)
+
+
+_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
+
+
+def _inside_one_body(
+    old: FileSummary, old_lines: list[str], new_lines: list[str], first: int, tail: int, changed: list[str]
+) -> FileSummary | None:
+    """The usual edit, inside the body of one function or method whose header and docstring stay the same:
+    the summary is the old one with later lines moved, found by parsing that function alone."""
+    indents = [len(line) - len(line.lstrip()) for line in changed if line.strip()]
+    if not indents or first == 0:
+        return None
+    # Up from the edit, through the blocks around it, to the first function the summary knows.
+    level, at, known = min(indents), first - 1, None
+    while at >= 0:
+        line = new_lines[at]
+        depth = len(line) - len(line.lstrip())
+        if line.strip() and not line.lstrip().startswith("#") and depth < level:
+            match = _DEF.match(line)
+            if match:
+                known = _symbol_at(old, at)
+                if known is not None and known.name == match.group(2):
+                    break
+            elif depth == 0 or line.lstrip().startswith("class "):
+                return None  # a class body or top-level code holds the edit
+            level = depth
+        at -= 1
+    if at < 0 or known is None or known.name in ("__init__", "__post_init__"):
+        return None  # nothing found, or an __init__, whose `self.x =` lines are members
+    indent = len(new_lines[at]) - len(new_lines[at].lstrip())
+    stop = first
+    while stop < len(new_lines) and (
+        not new_lines[stop].strip() or len(new_lines[stop]) - len(new_lines[stop].lstrip()) > indent
+    ):
+        stop += 1
+    if len(new_lines) - tail > stop:
+        return None  # the edit reaches past the function
+    chunk = textwrap.dedent("\n".join(new_lines[at:stop])).split("\n")
+    try:
+        node = ast.parse("\n".join(chunk)).body[0]
+    except (SyntaxError, ValueError, RecursionError, IndexError):
+        node = None  # being typed: what it held stands for it meanwhile
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+        _header(node, chunk) != known.signature or _doc(node) != known.summary
+    ):
+        return None  # its signature or docstring changed: the chunk below reads it
+    shift = len(new_lines) - len(old_lines)
+    symbols = {n: _moved_after(s, at, shift) for n, s in old.symbols.items()}
+    return replace(old, symbols=symbols)
+
+
+def _symbol_at(summary: FileSummary, line: int) -> Symbol | None:
+    for symbol in summary.symbols.values():
+        if symbol.line == line and symbol.kind == "function":
+            return symbol
+        for member in symbol.members:
+            if member.line == line and member.kind == "method":
+                return member
+    return None
+
+
+def _moved_after(symbol: Symbol, after: int, by: int) -> Symbol:
+    """``symbol`` with the lines after ``after`` moved by ``by`` (its members' too)."""
+    if not by:
+        return symbol
+    members = tuple(_moved_after(m, after, by) for m in symbol.members)
+    line = symbol.line + by if symbol.line > after else symbol.line
+    if line == symbol.line and members == symbol.members:
+        return symbol
+    return replace(symbol, line=line, members=members)
 
 
 _IMPORTS = re.compile(r"^\s*(import|from)\s|^(if|try)\b")
