@@ -54,6 +54,18 @@ def functions_file(count: int, body: str = "    return x + {i}\n") -> str:
     return "import math\n\n\n" + "".join(f"def f{i}(x):\n{body.format(i=i)}\n\n" for i in range(count))
 
 
+def answer_client_requests(client: LanguageClient) -> None:
+    """Answer what gptls asks an editor (file watching, status), as VS Code does, so the log stays quiet."""
+
+    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def register(_params: lsp.RegistrationParams) -> None:
+        return None
+
+    @client.feature("gptls/status")
+    def status(_params: Any) -> None:
+        return None
+
+
 class Server:
     """gptls (or another server) as an editor runs it: a subprocess over stdio."""
 
@@ -70,6 +82,7 @@ class Server:
         client = await ClientServerConfig(server_command=self.command, server_env=env).start()
         assert isinstance(client, LanguageClient)
         self.client = client
+        answer_client_requests(client)
         await client.initialize_session(
             lsp.InitializeParams(
                 capabilities=CAPS, initialization_options=self.options, root_uri="file:///tmp/gptls-bench"

@@ -37,6 +37,7 @@ from tests.double import replies
 from tests.double.server import Received, ResponsesDouble, child_env
 
 from bench.context import PROJECTS, fetch
+from bench.run import answer_client_requests
 
 SEED = 20261202
 CHAR_SECONDS = 0.060
@@ -266,6 +267,7 @@ async def replay(cases: list[Case], root: Path, debounce_ms: int) -> dict[str, A
     )
     client = await config.start()
     assert isinstance(client, LanguageClient)
+    answer_client_requests(client)
     caps = client_capabilities("visual-studio-code")
     await client.initialize_session(
         lsp.InitializeParams(

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 
 from lsprotocol import types as lsp
 
 from tests.double import replies
+from tests.double.server import GPT5_MINI
 
 FUNC = "def area(width, height):\n    return \n"
 AFTER_RETURN = lsp.Position(line=1, character=11)
@@ -179,3 +181,16 @@ async def test_consecutive_completions_in_a_file_share_a_cached_prefix(editor) -
     report = await editor.execute(lsp.Command(title="usage", command="gptls.usage"))
     cached = report["kinds"]["completions"]["cachedInputTokens"]
     assert cached >= 1024 and cached % 128 == 0
+
+
+async def test_completions_use_their_own_model_and_a_retired_one_is_replaced(make_editor, double) -> None:
+    editor = await make_editor(init_options={"completionModel": "gpt-5-mini-2025-08-07"})
+    uri = editor.open("area.py", FUNC)
+    double.responder = lambda _r: replies.text("width * height")
+    assert await editor.inline(uri, AFTER_RETURN, invoked=True)
+    assert double.requests[-1].body["model"] == "gpt-5-mini-2025-08-07"
+    # The completion model (one OpenAI announced it shuts down) is gone: the router's rules apply, as for actions.
+    double.models["gpt-5-mini-2025-08-07"] = replace(GPT5_MINI, retired=True)
+    editor.insert(uri, lsp.Position(line=0, character=0), "\n")
+    assert await editor.inline(uri, lsp.Position(line=2, character=11), invoked=True)
+    assert double.requests[-1].body["model"] == "gpt-6.1-terra"

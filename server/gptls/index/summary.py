@@ -82,6 +82,25 @@ def summarize(path: str, text: str, language: str | None = None) -> FileSummary 
     return None
 
 
+def changed_lines(old_text: str, new_text: str) -> int:
+    """How many lines lie between the two texts' common start and common end (in the longer one)."""
+    old_lines, new_lines = old_text.split("\n"), new_text.split("\n")
+    first, tail = _common_ends(old_lines, new_lines)
+    return max(len(old_lines), len(new_lines)) - first - tail
+
+
+def _common_ends(old_lines: list[str], new_lines: list[str]) -> tuple[int, int]:
+    """Lines the two texts share at their start, and then at their end."""
+    common = min(len(old_lines), len(new_lines))
+    first = 0
+    while first < common and old_lines[first] == new_lines[first]:
+        first += 1
+    tail = 0
+    while tail < common - first and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    return first, tail
+
+
 def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) -> FileSummary | None:
     """The summary of ``new_text`` made from ``old`` (the summary of ``old_text``) by re-reading only the
     top-level statements the edit touched: typing in a 3,000-line module costs a short parse, not a full one.
@@ -90,27 +109,22 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     if old.language != "python":
         return None
     old_lines, new_lines = old_text.split("\n"), new_text.split("\n")
-    common = min(len(old_lines), len(new_lines))
-    first = 0
-    while first < common and old_lines[first] == new_lines[first]:
-        first += 1
+    first, tail = _common_ends(old_lines, new_lines)
     if first == len(old_lines) == len(new_lines):
         return old
-    tail = 0
-    while tail < common - first and old_lines[-1 - tail] == new_lines[-1 - tail]:
-        tail += 1
     shift = len(new_lines) - len(old_lines)
+    changed = [*old_lines[first : len(old_lines) - tail], *new_lines[first : len(new_lines) - tail]]
+    inside = _inside_one_body(old, old_lines, new_lines, first, tail, changed)
+    if inside is not None:
+        return inside  # a function's own imports are not the file's
     start = _statement_start(new_lines, min(first, len(new_lines) - 1))
+    conditional = new_lines[start].startswith(("if", "try"))  # `if TYPE_CHECKING:` / `try: import x` blocks
+    if any(_IMPORTS.match(line) and (conditional or not line[:1].isspace()) for line in changed):
+        return None  # the file's imports are kept without lines: read them all again
     new_stop = max(_statement_stop(new_lines, max(len(new_lines) - tail, start + 1)), start + 1)
     fresh: list[Symbol] | None = None
     # A column-0 line may be inside a multi-line string: a chunk cut there does not parse, so it grows to the
     # next statement boundary on each side a few times before it is taken for code being typed.
-    changed = [*old_lines[first : len(old_lines) - tail], *new_lines[first : len(new_lines) - tail]]
-    if any(_IMPORTS.match(line) for line in changed):
-        return None  # the imports are kept without lines: read them all again
-    inside = _inside_one_body(old, old_lines, new_lines, first, tail, changed)
-    if inside is not None:
-        return inside
     for _attempt in range(4):
         chunk = new_lines[start:new_stop]
         try:
@@ -216,7 +230,7 @@ def _moved_after(symbol: Symbol, after: int, by: int) -> Symbol:
     return replace(symbol, line=line, members=members)
 
 
-_IMPORTS = re.compile(r"^\s*(import|from)\s|^(if|try)\b")
+_IMPORTS = re.compile(r"^\s*(import|from)\s|^(if|try)\b")  # an import, or a top-level block that may hold some
 _TOP_LEVEL = re.compile(r"^[A-Za-z_@\"']")
 
 

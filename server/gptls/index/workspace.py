@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gptls.index.summary import LANGUAGE_OF_SUFFIX, FileSummary, summarize, summarize_edit
+from gptls.index.summary import LANGUAGE_OF_SUFFIX, FileSummary, changed_lines, summarize, summarize_edit
 from gptls.privacy import matching_exclude
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ SKIP_DIRS = frozenset(
     }
 )
 BATCH = 100
+NEAR_LINES = 100  # an edit this small is summarized from the buffer's previous summary
 # Worker processes parsing in parallel: the build is a one-off, and the server itself stays on its own core.
 WORKERS = max(1, min(2, (os.cpu_count() or 1)))
 
@@ -320,7 +321,10 @@ class WorkspaceIndex:
         memo = self._buffer_memo.get(path)
         if (memo is not None and memo[0] is text) or (memo is not None and memo[0] == text):
             return memo[1]
-        base = memo or self._disk_text(path)
+        # From the text nearest to this one: the buffer's last summary (typing), else the file on disk (a
+        # buffer just opened, or one that moved far from its last summary).
+        base = memo if memo is not None and changed_lines(memo[0], text) <= NEAR_LINES else None
+        base = base or self._disk_text(path) or memo
         summary = summarize_edit(path, base[0], base[1], text) if base is not None else None
         if summary is None:
             summary = summarize(path, text, language)
