@@ -164,8 +164,11 @@ def test_cli_run_switches_and_says_so(double, tmp_path) -> None:
     result = gptls("run", "generate", f"{path}:6", "--apply", env={**double.env(), "XDG_STATE_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert path.read_text() == IMPLEMENTED
-    assert "gpt-5-mini is no longer served by OpenAI; gpt-6.1-terra answered instead" in result.stderr
+    assert result.stderr.count("gpt-5-mini is no longer served by OpenAI; gpt-6.1-terra answered instead") == 1
     assert f"{HOW}" in result.stderr
+    assert " INFO " not in result.stderr  # a terminal gets warnings and errors only (INFO with -v)
+    verbose = gptls("run", "explain", f"{path}:6", "-v", env={**double.env(), "XDG_STATE_HOME": str(tmp_path)})
+    assert " INFO " in verbose.stderr
 
 
 def test_cli_check_after_the_shutdown_says_which_model_answered(double, tmp_path) -> None:

@@ -20,7 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from gptls import logs
 
-    logs.setup(args.log_level, args.log_file)
+    # A terminal command shows warnings and errors only (INFO with -v); the server logs INFO by default.
+    level = args.log_level or ("INFO" if getattr(args, "verbose", False) or args.command is None else "WARNING")
+    logs.setup(level, args.log_file)
     try:
         return _main(args)
     except KeyboardInterrupt:
@@ -71,13 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=2087, help="TCP port (default 2087)")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default: INFO for the server, WARNING for check and run",
+    )
     parser.add_argument("--log-file", help="also write the (redacted) log to this file")
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser(
         "check", help="send a tiny prompt; report the model's shutdown date, latency, tokens and rate-limit headroom"
     )
     check.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
+    check.add_argument("-v", "--verbose", action="store_true", help="also log each call (INFO)")
     _model_flags(check)
     run = commands.add_parser("run", help="run an action on a file without an editor")
     run.add_argument(
@@ -106,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     run.add_argument("--language", help="language id (default: from the file extension)")
+    run.add_argument("-v", "--verbose", action="store_true", help="also log each call (INFO)")
     run.add_argument(
         "--root",
         help="the project root: its files give the context, write-tests puts tests under it (default: the nearest "

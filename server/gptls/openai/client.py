@@ -79,10 +79,13 @@ class ResponsesClient:
         self.refused.forget()
 
     def notice(self, message: str) -> None:
-        """A warning the user should see once (not an error: the call went on)."""
-        log.warning(message)
+        """A warning the user should see once (not an error: the call went on): shown by the face in use (and
+        logged at INFO, so a terminal does not show it twice), else logged as a warning."""
         if self.on_notice is not None:
+            log.info("%s", message)
             self.on_notice(message)
+        else:
+            log.warning("%s", message)
 
     async def get_json(self, path: str, settings: Settings, *, wait: float = 10.0) -> Any:
         """``GET {base_url}/{path}`` once, no retries (the model catalogue is never on an action's path).
