@@ -692,3 +692,20 @@ async def test_a_refactor_asks_for_review_when_the_client_honours_annotations(ma
         assert note.needs_confirmation is True and note.label == "gptls: Suggest refactor"
     else:
         assert not isinstance(change.edits[0], lsp.AnnotatedTextEdit) and not resolved.edit.change_annotations
+
+
+async def test_a_bad_or_unknown_setting_is_shown_once_and_again_after_a_change(make_editor) -> None:
+    options = {"reasoningEfort": "low", "verbosity": "loud"}
+    editor = await make_editor(init_options=options, configuration=options)
+    uri = editor.open("a.py", "def f():\n    ...\n")
+    await editor.synced(uri)
+    assert (
+        editor.messages().count("unknown gptls setting 'reasoningEfort' is ignored: did you mean 'reasoningEffort'?")
+        == 1
+    )
+    bad = [m for m in editor.messages() if "'verbosity'" in m]
+    assert len(bad) == 1 and "got 'loud'" in bad[0]
+    editor.client.set_configuration({"verbosity": "louder"}, section="gptls")
+    editor.client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    await editor.until(lambda: any("got 'louder'" in m for m in editor.messages()))
+    assert len([m for m in editor.messages() if "'verbosity'" in m]) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import logging
 import uuid
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.lsp.server import LanguageServer
 
 from gptls import __version__
-from gptls.config import Settings
+from gptls.config import SETTING_NAMES, Settings, camel
 from gptls.config_sources import ignored_setting_message, user_settings
 from gptls.lsp.documents import speed_up
 from gptls.lsp.log import LspLogHandler
@@ -69,6 +70,7 @@ class GptlsServer(LanguageServer):
         self.settings = loaded.settings
         self.startup_problems = [*loaded.errors, *(f"unknown gptls setting {key}" for key in loaded.unknown)]
         self._ignored_warned: set[str] = set()
+        self._problems_shown: set[str] = set()  # invalid or unknown settings the user was told about
         self.features = ClientFeatures()
         self.units = ClientUnits("utf-16")
         self.last_error: str | None = None
@@ -245,11 +247,17 @@ class GptlsServer(LanguageServer):
                 log.info("ignoring %s: not an object", source)
             return
         update = self.settings.updated(options, trusted=False, base=self.user_settings)
+        # Each problem is shown once, however often the client sends the same settings; again after a change.
+        problems = set(update.errors)
         for key in update.unknown:
-            log.info("ignoring unknown gptls setting %r from %s", key, source)
-        for error in update.errors:
-            log.warning(error)
-            self.show(error, lsp.MessageType.Warning)
+            close = difflib.get_close_matches(key, [camel(name) for name in SETTING_NAMES], n=1)
+            hint = f": did you mean {close[0]!r}?" if close else "."
+            problems.add(f"unknown gptls setting {key!r} is ignored{hint}")
+        self._problems_shown &= problems
+        for problem in sorted(problems - self._problems_shown):
+            self._problems_shown.add(problem)
+            log.warning("%s (from %s)", problem, source)
+            self.show(problem, lsp.MessageType.Warning)
         for key in update.ignored:
             if key not in self._ignored_warned:  # once per setting: configuration is pulled again and again
                 self._ignored_warned.add(key)
