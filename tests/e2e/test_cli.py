@@ -315,3 +315,32 @@ def test_run_help_lists_every_action() -> None:
     result = gptls("run", "--help")
     listed = " ".join(result.stdout.split())
     assert all(action_id in listed for action_id in BY_ID), listed
+
+
+def _frame(message: dict) -> bytes:
+    body = json.dumps(message).encode()
+    return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def test_under_lsp_the_log_goes_to_the_client_not_also_to_stderr(double) -> None:
+    """Editors show stderr too (VS Code in its output, Neovim as errors in lsp.log): each line in one place."""
+    session = b"".join(
+        _frame(m)
+        for m in (
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "rootUri": None}},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+            {"jsonrpc": "2.0", "method": "exit"},
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "gptls"],
+        input=session,
+        capture_output=True,
+        env=child_env(double.env()),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"window/logMessage" in result.stdout and b"position encoding" in result.stdout
+    assert b"position encoding" not in result.stderr, result.stderr.decode()

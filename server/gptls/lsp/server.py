@@ -17,7 +17,7 @@ from lsprotocol import types as lsp
 from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.lsp.server import LanguageServer
 
-from gptls import __version__
+from gptls import __version__, logs
 from gptls.config import SETTING_NAMES, Settings, camel
 from gptls.config_sources import ignored_setting_message, user_settings
 from gptls.lsp.documents import speed_up
@@ -368,6 +368,7 @@ def create_server() -> GptlsServer:
         handler = protect(LspLogHandler(ls))
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logging.getLogger("gptls").addHandler(handler)  # every gptls module's lines
+        logs.CONNECTION.connected = True  # from now on the client's log has them, not stderr (a --log-file still does)
         for problem in ls.startup_problems:
             log.warning(problem)
             ls.show(f"gptls: {problem}", lsp.MessageType.Warning)
@@ -464,6 +465,7 @@ def create_server() -> GptlsServer:
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: GptlsServer, *args: Any) -> None:
+        logs.CONNECTION.connected = False  # what happens after shutdown goes to stderr again
         if ls.index_build is not None and not ls.index_build.done():
             ls.index_build.cancel()  # its worker processes are killed
             with contextlib.suppress(asyncio.CancelledError):
