@@ -5,6 +5,7 @@ export const RUN_COMMAND = "gptls.runAction";
 export const USAGE_COMMAND = "gptls.usage";
 export const CHECK_COMMAND = "gptls.check";
 export const SHOW_LAST_REQUEST_COMMAND = "gptls.lastRequest";
+export const OPEN_FILE_COMMAND = "gptls.openWritten";
 export const STATUS_NOTIFICATION = "gptls/status";
 
 /** The params of the gptls/status notification. */

@@ -198,6 +198,8 @@ class Editor:
             if resolved.edit is not None:
                 ok, reason = self.apply(resolved.edit)
                 assert ok, reason
+            if resolved.command is not None:  # LSP: an action's command runs after its edit
+                await self.execute(resolved.command)
             return resolved
         return await self.execute(chosen.command)
 

@@ -28,6 +28,7 @@ async def test_a_missing_test_file_is_created_with_the_tests(editor) -> None:
     created = (ROOT / "tests" / f"test_{name}.py").as_uri()
     assert editor.created == [created]
     assert editor.buffers[created] == tests
+    assert [d.uri for d in editor.client.shown_documents] == [created], "the editor opens the file it wrote"
     assert editor.buffers[uri] == FUNCTION, "the function is untouched"
     prompt = editor.double.requests[0].body["input"]
     assert f"tests/test_{name}.py. It does not exist yet" in prompt and f"from the module `{name}`" in prompt

@@ -100,6 +100,7 @@ def test_the_extension_uses_the_servers_protocol_names() -> None:
             "USAGE_COMMAND",
             "CHECK_COMMAND",
             "SHOW_LAST_REQUEST_COMMAND",
+            "OPEN_FILE_COMMAND",
             "STATUS_NOTIFICATION",
         )
     }

@@ -32,7 +32,7 @@ from gptls.actions import explain as explain_action
 from gptls.actions.base import Workspace
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
-from gptls.lsp.protocol import RUN_COMMAND
+from gptls.lsp.protocol import OPEN_FILE_COMMAND, RUN_COMMAND
 from gptls.pipeline import Job, job_for
 from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target, target_at
@@ -165,7 +165,33 @@ async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
     edit = outcome_edit(ls, job, outcome)
     if edit is not None:
         action.edit = edit
+        if isinstance(outcome, FileAddition):  # the client runs it once the edit is applied
+            action.command = lsp.Command(title="Open the tests", command=OPEN_FILE_COMMAND, arguments=[_written(edit)])
     return action
+
+
+def _written(edit: lsp.WorkspaceEdit) -> str:
+    """The file a Write tests edit creates or appends to."""
+    for change in edit.document_changes or []:
+        if isinstance(change, lsp.CreateFile):
+            return change.uri
+        if isinstance(change, lsp.TextDocumentEdit):
+            return change.text_document.uri
+    return ""
+
+
+@reported("opening the file", lambda error, _args: {"shown": False, "error": str(error)})
+async def open_written(ls: GptlsServer, *args: Any) -> dict[str, Any]:
+    """Show the file an action wrote (Write tests): in the editor where it can, else say where it is."""
+    uri = args[0] if args and isinstance(args[0], str) else ""
+    if not uri.startswith("file:"):
+        return {"shown": False}
+    if ls.features.show_document:
+        result = await ls.window_show_document_async(lsp.ShowDocumentParams(uri=uri, take_focus=True))
+        if result.success:
+            return {"shown": True}
+    ls.show(f"gptls: the tests are in {unquote(urlparse(uri).path)}", lsp.MessageType.Info)
+    return {"shown": False}
 
 
 @reported("the action", lambda error, _args: {"applied": False, "error": str(error)})
@@ -191,6 +217,8 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
             lsp.MessageType.Warning,
         )
         log.info("rejected edit for %s", job.doc.uri)
+    if result.applied and isinstance(outcome, FileAddition):
+        await open_written(ls, _written(edit))
     return {"applied": bool(result.applied), "note": outcome.note if isinstance(outcome, EditResult) else ""}
 
 

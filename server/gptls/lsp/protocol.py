@@ -17,6 +17,7 @@ RUN_COMMAND = "gptls.runAction"
 USAGE_COMMAND = "gptls.usage"
 CHECK_COMMAND = "gptls.check"
 SHOW_LAST_REQUEST_COMMAND = "gptls.lastRequest"
+OPEN_FILE_COMMAND = "gptls.openWritten"  # runs after Write tests' edit: shows the test file it wrote
 STATUS_NOTIFICATION = "gptls/status"
 
 

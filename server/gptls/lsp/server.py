@@ -24,6 +24,7 @@ from gptls.lsp.documents import speed_up
 from gptls.lsp.log import LspLogHandler
 from gptls.lsp.protocol import (
     CHECK_COMMAND,
+    OPEN_FILE_COMMAND,
     RUN_COMMAND,
     SHOW_LAST_REQUEST_COMMAND,
     STATUS_NOTIFICATION,
@@ -59,6 +60,7 @@ class ClientFeatures:
     change_annotations: bool = False  # it honours change annotations: needsConfirmation opens a preview
     create_files: bool = False  # workspaceEdit.resourceOperations includes "create"
     watched_files: bool = False  # workspace/didChangeWatchedFiles can be registered dynamically
+    show_document: bool = False  # window/showDocument (LSP 3.16)
 
 
 class GptlsServer(LanguageServer):
@@ -343,6 +345,7 @@ def create_server() -> GptlsServer:
                 and code_action.tag_support
                 and lsp.CodeActionTag.LlmGenerated in code_action.tag_support.value_set
             ),
+            show_document=bool(caps.window and caps.window.show_document and caps.window.show_document.support),
             create_files=bool(
                 caps.workspace
                 and caps.workspace.workspace_edit
@@ -460,6 +463,7 @@ def create_server() -> GptlsServer:
         (USAGE_COMMAND, "usage"),
         (CHECK_COMMAND, "check"),
         (SHOW_LAST_REQUEST_COMMAND, "show_last_request"),
+        (OPEN_FILE_COMMAND, "open_written"),
     ):
         server.command(command)(_handler(name))
 
@@ -478,7 +482,7 @@ def create_server() -> GptlsServer:
 
 
 # Whether each handler awaits (pygls runs the two kinds differently).
-_ASYNC_HANDLERS = frozenset({"resolve", "hover", "run_action", "check", "inline_completion"})
+_ASYNC_HANDLERS = frozenset({"resolve", "hover", "run_action", "check", "inline_completion", "open_written"})
 
 
 def _handler(name: str) -> Callable[..., Any]:
