@@ -33,7 +33,7 @@ import {
   type StatusParams,
   USAGE_COMMAND,
 } from "./protocol";
-import { RestartQueue, StatusOwner, type StatusView, completionsView } from "./status";
+import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey } from "./status";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
@@ -203,7 +203,16 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     status?.failed(`the server did not start: ${String(error)}`);
     return;
   }
-  client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => status?.server(params));
+  let keyPrompted = false;
+  client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
+    status?.server(params);
+    if (!keyPrompted && needsKey(params.lastError)) {
+      keyPrompted = true; // once per server start
+      void vscode.window
+        .showErrorMessage("gptls: no OpenAI API key is set.", "Set API Key")
+        .then((choice) => (choice ? vscode.commands.executeCommand("gptls.setApiKey") : undefined));
+    }
+  });
 }
 
 /** Restarts are queued: a settings change during a restart (or a second click) waits, never overlaps. */

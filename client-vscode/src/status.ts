@@ -118,3 +118,8 @@ export function completionsView(on: boolean): { text: string; tooltip: string } 
     ? { text: "$(sparkle) gptls", tooltip: "gptls inline completions are on (click to turn them off)" }
     : { text: "$(circle-slash) gptls", tooltip: "gptls inline completions are off (click to turn them on)" };
 }
+
+/** The server's status says no API key is set: the user is offered "Set API Key". */
+export function needsKey(lastError: string | null | undefined): boolean {
+  return Boolean(lastError?.startsWith("No OpenAI API key"));
+}

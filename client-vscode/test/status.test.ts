@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RestartQueue, StatusOwner, type StatusView, statusView, completionsView } from "../src/status";
+import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, statusView } from "../src/status";
 
 describe("status bar", () => {
   it("ready", () => {
@@ -82,5 +82,14 @@ describe("today's cost and the completions toggle", () => {
   it("the toggle says which way completions are", () => {
     expect(completionsView(true).text).toContain("sparkle");
     expect(completionsView(false).text).toContain("circle-slash");
+  });
+});
+
+describe("no API key", () => {
+  it("the server's missing-key status is an error that offers Set API Key", () => {
+    const lastError = "No OpenAI API key: set OPENAI_API_KEY in the environment the editor starts gptls in";
+    expect(needsKey(lastError)).toBe(true);
+    expect(needsKey("rate limited")).toBe(false);
+    expect(statusView({ running: true, starting: false, inFlight: 0, lastError }).kind).toBe("error");
   });
 });

@@ -80,6 +80,7 @@ class Editor:
         self.before_apply: Any = None  # a hook: lets a test type while the edit is in flight
         self.prompts: list[lsp.ShowMessageRequestParams] = []
         self.prompt_answer: str | None = "Allow once"  # what the user clicks in window/showMessageRequest
+        self.statuses: list[Any] = []  # gptls/status notifications (what a status bar shows)
 
     # -- buffers ------------------------------------------------------------------------------------
 
@@ -294,6 +295,10 @@ async def start_editor(
         ok, reason = editor.apply(params.edit)
         editor.applied.append(params)
         return lsp.ApplyWorkspaceEditResult(applied=ok, failure_reason=reason)
+
+    @lsp_client.feature("gptls/status")
+    def status(params: Any) -> None:
+        editor.statuses.append(params)
 
     @lsp_client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
     def message_request(params: lsp.ShowMessageRequestParams) -> lsp.MessageActionItem | None:

@@ -709,3 +709,15 @@ async def test_a_bad_or_unknown_setting_is_shown_once_and_again_after_a_change(m
     editor.client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     await editor.until(lambda: any("got 'louder'" in m for m in editor.messages()))
     assert len([m for m in editor.messages() if "'verbosity'" in m]) == 2
+
+
+async def test_without_a_key_the_status_says_so_at_start_and_the_action_says_what_to_do(make_editor) -> None:
+    editor = await make_editor(env={"OPENAI_API_KEY": ""})
+    await editor.until(lambda: any(getattr(s, "lastError", None) for s in editor.statuses), "gptls/status")
+    error = next(s.lastError for s in editor.statuses if getattr(s, "lastError", None))
+    assert (
+        error.startswith("No OpenAI API key") and "Set API Key" in error and "apiKey in the gptls settings" not in error
+    )
+    uri = editor.open("geometry.py", STUB)
+    await editor.run(uri, editor.cursor(uri, "area"), "generate")
+    assert any("No OpenAI API key" in m for m in editor.messages()) and editor.double.requests == []

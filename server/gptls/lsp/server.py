@@ -398,6 +398,13 @@ def create_server() -> GptlsServer:
             except Exception as exc:
                 log.info("client/registerCapability failed: %s", exc)
         ls.warm_up()
+        if not ls.settings.api_key.reveal():
+            # Said now, not only at the first action: a status bar shows the error at once.
+            from gptls.openai.errors import MissingApiKeyError
+
+            ls.last_error = str(MissingApiKeyError())  # status bars show it (VS Code: with a Set API Key button)
+            ls.send_status()
+            log.warning("%s", ls.last_error)  # every editor: the first action says it again, as a message
         if ls.features.configuration:
             await ls.pull_configuration()
         ls.start_index()  # after the settings: the excludes it honours are the user's

@@ -18,8 +18,9 @@ from gptls.privacy import scrub
 class MissingApiKeyError(GptlsError):
     def __init__(self) -> None:
         super().__init__(
-            "No OpenAI API key: set OPENAI_API_KEY in the environment the editor starts gptls in "
-            "(or pass apiKey in the gptls settings), then restart gptls."
+            "No OpenAI API key: set OPENAI_API_KEY in the environment the editor starts gptls in, or apiKey in "
+            "gptls' user config file (~/.config/gptls/config.json), then restart gptls. In VS Code: run "
+            "'gptls: Set API Key'."
         )
 
 
