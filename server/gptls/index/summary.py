@@ -9,9 +9,12 @@ Everything here is plain data made from text: it runs in the indexing worker pro
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
+
+from gptls.index.outline import outline
 
 MAX_SIGNATURE_LINES = 6
 MAX_LINE = 160  # a quoted line longer than this is cut
@@ -117,31 +120,27 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     inside = _inside_one_body(old, old_lines, new_lines, first, tail, changed)
     if inside is not None:
         return inside  # a function's own imports are not the file's
-    start = _statement_start(new_lines, min(first, len(new_lines) - 1))
+    # The chunk re-read runs between statements the old summary knows are code (a definition's or a constant's
+    # line, its decorators included), so a column-0 line inside a multi-line string is never taken for a start.
+    known = sorted({_statement_start(old_lines, symbol.line) for symbol in old.symbols.values()})
+    start = max((line for line in known if line <= first), default=0)
+    old_stop = min((line for line in known if line >= len(old_lines) - tail and line > start), default=len(old_lines))
+    new_stop = old_stop + shift
+    if new_stop <= start:
+        return None
     conditional = new_lines[start].startswith(("if", "try"))  # `if TYPE_CHECKING:` / `try: import x` blocks
     if any(_IMPORTS.match(line) and (conditional or not line[:1].isspace()) for line in changed):
         return None  # the file's imports are kept without lines: read them all again
-    new_stop = max(_statement_stop(new_lines, max(len(new_lines) - tail, start + 1)), start + 1)
+    chunk = new_lines[start:new_stop]
     fresh: list[Symbol] | None = None
-    # A column-0 line may be inside a multi-line string: a chunk cut there does not parse, so it grows to the
-    # next statement boundary on each side a few times before it is taken for code being typed.
-    for _attempt in range(4):
-        chunk = new_lines[start:new_stop]
-        try:
-            tree = ast.parse("\n".join(chunk))
-        except (SyntaxError, ValueError, RecursionError):
-            if start == 0 and new_stop == len(new_lines):
-                break
-            start = _statement_start(new_lines, max(start - 1, 0))
-            new_stop = max(_statement_stop(new_lines, min(new_stop + 1, len(new_lines))), start + 1)
-            continue
-        fresh = [_moved(symbol, start) for node in tree.body for symbol in _python_symbols(node, chunk)]
-        break
-    old_stop = new_stop - shift
-    if old_stop < start:
-        return None
+    with contextlib.suppress(SyntaxError, ValueError, RecursionError):
+        fresh = [
+            _moved(symbol, start)
+            for node in ast.parse("\n".join(chunk)).body
+            for symbol in _python_symbols(node, chunk)
+        ]
     if fresh is None:
-        whole = _python(path, new_text)  # the cut was inside a string after all, or the code is being typed
+        whole = _python(path, new_text)  # an edit that opened or closed a string, or code being typed
         if whole is not None:
             return whole
         # Mid-edit code that does not parse (yet): what this part held before stands for it meanwhile.
@@ -243,15 +242,6 @@ def _statement_start(lines: list[str], at: int) -> int:
     return at
 
 
-def _statement_stop(lines: list[str], at: int) -> int:
-    """The first line at or after ``at`` that starts another top-level statement (or the end)."""
-    while at < len(lines) and not _top_level_start(lines[at]):
-        at += 1
-    while at < len(lines) and at > 0 and lines[at - 1].startswith("@"):
-        at -= 1  # a decorator belongs to the definition after it
-    return at
-
-
 def _top_level_start(line: str) -> bool:
     return bool(_TOP_LEVEL.match(line)) and not line.startswith(("else", "elif", "except", "finally"))
 
@@ -267,10 +257,17 @@ def _moved(symbol: Symbol, by: int) -> Symbol:
 
 
 def _python(path: str, text: str) -> FileSummary | None:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
+    shortened = outline(text)  # function bodies cut: the same summary for a fraction of the parse
+    tree = None
+    if shortened is not None:
+        with contextlib.suppress(SyntaxError, ValueError, RecursionError):
+            tree = ast.parse(shortened)
+            text = shortened
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
     lines = text.splitlines()
     symbols: dict[str, Symbol] = {}
     imports: list[Import] = []
@@ -352,11 +349,16 @@ def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[s
 def _header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]) -> str:
     """The definition's own lines, from ``def``/``class`` to its colon (decorators left out)."""
     first = node.lineno - 1
-    body_start = node.body[0].lineno - 1 if node.body else first + 1
+    opening = node.body[0] if node.body else None
+    decorated = getattr(opening, "decorator_list", None) or []  # a decorated inner def starts at its decorator
+    body_start = min([opening.lineno, *(d.lineno for d in decorated)]) - 1 if opening else first + 1
     last = max(first, min(body_start - 1, first + MAX_SIGNATURE_LINES - 1))
     if body_start == first:  # `def f(): ...` on one line
         return _cut(lines[first].strip())
-    header = textwrap.dedent("\n".join(lines[first : last + 1])).rstrip()
+    own = lines[first : last + 1]
+    while len(own) > 1 and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
+        own.pop()  # a comment that opens the body is not part of the signature
+    header = textwrap.dedent("\n".join(own)).rstrip()
     return "\n".join(_cut(line) for line in header.split("\n"))
 
 
