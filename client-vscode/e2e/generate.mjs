@@ -94,6 +94,17 @@ try {
   await page.keyboard.press("Enter");
   }
 
+  if (process.env.CANCEL) {
+    step("a notification shows the call, with Cancel");
+    const toast = page.locator(".notification-toast", { hasText: process.env.CANCEL });
+    await toast.first().waitFor({ timeout: 60_000 });
+    if (process.env.CANCEL_SHOT) await page.screenshot({ path: process.env.CANCEL_SHOT });
+    await toast.first().getByRole("button", { name: "Cancel" }).click();
+    step("the notification goes once the call is cancelled");
+    await toast.first().waitFor({ state: "detached", timeout: 30_000 });
+    throw "done";
+  }
+
   if (PREVIEW === "1") {
     step("the refactor preview opens: the edit waits for Apply");
     const apply = page.getByRole("button", { name: "Apply", exact: true });

@@ -12,6 +12,7 @@ import {
   type ServerOptions,
   State,
   TransportKind,
+  WorkDoneProgressCancelNotification,
 } from "vscode-languageclient/node";
 import { SECRET_NAME, clearKey, keySource, serverEnvironment, storeKey, validateKey } from "./apiKey";
 import { type Environment, type ImportStrategy, findOnPath, isNotFound, resolveServerCommand } from "./serverCommand";
@@ -33,7 +34,7 @@ import {
   type StatusParams,
   USAGE_COMMAND,
 } from "./protocol";
-import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey } from "./status";
+import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, progressChanges } from "./status";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
@@ -116,6 +117,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 export async function deactivate(): Promise<void> {
+  for (const close of notified.values()) {
+    close(); // the server goes: so do its calls
+  }
+  notified.clear();
   await client?.stop();
   client = undefined;
 }
@@ -204,8 +209,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     return;
   }
   let keyPrompted = false;
+  const running = client;
   client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
     status?.server(params);
+    showCancellable(running, params);
     if (!keyPrompted && needsKey(params.lastError)) {
       keyPrompted = true; // once per server start
       void vscode.window
@@ -213,6 +220,37 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         .then((choice) => (choice ? vscode.commands.executeCommand("gptls.setApiKey") : undefined));
     }
   });
+}
+
+/** Each model call still running after a second: a notification with its title and a working Cancel. */
+const notified = new Map<string, () => void>();
+function showCancellable(running: LanguageClient, params: StatusParams): void {
+  const { start, finish } = progressChanges(new Set(notified.keys()), params.progress);
+  for (const token of finish) {
+    notified.get(token)?.();
+    notified.delete(token);
+  }
+  for (const { token, title } of start) {
+    let close: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (close = resolve));
+    notified.set(token, () => close());
+    setTimeout(() => {
+      if (!notified.has(token)) {
+        return; // ended within a second: the status bar was enough
+      }
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `gptls: ${title}`, cancellable: true },
+        (_progress, cancel) => {
+          cancel.onCancellationRequested(() => {
+            void running.sendNotification(WorkDoneProgressCancelNotification.type, {
+              token: /^\d+$/.test(token) ? Number(token) : token,
+            });
+          });
+          return done;
+        },
+      );
+    }, 1000);
+  }
 }
 
 /** Restarts are queued: a settings change during a restart (or a second click) waits, never overlaps. */

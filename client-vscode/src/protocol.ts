@@ -13,4 +13,6 @@ export interface StatusParams {
   inFlight?: number;
   lastError?: string | null;
   todayUsd?: number;
+  /** Model calls showing progress, which the user may cancel. */
+  progress?: { token: string | number; title: string }[];
 }

@@ -123,3 +123,15 @@ export function completionsView(on: boolean): { text: string; tooltip: string } 
 export function needsKey(lastError: string | null | undefined): boolean {
   return Boolean(lastError?.startsWith("No OpenAI API key"));
 }
+
+/** What changed in the calls a user may cancel: those to show (new) and those to close (gone). */
+export function progressChanges(
+  shown: ReadonlySet<string>,
+  progress: readonly { token: string | number; title: string }[] | undefined,
+): { start: { token: string; title: string }[]; finish: string[] } {
+  const now = new Map((progress ?? []).map((p) => [String(p.token), p.title]));
+  return {
+    start: [...now].filter(([token]) => !shown.has(token)).map(([token, title]) => ({ token, title })),
+    finish: [...shown].filter((token) => !now.has(token)),
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, statusView } from "../src/status";
+import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, progressChanges, statusView } from "../src/status";
 
 describe("status bar", () => {
   it("ready", () => {
@@ -91,5 +91,18 @@ describe("no API key", () => {
     expect(needsKey(lastError)).toBe(true);
     expect(needsKey("rate limited")).toBe(false);
     expect(statusView({ running: true, starting: false, inFlight: 0, lastError }).kind).toBe("error");
+  });
+});
+
+describe("cancellable calls", () => {
+  it("new calls are shown, ended ones closed", () => {
+    const shown = new Set(["a", "b"]);
+    const changes = progressChanges(shown, [
+      { token: "b", title: "Generate function" },
+      { token: 7, title: "Suggest refactor" },
+    ]);
+    expect(changes.start).toEqual([{ token: "7", title: "Suggest refactor" }]);
+    expect(changes.finish).toEqual(["a"]);
+    expect(progressChanges(new Set(["x"]), undefined)).toEqual({ start: [], finish: ["x"] });
   });
 });

@@ -84,6 +84,14 @@ def test_vscode_edits_with_an_instruction_from_the_command_palette(double, tmp_p
     assert "add type hints" in double.requests[-1].body["input"]
 
 
+def test_vscode_shows_a_long_call_with_a_cancel_that_closes_it(double, tmp_path) -> None:
+    double.responder = lambda _request: replies.hang()
+    saved = drive_vscode(double, tmp_path, "geometry.py", STUB, line=6, expect="", cancel="gptls: Generate function")
+    assert saved == STUB, "nothing was applied"
+    aborted = double.wait_for_abort(0, 30)
+    assert aborted.aborted_at is not None, "Cancel closed the model call"
+
+
 def test_vscode_ignores_a_workspaces_endpoint_and_hover_loads_nothing(double, tmp_path) -> None:
     # The repository's .vscode/settings.json points gptls at the attacker; the model's explanation (prompt
     # injected) carries an image whose URL would leak a secret to the attacker when the hover renders it.
@@ -127,6 +135,7 @@ def drive_vscode(
     workspace_files: dict[str, str] | None = None,
     ghost: str = "",
     instruct: str = "",
+    cancel: str = "",
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -201,6 +210,7 @@ def drive_vscode(
         ARTIFACTS.mkdir(exist_ok=True)
         shot_name = "hover" if hover else (action or "gptls: Generate function").split(": ")[1]
         shot_name = "ghost-text" if ghost else "edit-with-instruction" if instruct else shot_name
+        shot_name = "cancel" if cancel else shot_name
         screenshot = ARTIFACTS / f"vscode-{shot_name.lower().replace(' ', '-')}.png"
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
@@ -219,6 +229,8 @@ def drive_vscode(
                 "GHOST": ghost,
                 "GHOST_SHOT": str(ARTIFACTS / "vscode-ghost-text-shown.png"),
                 "INSTRUCT": instruct,
+                "CANCEL": cancel,
+                "CANCEL_SHOT": str(ARTIFACTS / "vscode-cancel-notification.png"),
                 **({"ACTION": action} if action else {}),
             },
             capture_output=True,

@@ -81,6 +81,8 @@ class Progress:
         if self._ended:
             return
         self.token = token
+        self.server.active_progress[token] = self.title  # status bars may offer Cancel for it
+        self.server.send_status_soon()
         progress = self.server.work_done_progress
         progress.begin(token, lsp.WorkDoneProgressBegin(title=self.title, cancellable=True, message=self._pending))
         cancel = progress.tokens.get(token)
@@ -92,6 +94,8 @@ class Progress:
     def end(self, message: str) -> None:
         self._ended = True
         if self.token is not None:
+            if self.server.active_progress.pop(self.token, None) is not None:
+                self.server.send_status_soon()
             self.server.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
             self.server.work_done_progress.tokens.pop(self.token, None)
 

@@ -82,6 +82,7 @@ class GptlsServer(LanguageServer):
         self.index_build: asyncio.Future[Any] | None = None
         self.open_paths: dict[str, str] = {}  # the path of each open file: document -> its URI
         self._status_pending = False
+        self.active_progress: dict[lsp.ProgressToken, str] = {}  # token -> title, of calls showing progress
         self._usage_pending = False
         self._completer: Completer | None = None
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
@@ -232,11 +233,14 @@ class GptlsServer(LanguageServer):
         asyncio.get_running_loop().call_later(0.05, send)
 
     def send_status(self) -> None:
-        """``gptls/status``: calls in flight and the last error, for status bars (the VS Code extension)."""
+        """``gptls/status``: calls in flight, the last error, today's cost and the progress a user may cancel
+        (token and title: the VS Code extension shows each as a notification with Cancel)."""
         in_flight = self._pipeline.in_flight if self._pipeline is not None else 0
         today = round(self._pipeline.usage.today_usd(), 4) if self._pipeline is not None else 0.0
+        progress = [{"token": token, "title": title} for token, title in self.active_progress.items()]
         self.protocol.notify(
-            STATUS_NOTIFICATION, {"inFlight": in_flight, "lastError": self.last_error, "todayUsd": today}
+            STATUS_NOTIFICATION,
+            {"inFlight": in_flight, "lastError": self.last_error, "todayUsd": today, "progress": progress},
         )
 
     # -- settings ---------------------------------------------------------------------------------
