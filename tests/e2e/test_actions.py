@@ -132,6 +132,7 @@ async def test_refactor_replaces_the_selection_and_keeps_indentation(make_editor
     editor.double.script(replies.json_output({"code": "return sum(items)", "explanation": "Use sum()."}))
     await editor.run(uri, rng, "refactor")
     assert editor.buffers[uri] == "def total(items):\n    return sum(items)\n"
+    assert "gptls: Suggest refactor: Use sum()." in editor.messages(), "the explanation is shown"
 
 
 @pytest.mark.parametrize("path", PATHS)

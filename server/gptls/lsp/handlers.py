@@ -347,6 +347,10 @@ async def run_job(
         )
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]
+    if isinstance(outcome, EditResult) and outcome.note:
+        # What the model says it changed (a refactor's explanation, a test run's verdict): a progress' end
+        # message is gone in a moment, or never shown (VS Code's status bar).
+        ls.show(f"gptls: {job.action.short_title}: {outcome.note}", lsp.MessageType.Info)
     ls.usage_changed()
     if ls.last_error is not None:  # a call that works clears the error shown in status bars
         ls.last_error = None
