@@ -79,3 +79,11 @@ def test_mypy_sees_each_parsers_type() -> None:
             continue
         wire = list(value) if isinstance(value, tuple) else value
         assert declared.value(wire) == value, name
+
+
+def test_the_extensions_own_page_names_every_action() -> None:
+    from gptls.config import BUILT_IN_TITLES
+
+    page = " ".join((REPO / "client-vscode" / "README.md").read_text().split())
+    missing = [title for title in BUILT_IN_TITLES if f"*{title}*" not in page]
+    assert missing == [], f"client-vscode/README.md does not name {missing}"
