@@ -121,6 +121,11 @@ def test_neovim_hover_shows_the_complexity(double, tmp_path) -> None:
     _text, report = nvim(double, tmp_path, LOOP, {"kind": "hover", "line": 1, "col": 5}, name="loop.py")
     assert report["errors"] == []
     assert "Complexity of `total`" in report["hover"] and "Time: O(n)" in report["hover"]
+    # Neovim logs a server's stderr as errors: gptls' ordinary lines go to window/logMessage instead.
+    lsp_log = tmp_path / "state" / "nvim" / "lsp.log"
+    log = lsp_log.read_text(errors="replace") if lsp_log.exists() else ""
+    errors = [line for line in log.splitlines() if "[ERROR]" in line and "gptls" in line]
+    assert not any("INFO" in line for line in errors), errors[:3]
 
 
 def test_neovim_refactor_with_multibyte_text_lands_exactly(double, tmp_path) -> None:
