@@ -59,13 +59,23 @@ try {
 
   if (process.env.GHOST) {
     step(`type ${process.env.GHOST} and wait for ghost text`);
-    await page.keyboard.type(process.env.GHOST, { delay: 60 });
-    await page.waitForFunction(
-      () => [...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
-        .some((g) => (g.textContent ?? "").trim().length > 0),
-      null,
-      { timeout: 60_000 },
-    );
+    // VS Code sets up inline suggestions for an editor a moment after it opens: keystrokes before that ask
+    // nothing. So, as a user would, type; if no ghost text shows, delete and type again.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.type(process.env.GHOST, { delay: 60 });
+      try {
+        await page.waitForFunction(
+          () => [...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
+            .some((g) => (g.textContent ?? "").trim().length > 0),
+          null,
+          { timeout: 5_000 },
+        );
+        break;
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        for (let i = 0; i < process.env.GHOST.length; i++) await page.keyboard.press("Backspace");
+      }
+    }
     if (process.env.GHOST_SHOT) await page.screenshot({ path: process.env.GHOST_SHOT });
     step("accept it with Tab");
     await page.keyboard.press("Tab");

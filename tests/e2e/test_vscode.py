@@ -163,7 +163,6 @@ def drive_vscode(
                 "update.mode": "none",
                 "chat.disableAIFeatures": True,
                 # The word-based suggest widget would take the Tab meant for gptls' ghost text.
-                "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
                 "editor.wordBasedSuggestions": "off",
             }
         )
