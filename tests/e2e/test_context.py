@@ -170,3 +170,19 @@ async def test_shutting_down_during_indexing_leaves_no_worker(double, tmp_path) 
     assert await asyncio.wait_for(server.wait(), 20) == 0
     await editor.client.stop()
     assert leftover_processes("gptls.index.worker") == []
+
+
+async def test_a_link_to_an_excluded_file_is_neither_indexed_nor_quoted(make_editor, tmp_path) -> None:
+    # A repository links an innocent name to a secret; the target's names match the stub's words.
+    pricing = project(tmp_path)
+    (pricing.parent / "vault.py").symlink_to(pricing.parent / "secrets.py")
+    (pricing.parent / "pricing_helpers.py").write_text("from .vault import unit_price_from_vault\n")
+    editor = await make_editor(root=str(tmp_path))
+    await indexed(editor)
+    uri = editor.open_uri(
+        pricing.as_uri(), PRICING.replace("from .models import", "from .vault import API_TOKEN\nfrom .models import")
+    )
+    prompt = await generate_prompt(editor, uri)
+    assert "class Cart:" in prompt, "the project context is there (else this test proves nothing)"
+    for never in ("CANARY", "unit_price_from_vault", "API_TOKEN ="):
+        assert never not in prompt, never

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import gc
 import json
 import logging
 import os
@@ -115,12 +116,15 @@ class WorkspaceIndex:
             while batches and not self.stopped_short:
                 batch = batches.pop(0)
                 if worker is not None:
-                    found = await _ask_worker(worker, batch, self._max_bytes)
+                    data = await _read_worker(worker, batch, self._max_bytes)
+                    with _no_collection():
+                        found: list[tuple[str, FileSummary | None]] = pickle.loads(data)
                 else:  # no worker process here: a thread (slower for the editor meanwhile, but it works)
                     found = await asyncio.to_thread(summarize_files, batch, self._max_bytes)
-                for path, summary in found:
-                    if summary is not None:
-                        self._keep(path, summary)
+                with _no_collection():
+                    for path, summary in found:
+                        if summary is not None:
+                            self._keep(path, summary)
 
         try:
             drains = [drain(w) for w in workers] if workers else [drain(None)]
@@ -399,15 +403,27 @@ async def _start_worker() -> asyncio.subprocess.Process | None:
         return None
 
 
-async def _ask_worker(
-    worker: asyncio.subprocess.Process, paths: list[str], max_bytes: int
-) -> list[tuple[str, FileSummary | None]]:
+async def _read_worker(worker: asyncio.subprocess.Process, paths: list[str], max_bytes: int) -> bytes:
+    """The worker's pickled summaries of ``paths``."""
     assert worker.stdin is not None and worker.stdout is not None
     worker.stdin.write(json.dumps({"paths": paths, "max_bytes": max_bytes}).encode() + b"\n")
     await worker.stdin.drain()
     (size,) = struct.unpack("<Q", await worker.stdout.readexactly(8))
-    found: list[tuple[str, FileSummary | None]] = pickle.loads(await worker.stdout.readexactly(size))
-    return found
+    return await worker.stdout.readexactly(size)
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """A batch of summaries is thousands of new objects that all live on: the cyclic collector, run again and
+    again over the whole heap while they arrive, cost more than the parsing in a big process (measured:
+    21 s against 9 s for 5,112 files). Objects still in use, the collector has nothing to find there."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
