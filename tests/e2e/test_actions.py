@@ -531,17 +531,16 @@ async def test_check_command_reports_latency_and_request_id(editor) -> None:
 
 
 async def test_status_notifications_count_calls_in_flight_and_report_errors(editor) -> None:
-    statuses: list[dict] = []
-
-    @editor.client.feature("gptls/status")
-    def on_status(params) -> None:
-        statuses.append(params)
-
+    statuses = editor.statuses  # every gptls/status the server sent
     uri = editor.open("geometry.py", STUB)
     gate = threading.Event()
     editor.double.script(replies.json_output({"code": AREA}).then(gate=gate), replies.insufficient_quota())
     running = asyncio.ensure_future(editor.run(uri, editor.cursor(uri, "area"), "generate"))
     await editor.until(lambda: any(s.inFlight == 1 for s in statuses), "gptls/status")
+    # A call showing progress is listed with its title, so a status bar can offer Cancel.
+    await editor.until(lambda: any(getattr(s, "progress", None) for s in statuses), "gptls/status")
+    listed = next(s.progress for s in statuses if getattr(s, "progress", None))
+    assert listed[0].title == "Generate function"
     gate.set()
     await running
     await editor.until(lambda: statuses[-1].inFlight == 0, "gptls/status")
