@@ -27,6 +27,8 @@ async def test_an_invoked_completion_sends_the_text_around_the_cursor_and_insert
     assert "format" not in body["text"]  # plain text: the inserted code only
     assert body["reasoning"] == {"effort": "minimal"} and body["max_output_tokens"] == 400
     assert "nothing else" in body["instructions"]
+    # Its cost counts today: status bars show it (and it is saved for the daily budget).
+    await editor.until(lambda: any(getattr(s, "todayUsd", 0) > 0 for s in editor.statuses), "gptls/status")
 
 
 async def test_fences_and_prose_never_reach_the_buffer(editor) -> None:

@@ -213,6 +213,7 @@ class Completer:
             log.warning("completion failed: %s", error)
             return None
         self.pipeline.usage.record(result.model or call_settings.model, result.usage, settings.prices, "completions")
+        self.on_usage()
         return result.text
 
     def _suggestion(self, doc: Document, pos: Pos, text: str) -> Completion | None:
