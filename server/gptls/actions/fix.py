@@ -35,29 +35,27 @@ def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Worksp
     """The diagnostic the code action carried decides: the block around it, and the problem it states."""
     several = workspace.extra.get("diagnostics")  # the command line may name several for the lines
     if isinstance(several, list) and several and all(isinstance(d, Mapping) for d in several):
-        target, _detail = target_and_detail(doc, span, several[0])
-        problems = [target_and_detail(doc, span, d)[1].split("\n", 1)[0] for d in several]
-        lines = target_and_detail(doc, span, several[0])[1].split("\n", 1)[1]
-        return target, "\n".join(problems) + "\n" + lines
+        return target_and_detail(doc, span, *several)
     diagnostic = workspace.extra.get("diagnostic")
     if not isinstance(diagnostic, Mapping):
         raise ActionError("This fix names no diagnostic; ask for code actions again.")
     return target_and_detail(doc, span, diagnostic)
 
 
-def target_and_detail(doc: Document, span: Span, diagnostic: Mapping[str, Any]) -> tuple[Target, str]:
-    """What the fix replaces, and the problem as the prompt states it."""
+def target_and_detail(doc: Document, span: Span, *diagnostics: Mapping[str, Any]) -> tuple[Target, str]:
+    """What the fix replaces, and the problems as the prompt states them."""
     target = enclosing_block(doc, span)
     first, last = span.start.line, max(span.start.line, span.end.line)
     where = "\n".join(f"{i + 1}: {doc.line(i)}" for i in range(first, min(last, first + 5) + 1))
-    code = diagnostic.get("code")
-    source = diagnostic.get("source")
-    label = " ".join(str(x) for x in (source, code) if x not in (None, ""))
-    detail = (
-        f"Reported problem ({label or 'diagnostic'}), lines {first + 1}-{last + 1}: {diagnostic.get('message', '')}\n"
-        f"The lines it points at:\n{where}"
-    )
-    return target, detail
+    problems = []
+    for diagnostic in diagnostics:
+        code = diagnostic.get("code")
+        source = diagnostic.get("source")
+        label = " ".join(str(x) for x in (source, code) if x not in (None, ""))
+        problems.append(
+            f"Reported problem ({label or 'diagnostic'}), lines {first + 1}-{last + 1}: {diagnostic.get('message', '')}"
+        )
+    return target, "\n".join(problems) + f"\nThe lines it points at:\n{where}"
 
 
 ACTION = Action(

@@ -12,9 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gptls.actions.base import COMMON_RULES, Action, ActionError, EditResult, Offer, Outcome, Workspace, clean_code
+from gptls.actions.base import COMMON_RULES, Action, ActionError, Offer, Outcome, Workspace
 from gptls.actions.refactor import ACTION as REFACTOR
-from gptls.actions.refactor import replacement_edit
 from gptls.targets import Target, enclosing_block, find_function
 from gptls.text import Document, Span
 from gptls.text.shown import plain
@@ -130,12 +129,11 @@ def _task(target: Target) -> str:
 
 
 def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcome:
-    code = clean_code(answer.get("code"))
-    # The instruction is done: a comment that still says it would be done again next time.
-    kept = [line for line in code.split("\n") if not INSTRUCTION.match(line)]
-    result = replacement_edit("\n".join(kept), target, doc)
-    note = answer.get("explanation")
-    return EditResult(result.edit, note if isinstance(note, str) else "")
+    """A refactor's outcome, less the instruction comment: one that stayed would be done again next time."""
+    code = answer.get("code")
+    if isinstance(code, str):
+        answer = {**answer, "code": "\n".join(line for line in code.split("\n") if not INSTRUCTION.match(line))}
+    return REFACTOR.to_outcome(answer, target, doc)
 
 
 ACTION = Action(

@@ -165,13 +165,9 @@ class Completer:
             return ""
         typed = typed_since(shown, doc, pos)
         rest = remainder(shown, typed) if typed is not None else None
-        if rest is None:
-            if typed is None or typed != shown.insert.text:
-                del self._shown[uri]
-                return None
-            del self._shown[uri]  # typed by hand to its end: as good as accepted
-            self.stats["accepted"] += 1
-            return ""
+        if rest is None:  # the typing left it (typed to its end, `accepted` saw above)
+            del self._shown[uri]
+            return None
         self.stats["along"] += 1
         end = Pos(pos.line, len(doc.line(pos.line))) if shown.insert.replaces_rest else pos
         return Completion(rest, pos, end)

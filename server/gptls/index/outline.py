@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
+DEF_LINE = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")  # indentation, name
 _QUOTE = re.compile(r"^[ \t]*[rRuUbBfF]{0,2}(\"\"\"|'''|\"|')")
 _KEEP_WHOLE = ("__init__", "__post_init__")  # their `self.x =` lines are members
 _MAX_HEADER = 30
@@ -27,7 +27,7 @@ def outline(text: str) -> str | None:
         line = lines[at]
         if line[:1].isalpha() or line[:1] == "@":
             top = line.split(None, 1)[0] if line[:1] != "@" else "@"
-        match = _DEF.match(line)
+        match = DEF_LINE.match(line)
         if not match or (match.group(1) and top not in ("class", "@")):
             out.append(line)
             at += 1

@@ -14,7 +14,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field, replace
 
-from gptls.index.outline import outline
+from gptls.index.outline import DEF_LINE, outline
 
 MAX_SIGNATURE_LINES = 6
 MAX_LINE = 160  # a quoted line longer than this is cut
@@ -158,9 +158,6 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     return FileSummary(path, "python", symbols, old.imports, size=size)
 
 
-_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
-
-
 def _inside_one_body(
     old: FileSummary, old_lines: list[str], new_lines: list[str], first: int, tail: int, changed: list[str]
 ) -> FileSummary | None:
@@ -175,7 +172,7 @@ def _inside_one_body(
         line = new_lines[at]
         depth = len(line) - len(line.lstrip())
         if line.strip() and not line.lstrip().startswith("#") and depth < level:
-            match = _DEF.match(line)
+            match = DEF_LINE.match(line)
             if match:
                 known = _symbol_at(old, at)
                 if known is not None and known.name == match.group(2):
