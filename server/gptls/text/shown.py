@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab and newline, DEL, and C1 (0x80-0x9f: 0x9b is a one-byte CSI on some terminals).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL, and C1 (0x80-0x9f: 0x9b is a one-byte CSI on some terminals); and the
+# bidirectional formatting characters, which reorder what is shown (a title or a line that reads otherwise).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CRLF = "\r\n"
 
 
 def plain(text: str) -> str:
-    """``text`` with every control character but newline and tab made visible (``\\x1b``), so no escape
-    sequence reaches a terminal, a log file or a message box. A CR is kept only before LF."""
+    """``text`` with every control character but newline and tab, and every bidirectional override, made
+    visible (``\\x1b``, ``\\u202e``), so no escape sequence or reordering reaches a terminal, a log file or a
+    message box. A CR is kept only before LF."""
     if not _CONTROL.search(text):
         return text
     parts = text.split(_CRLF)
@@ -25,7 +27,8 @@ def plain(text: str) -> str:
 
 
 def _visible(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group(0)):02x}"
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 # A fenced block: a line of 3+ backticks or tildes, up to a closing line of the same (or the end).
