@@ -1,5 +1,5 @@
 // How to start the gptls server. By default the extension carries the server and its pure-Python
-// dependencies in bundled/libs and runs them with a Python >= 3.11 it finds; `fromEnvironment` uses a gptls
+// dependencies in bundled/libs and runs them with a Python >= 3.9 it finds; `fromEnvironment` uses a gptls
 // installed in that interpreter instead. Plain TypeScript with its effects passed in, so it is unit-tested.
 
 export interface ServerCommand {
@@ -30,9 +30,9 @@ export interface Environment {
   pythonExtensionInterpreter(): Promise<string | undefined>;
 }
 
-export const MINIMUM_PYTHON: [number, number] = [3, 11];
+export const MINIMUM_PYTHON: [number, number] = [3, 9];
 export const PYTHON_HINT =
-  "gptls needs Python 3.11 or newer. Install it (python.org, or your system's package manager: e.g. " +
+  "gptls needs Python 3.9 or newer. Install it (python.org, or your system's package manager: e.g. " +
   "`sudo apt install python3`, `brew install python`), or set gptls.server.python to one.";
 
 export async function resolveServerCommand(
@@ -76,16 +76,16 @@ export async function resolveServerCommand(
   }
   const checked = tried.length ? ` (checked: ${tried.join(", ")})` : "";
   if (configured && tried.length === 1 && strategy === "useBundled") {
-    return { error: `gptls.server.python ("${configured}") is not Python 3.11 or newer. ${PYTHON_HINT}` };
+    return { error: `gptls.server.python ("${configured}") is not Python 3.9 or newer. ${PYTHON_HINT}` };
   }
   if (strategy === "fromEnvironment") {
     return {
       error:
-        `gptls.server.importStrategy is "fromEnvironment", but no Python 3.11+ interpreter${checked} has gptls ` +
+        `gptls.server.importStrategy is "fromEnvironment", but no Python 3.9+ interpreter${checked} has gptls ` +
         `installed. Set it to "useBundled" to use the server this extension carries.`,
     };
   }
-  return { error: `No Python 3.11 or newer was found${checked}. ${PYTHON_HINT}` };
+  return { error: `No Python 3.9 or newer was found${checked}. ${PYTHON_HINT}` };
 }
 
 function compare(a: [number, number], b: [number, number]): number {

@@ -23,8 +23,8 @@ describe("activation without a server", () => {
   it("says which Python to install (never pip install gptls) and registers every command", async () => {
     await activate(stub.fakeContext() as never);
     expect(stub.calls.errors).toHaveLength(1);
-    expect(stub.calls.errors[0]).toContain('gptls.server.python ("/definitely/not/python") is not Python 3.11 or newer');
-    expect(stub.calls.errors[0]).toContain("gptls needs Python 3.11 or newer");
+    expect(stub.calls.errors[0]).toContain('gptls.server.python ("/definitely/not/python") is not Python 3.9 or newer');
+    expect(stub.calls.errors[0]).toContain("gptls needs Python 3.9 or newer");
     expect(stub.calls.errors[0]).not.toContain("pip install gptls");
     for (const name of ["setApiKey", "clearApiKey", "checkConnection", "showUsage", "showLastRequest", "restartServer", "showLog"]) {
       expect(stub.calls.commands.has(`gptls.${name}`), name).toBe(true);

@@ -18,7 +18,7 @@ function environment(overrides: Partial<Environment> = {}): Environment {
 const LIBS = "/ext/bundled/libs";
 const versions: Record<string, [number, number]> = {
   "/usr/bin/python3": [3, 12],
-  "/old/python3": [3, 9],
+  "/old/python3": [3, 8],
   "/proj/.venv/bin/python": [3, 11],
 };
 const pythonVersion = async (p: string) => versions[p];
@@ -49,7 +49,7 @@ describe("resolveServerCommand", () => {
     });
   });
 
-  it("then the Python extension's interpreter when it is 3.11 or newer", async () => {
+  it("then the Python extension's interpreter when it is 3.9 or newer", async () => {
     const result = await resolveServerCommand(
       {},
       LIBS,
@@ -58,7 +58,7 @@ describe("resolveServerCommand", () => {
     expect(!isNotFound(result) && [result.command, result.source]).toEqual(["/proj/.venv/bin/python", "python extension"]);
   });
 
-  it("skips an interpreter older than 3.11 and takes python3 on PATH", async () => {
+  it("skips an interpreter older than 3.9 and takes python3 on PATH", async () => {
     const result = await resolveServerCommand(
       {},
       LIBS,
@@ -87,7 +87,7 @@ describe("resolveServerCommand", () => {
     expect(found).toEqual({ command: "/usr/bin/python3", args: ["-m", "gptls"], env: {}, source: "PATH", bundled: false });
   });
 
-  it("with no Python 3.11 anywhere says what to install, and never suggests pip install gptls", async () => {
+  it("with no Python 3.9 anywhere says what to install, and never suggests pip install gptls", async () => {
     const result = await resolveServerCommand(
       {},
       LIBS,
@@ -95,8 +95,8 @@ describe("resolveServerCommand", () => {
     );
     expect(isNotFound(result)).toBe(true);
     if (isNotFound(result)) {
-      expect(result.error).toContain("No Python 3.11 or newer was found (checked: /old/python3)");
-      expect(result.error).toContain("gptls needs Python 3.11 or newer");
+      expect(result.error).toContain("No Python 3.9 or newer was found (checked: /old/python3)");
+      expect(result.error).toContain("gptls needs Python 3.9 or newer");
       expect(result.error).not.toContain("pip install gptls");
     }
   });

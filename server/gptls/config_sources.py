@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,7 +77,10 @@ def read_settings_file(path: str) -> tuple[dict[str, Any], str]:
         return {}, f"{path} is not UTF-8 text"
     try:
         if path.endswith(".toml"):
-            import tomllib
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # the same parser, before it joined the standard library
+                import tomli as tomllib
 
             options: Any = tomllib.loads(text)
         else:

@@ -84,7 +84,7 @@ class IntRange(Value[int]):
         self.low, self.high = low, high
 
     def __call__(self, raw: Any) -> int:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or int(raw) != raw:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or int(raw) != raw:
             raise ValueError(f"must be a whole number, got {raw!r}")
         if not self.low <= raw <= self.high:
             raise ValueError(f"must be between {self.low} and {self.high}, got {raw}")
@@ -99,7 +99,7 @@ class FloatRange(Value[float]):
         self.low, self.high = low, high
 
     def __call__(self, raw: Any) -> float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             raise ValueError(f"must be a number, got {raw!r}")
         if not self.low <= raw <= self.high:
             raise ValueError(f"must be between {self.low} and {self.high}, got {raw}")
@@ -196,7 +196,7 @@ class Globs(Value["tuple[str, ...]"]):
         self.always = always
 
     def __call__(self, raw: Any) -> tuple[str, ...]:
-        if not isinstance(raw, list | tuple) or not all(isinstance(g, str) and g for g in raw):
+        if not isinstance(raw, (list, tuple)) or not all(isinstance(g, str) and g for g in raw):
             raise ValueError("must be a list of glob patterns")
         return tuple(dict.fromkeys((*self.always, *raw)))
 
@@ -208,7 +208,7 @@ class Names(Value["tuple[str, ...]"]):
     """A list of model names; ``[]`` is allowed (it turns something off)."""
 
     def __call__(self, raw: Any) -> tuple[str, ...]:
-        if not isinstance(raw, list | tuple) or not all(isinstance(m, str) and m.strip() for m in raw):
+        if not isinstance(raw, (list, tuple)) or not all(isinstance(m, str) and m.strip() for m in raw):
             raise ValueError("must be a list of model names ([] turns switching off)")
         return tuple(dict.fromkeys(m.strip() for m in raw))
 
@@ -231,9 +231,9 @@ class Prices(Value["Mapping[str, Price]"]):
         prices = dict(self.defaults)
         for model, triple in raw.items():
             if (
-                not isinstance(triple, list | tuple)
+                not isinstance(triple, (list, tuple))
                 or len(triple) != 3
-                or not all(isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in triple)
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in triple)
             ):
                 raise ValueError(f"price of {model!r} must be [input, cached input, output] per 1M tokens")
             prices[str(model)] = (float(triple[0]), float(triple[1]), float(triple[2]))
@@ -270,7 +270,7 @@ class ActionSpecs(Value["tuple[ActionSpec, ...]"]):
         return self.parse(raw)[0]
 
     def parse(self, raw: Any) -> tuple[tuple[ActionSpec, ...], list[str]]:
-        if not isinstance(raw, list | tuple):
+        if not isinstance(raw, (list, tuple)):
             return (), ["gptls setting 'actions': must be a list of {title, instructions, result, scope, languages}"]
         specs: list[ActionSpec] = []
         errors: list[str] = []
@@ -311,7 +311,7 @@ class ActionSpecs(Value["tuple[ActionSpec, ...]"]):
             raise ValueError(f"{title!r}: scope must be one of {', '.join(ACTION_SCOPES)}, got {scope!r}")
         languages = entry.get("languages")
         if languages is not None and (
-            not isinstance(languages, list | tuple) or not all(isinstance(x, str) and x for x in languages)
+            not isinstance(languages, (list, tuple)) or not all(isinstance(x, str) and x for x in languages)
         ):
             raise ValueError(f"{title!r}: languages must be a list of languageIds")
         return ActionSpec(title.strip(), instructions.strip(), result, scope, tuple(languages) if languages else None)

@@ -33,6 +33,7 @@ from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, fo
 from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import Target, target_at
 from gptls.text import Document, Span
+from gptls.timeouts import timeout
 from gptls.usage import UsageLedger
 
 if TYPE_CHECKING:
@@ -323,9 +324,9 @@ class Pipeline:
             max_runs=settings.verify_rounds,
         )
         try:
-            async with asyncio.timeout(settings.deadline):
+            async with timeout(settings.deadline):
                 return await self._test_rounds(call, replace(request, tools=job.action.tools), session, settings)
-        except TimeoutError:
+        except asyncio.TimeoutError:
             raise ActionError(
                 f"Verified generation took longer than gptls.deadline ({settings.deadline:g}s); nothing was applied."
             ) from None

@@ -132,7 +132,7 @@ class UsageLedger:
         clean: dict[str, dict[str, float]] = {}
         for day, kinds in days.items():
             if isinstance(day, str) and isinstance(kinds, dict):
-                clean[day] = {k: float(v) for k, v in kinds.items() if isinstance(v, int | float) and v >= 0}
+                clean[day] = {k: float(v) for k, v in kinds.items() if isinstance(v, (int, float)) and v >= 0}
         return clean
 
     def report(self) -> dict[str, Any]:

@@ -7,7 +7,6 @@ tests assert on is what this editor's buffers hold: the text a user would see.
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import Any, Union
 
@@ -15,6 +14,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.double.server import ResponsesDouble, child_env
+from tests.e2e.interpreter import SERVER_COMMAND
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -274,7 +274,7 @@ async def start_editor(
 ) -> Editor:
     server_env = child_env(double.env(), **(env or {}))
     config = ClientServerConfig(
-        server_command=[*(command or [sys.executable, "-m", "gptls"]), "--log-level", "DEBUG", *(server_args or [])],
+        server_command=[*(command or SERVER_COMMAND), "--log-level", "DEBUG", *(server_args or [])],
         server_env=server_env,
     )
     lsp_client = await config.start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from gptls import __version__
 from tests.double import replies
 from tests.double.server import child_env
+from tests.e2e.interpreter import SERVER_COMMAND
 
 AREA = 'def area(radius: float) -> float:\n    """Area of a circle."""\n    return math.pi * radius ** 2\n'
 STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a circle."""\n    ...\n'
@@ -21,7 +21,7 @@ STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a cir
 def gptls(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = child_env(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "gptls", *args],
+        [*SERVER_COMMAND, *args],
         capture_output=True,
         text=True,
         env=full_env,
@@ -32,18 +32,22 @@ def gptls(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 
 
 def test_version_names_gptls_pygls_and_python() -> None:
-    import platform
-    from importlib.metadata import version
-
+    # Asked of the interpreter the server runs on (the .ci/run matrix runs it on each supported Python).
+    probe = (
+        "import platform; from importlib.metadata import version; print(version('pygls'), platform.python_version())"
+    )
+    pygls, python = subprocess.run(
+        [SERVER_COMMAND[0], "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
     result = gptls("--version")
-    expected = f"gptls {__version__} (pygls {version('pygls')}, Python {platform.python_version()})"
+    expected = f"gptls {__version__} (pygls {pygls}, Python {python})"
     assert result.returncode == 0 and result.stdout.strip() == expected
 
 
 def test_stdio_flag_that_editors_pass_is_accepted() -> None:
     # vscode-languageclient and others start servers as `CMD --stdio`; stdin at EOF ends the server.
     result = subprocess.run(
-        [sys.executable, "-m", "gptls", "--stdio"], input="", capture_output=True, text=True, timeout=60, check=False
+        [*SERVER_COMMAND, "--stdio"], input="", capture_output=True, text=True, timeout=60, check=False
     )
     assert "unrecognized arguments" not in result.stderr
 
@@ -150,9 +154,7 @@ def test_tcp_mode_speaks_lsp(double) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = child_env(double.env())
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gptls", "--tcp", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen([*SERVER_COMMAND, "--tcp", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
         for line in proc.stderr:  # the server says when it listens
@@ -334,7 +336,7 @@ def test_under_lsp_the_log_goes_to_the_client_not_also_to_stderr(double) -> None
         )
     )
     result = subprocess.run(
-        [sys.executable, "-m", "gptls"],
+        SERVER_COMMAND,
         input=session,
         capture_output=True,
         env=child_env(double.env()),

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from tests.double import replies
 from tests.double.server import child_env
+from tests.e2e.interpreter import SERVER_COMMAND
 from tests.e2e.test_cli import AREA, STUB, gptls
 
 IMPLEMENTED = STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
@@ -37,7 +37,7 @@ LATIN_AREA = 'def aire(rayon):\n    """Aire du disque de rayon donné."""\n    r
 
 def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "gptls", *args],
+        [*SERVER_COMMAND, *args],
         env=child_env(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -261,7 +261,7 @@ def test_exit_without_shutdown_exits_1(double, shutdown, code) -> None:
         messages.append(lsp_message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
     messages.append(lsp_message({"jsonrpc": "2.0", "method": "exit"}))
     proc = subprocess.run(
-        [sys.executable, "-m", "gptls"],
+        SERVER_COMMAND,
         input=b"".join(messages),
         env=child_env(double.env()),
         capture_output=True,

@@ -10,13 +10,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.double import replies
 from tests.double.server import child_env
+from tests.e2e.interpreter import SERVER_BIN
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPET = REPO / "editors" / "emacs" / "gptls.el"
@@ -41,7 +41,7 @@ def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
     env = child_env(
         double.env(),
         HOME=str(tmp_path),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        PATH=f"{SERVER_BIN}{os.pathsep}{os.environ['PATH']}",
         GPTLS_SCENARIO=json.dumps({"line": 6, "col": 4, "kind": "refactor.rewrite.gptls.generate", "out": str(out)}),
     )
     result = subprocess.run(

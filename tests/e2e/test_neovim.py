@@ -17,6 +17,7 @@ import pytest
 
 from tests.double import replies
 from tests.double.server import child_env
+from tests.e2e.interpreter import SERVER_BIN
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPETS = REPO / "editors" / "neovim"
@@ -56,7 +57,7 @@ def nvim(
     env = child_env(
         double.env(),
         drop=("OPENAI_", "NVIM", "VIM"),
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        PATH=f"{SERVER_BIN}{os.pathsep}{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_DATA_HOME=str(tmp_path / "data"),
         XDG_STATE_HOME=str(tmp_path / "state"),

@@ -1,5 +1,7 @@
 """The actions gptls offers. Each is a small prompt definition on the same pipeline."""
 
+from __future__ import annotations
+
 import functools
 
 from gptls.actions import custom, docstring, explain, fix, generate, instruct, refactor, verified, write_tests

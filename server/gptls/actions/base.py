@@ -12,7 +12,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
 
 from gptls.errors import GptlsError
 from gptls.openai.wire import FunctionTool
@@ -78,7 +78,7 @@ class FileAddition:
     code: str
 
 
-Outcome = TextResult | EditResult | FileAddition
+Outcome = Union[TextResult, EditResult, FileAddition]
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _must_define_a_function(code: str) -> None:
         raise ActionError(
             f"The model's code does not parse as Python ({exc.msg}, line {exc.lineno}); nothing was applied. Try again."
         ) from None
-    if not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in tree.body):
+    if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in tree.body):
         raise ActionError("The model's answer holds no function definition; nothing was applied.")
 
 

@@ -196,7 +196,7 @@ def _inside_one_body(
         node = ast.parse("\n".join(chunk)).body[0]
     except (SyntaxError, ValueError, RecursionError, IndexError):
         node = None  # being typed: what it held stands for it meanwhile
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
         _header(node, chunk) != known.signature or _doc(node) != known.summary
     ):
         return None  # its signature or docstring changed: the chunk below reads it
@@ -277,7 +277,7 @@ def _python(path: str, text: str) -> FileSummary | None:
             names = tuple((a.name, a.asname or a.name) for a in node.names if a.name != "*")
             star = any(a.name == "*" for a in node.names)
             imports.append(Import(node.module or "", node.level, names, None, star))
-        elif isinstance(node, ast.If | ast.Try):  # `if TYPE_CHECKING:` and `try: import x` blocks
+        elif isinstance(node, (ast.If, ast.Try)):  # `if TYPE_CHECKING:` and `try: import x` blocks
             for inner in ast.walk(node):
                 if isinstance(inner, ast.ImportFrom):
                     names = tuple((a.name, a.asname or a.name) for a in inner.names if a.name != "*")
@@ -289,11 +289,11 @@ def _python(path: str, text: str) -> FileSummary | None:
 
 
 def _python_symbols(node: ast.stmt, lines: list[str]) -> list[Symbol]:
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return [Symbol(node.name, "function", _header(node, lines), _doc(node), line=node.lineno - 1)]
     if isinstance(node, ast.ClassDef):
         return [_python_class(node, lines)]
-    if isinstance(node, ast.Assign | ast.AnnAssign):
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = [t.id for t in targets if isinstance(t, ast.Name)]
         signature = _cut(_source(node, lines))
@@ -305,12 +305,12 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
     members: list[Symbol] = []
     seen: set[str] = set()
     for item in node.body:
-        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             members.append(Symbol(item.name, "method", _header(item, lines), _doc(item), line=item.lineno - 1))
             seen.add(item.name)
             if item.name == "__init__":
                 members += _self_attributes(item, lines, seen)
-        elif isinstance(item, ast.Assign | ast.AnnAssign):  # class attributes, dataclass/attrs fields
+        elif isinstance(item, (ast.Assign, ast.AnnAssign)):  # class attributes, dataclass/attrs fields
             targets = item.targets if isinstance(item, ast.Assign) else [item.target]
             for target in targets:
                 if isinstance(target, ast.Name) and target.id not in seen:

@@ -431,7 +431,7 @@ async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
         worker.stdin.close()
     try:
         await asyncio.wait_for(worker.wait(), 5)
-    except TimeoutError:
+    except asyncio.TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             worker.kill()
         await worker.wait()

@@ -11,7 +11,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
@@ -52,7 +52,10 @@ def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
     return Document(text_doc.source, text_doc.language_id or "plaintext", uri), text_doc.version
 
 
-P = ParamSpec("P")
+if TYPE_CHECKING:  # typing.ParamSpec is 3.10+; the annotations that use it are never evaluated
+    from typing import ParamSpec
+
+    P = ParamSpec("P")
 R = TypeVar("R")
 
 

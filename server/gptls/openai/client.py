@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Union
 
 import httpx
 
@@ -41,6 +41,7 @@ from gptls.openai.refusals import RefusedParameters
 from gptls.openai.sse import PASSED_OVER, drain, event_json, server_sent_events
 from gptls.openai.wire import CallInfo, JsonDict, ModelResult, ResponseRequest, build_body, parse_response
 from gptls.privacy import register_secret
+from gptls.timeouts import timeout
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class TextDelta:
     text: str
 
 
-StreamItem = TextDelta | ModelResult
+StreamItem = Union[TextDelta, ModelResult]
 RetryHook = Callable[[GptlsError, float], None]
 
 
@@ -170,9 +171,9 @@ class ResponsesClient:
         self, body: JsonDict, settings: Settings, deadline: float, info: dict[str, Any]
     ) -> AsyncIterator[StreamItem]:
         try:
-            async with asyncio.timeout(deadline - time.monotonic()):
+            async with timeout(deadline - time.monotonic()):
                 result = await self._post(body, settings, deadline, info)
-        except TimeoutError:
+        except asyncio.TimeoutError:
             raise DeadlineExceededError(
                 f"OpenAI did not answer within gptls.deadline ({settings.deadline:g}s): try again or "
                 "raise gptls.deadline.",

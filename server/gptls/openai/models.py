@@ -103,7 +103,7 @@ class ModelRouter:
         self._switching: dict[tuple[str, str], asyncio.Lock] = {}
 
     def today(self) -> dt.date:
-        return dt.datetime.fromtimestamp(self._clock(), dt.UTC).date()
+        return dt.datetime.fromtimestamp(self._clock(), dt.timezone.utc).date()
 
     def forget(self) -> None:
         """Settings changed: models found gone under the old key or endpoint may be back."""

@@ -12,6 +12,7 @@ import httpx
 
 from gptls.openai.errors import MalformedResponseError
 from gptls.openai.wire import JsonDict
+from gptls.timeouts import timeout
 
 # Events named on their `event:` line that gptls never needs: their JSON is not decoded. A backend that
 # names no events has every one decoded (then the JSON's own type decides).
@@ -59,10 +60,10 @@ async def drain(events: AsyncIterator[Any]) -> None:
     """Read what follows the terminal event (the end of the chunked body) so the connection is reused;
     a backend that keeps the stream open gets a second, then its connection is closed."""
     try:
-        async with asyncio.timeout(1.0):
+        async with timeout(1.0):
             async for _event in events:
                 pass
-    except (TimeoutError, httpx.HTTPError):
+    except (asyncio.TimeoutError, httpx.HTTPError):
         pass
 
 

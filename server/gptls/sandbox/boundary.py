@@ -118,7 +118,7 @@ async def _probe_bwrap(binary: str | None) -> tuple[str | None, str]:
             *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env={}, cwd="/"
         )
         _out, err = await asyncio.wait_for(probe.communicate(), 10)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, asyncio.TimeoutError) as exc:
         return None, f"bubblewrap ({binary}) did not start ({exc.strerror if isinstance(exc, OSError) else exc})"
     if probe.returncode != 0:
         return None, f"bubblewrap cannot create namespaces here ({err.decode(errors='replace').strip()[:200]})"

@@ -21,6 +21,7 @@ from gptls.privacy import scrub
 from gptls.sandbox import landlock, seccomp
 from gptls.sandbox.boundary import BWRAP, LANDLOCK, Boundary, ensure_probed, find_boundary, namespace_flags
 from gptls.sandbox.runner import RUNNER
+from gptls.timeouts import timeout
 
 OUTPUT_CAP = 64 * 1024  # what is kept of the run's stdout and stderr
 OUTPUT_KILL = 1024 * 1024  # a run that prints more than this is stopped
@@ -222,10 +223,10 @@ async def _collect(
 
     watcher = asyncio.ensure_future(watch_disk()) if boundary.kind != BWRAP else None
     try:
-        async with asyncio.timeout(limits.wall_seconds):
+        async with timeout(limits.wall_seconds):
             quiet, raw = await asyncio.gather(read_output(), read_result())
             await process.wait()
-    except TimeoutError:
+    except asyncio.TimeoutError:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         return TestRun(

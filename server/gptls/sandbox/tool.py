@@ -42,7 +42,7 @@ def import_preamble(source: str) -> str:
         return ""
     lines = []
     for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
             statement = ast.unparse(node)
             lines.append(f"try:\n    {statement}\nexcept ImportError:\n    pass\n")
     return "".join(lines)

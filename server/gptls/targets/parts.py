@@ -37,7 +37,7 @@ def _python_parts(doc: Document, function: Function) -> Parts | None:
     except (SyntaxError, ValueError):
         return None
     node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or not node.body:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
         return None
     first = function.start_line - 1  # ast counts lines from 1
     body = list(node.body)
@@ -95,7 +95,7 @@ def body_from_answer(code: str) -> str:
         tree = ast.parse(text)
     except SyntaxError:
         return text
-    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if len(tree.body) != 1 or len(defs) != 1:
         statements = tree.body
         if statements and _is_docstring(statements[0]) and len(statements) > 1:

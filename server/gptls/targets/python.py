@@ -28,7 +28,7 @@ def python_function(doc: Document, line: int) -> Function | None:
         return None
     best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             start = first + node.lineno - 1
             end = first + (node.end_lineno or node.lineno) - 1
             if start <= line <= end and (best is None or node.lineno >= best.lineno):
