@@ -22,9 +22,19 @@ try {
   await page.goto(`${CODE_SERVER_URL}/?folder=${encodeURIComponent(WORKSPACE)}`);
   await page.waitForSelector(".monaco-workbench", { timeout: 90_000 });
 
-  step("wait for gptls to be ready in the status bar");
-  await page.locator(".statusbar-item", { hasText: "gptls" }).locator(".codicon-check").first()
-    .waitFor({ timeout: 90_000 });
+  if (process.env.DEMO === "1") {
+    step("no key: the error offers the demo; take it");
+    const toast = page.locator(".notification-toast", { hasText: "no OpenAI API key" });
+    await toast.first().waitFor({ timeout: 90_000 });
+    await toast.first().getByRole("button", { name: "Try the Demo" }).click();
+    step("the status bar says demo");
+    await page.locator(".statusbar-item", { hasText: "gptls demo" }).locator(".codicon-beaker").first()
+      .waitFor({ timeout: 90_000 });
+  } else {
+    step("wait for gptls to be ready in the status bar");
+    await page.locator(".statusbar-item", { hasText: "gptls" }).locator(".codicon-check").first()
+      .waitFor({ timeout: 90_000 });
+  }
 
   step("open the file");
   await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } });

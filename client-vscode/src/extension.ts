@@ -40,6 +40,9 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let status: StatusOwner | undefined;
 const restarts = new RestartQueue();
+// "Try the Demo": the server answers from its canned local stand-in (`gptls demo`) until the user sets a key
+// or restarts VS Code. Only the user's click turns it on: no setting, so no workspace can.
+let demo = false;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("gptls", { log: true });
@@ -63,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     });
     if (value !== undefined) {
       await storeKey(context.secrets, value);
+      demo = false;
       await restart(context);
       vscode.window.showInformationMessage("gptls: API key stored; the server restarted with it.");
     }
@@ -83,6 +87,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   });
   command("gptls.restartServer", () => restart(context));
+  command("gptls.tryDemo", async () => {
+    demo = true;
+    await restart(context);
+  });
+  command("gptls.stopDemo", async () => {
+    demo = false;
+    await restart(context);
+  });
   command("gptls.editWithInstruction", () => editWithInstruction());
   const completionsItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 99);
   completionsItem.command = "gptls.toggleCompletions";
@@ -173,7 +185,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   );
   const serverOptions: ServerOptions = {
     command: resolved.command,
-    args: resolved.args,
+    args: demo ? [...resolved.args, "demo"] : resolved.args,
     transport: TransportKind.stdio,
     options: { env: { ...serverEnvironment(process.env, storedKey), ...protectedEnv, ...resolved.env } },
   };
@@ -216,8 +228,14 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     if (!keyPrompted && needsKey(params.lastError)) {
       keyPrompted = true; // once per server start
       void vscode.window
-        .showErrorMessage("gptls: no OpenAI API key is set.", "Set API Key")
-        .then((choice) => (choice ? vscode.commands.executeCommand("gptls.setApiKey") : undefined));
+        .showErrorMessage("gptls: no OpenAI API key is set.", "Set API Key", "Try the Demo")
+        .then((choice) =>
+          choice === "Set API Key"
+            ? vscode.commands.executeCommand("gptls.setApiKey")
+            : choice === "Try the Demo"
+              ? vscode.commands.executeCommand("gptls.tryDemo")
+              : undefined,
+        );
     }
   });
 }

@@ -15,4 +15,6 @@ export interface StatusParams {
   todayUsd?: number;
   /** Model calls showing progress, which the user may cancel. */
   progress?: { token: string | number; title: string }[];
+  /** The server runs as `gptls demo` (canned answers). */
+  demo?: boolean;
 }

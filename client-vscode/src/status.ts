@@ -6,6 +6,8 @@ export interface ServerStatus {
   inFlight: number;
   lastError?: string | null;
   todayUsd?: number;
+  /** The server answers from its canned demo stand-in. */
+  demo?: boolean;
 }
 
 /** Today's estimated cost as the status bar shows it. */
@@ -47,6 +49,14 @@ export function statusView(status: ServerStatus): StatusView {
       kind: "error",
     };
   }
+  if (status.demo) {
+    return {
+      text: "$(beaker) gptls demo",
+      tooltip: "gptls demo: canned answers, no model is asked ('gptls: Set API Key' for real ones)",
+      command: "gptls.showLog",
+      kind: "ready",
+    };
+  }
   const cost = costText(status.todayUsd);
   return {
     text: `$(check) gptls${cost}`,
@@ -83,11 +93,12 @@ export class StatusOwner {
     this.set({ starting: false, running: false, inFlight: 0, lastError: error });
   }
 
-  server(params: { inFlight?: number; lastError?: string | null; todayUsd?: number }): void {
+  server(params: { inFlight?: number; lastError?: string | null; todayUsd?: number; demo?: boolean }): void {
     this.set({
       inFlight: params.inFlight ?? 0,
       lastError: params.lastError ?? null,
       todayUsd: params.todayUsd ?? this.state.todayUsd,
+      demo: params.demo ?? false,
     });
   }
 

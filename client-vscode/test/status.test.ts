@@ -106,3 +106,12 @@ describe("cancellable calls", () => {
     expect(progressChanges(new Set(["x"]), undefined)).toEqual({ start: [], finish: ["x"] });
   });
 });
+
+describe("the demo", () => {
+  it("shows in the status bar while the server answers from its canned stand-in", () => {
+    const view = statusView({ running: true, starting: false, inFlight: 0, demo: true });
+    expect(view.text).toBe("$(beaker) gptls demo");
+    expect(view.tooltip).toContain("canned answers");
+    expect(statusView({ running: true, starting: false, inFlight: 0, demo: false }).text).toBe("$(check) gptls");
+  });
+});

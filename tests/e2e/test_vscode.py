@@ -19,6 +19,7 @@ import pytest
 
 from tests.double import replies
 from tests.double.server import child_env
+from tests.e2e.interpreter import installed_python
 
 REPO = Path(__file__).resolve().parents[2]
 E2E = REPO / "client-vscode" / "e2e"
@@ -40,6 +41,37 @@ def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_pat
     double.script(replies.json_output({"code": AREA}))
     saved = drive_vscode(double, tmp_path, "geometry.py", STUB, line=6, expect="return math.pi * radius ** 2")
     assert saved == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+
+
+def test_vscode_runs_its_bundled_server_on_python_3_9(double, tmp_path) -> None:
+    # macOS' /usr/bin/python3 is 3.9. The user's gptls.server.python names pyenv's 3.9 behind a wrapper that
+    # records what the extension starts with it (VS Code takes PATH from a login shell, so a test cannot put
+    # an interpreter first on it; the PATH search itself is unit-tested in client-vscode/test).
+    python = installed_python("3.9")
+    if python is None:
+        assert os.environ.get("CI") != "true", "CI has pyenv's Python 3.9"
+        pytest.skip("needs pyenv's Python 3.9")
+    wrapper, started = tmp_path / "python3.9", tmp_path / "started-with"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {started}\nexec {python} "$@"\n')
+    wrapper.chmod(0o755)
+    double.script(replies.json_output({"code": AREA}))
+    saved = drive_vscode(
+        double,
+        tmp_path,
+        "geometry.py",
+        STUB,
+        line=6,
+        expect="return math.pi * radius ** 2",
+        user_settings={"gptls.server.python": str(wrapper)},
+    )
+    assert saved == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+    assert "-m gptls" in started.read_text(), "the extension started the server with Python 3.9"
+
+
+def test_vscode_offers_the_demo_without_a_key_and_it_sends_nothing(double, tmp_path) -> None:
+    saved = drive_vscode(double, tmp_path, "geometry.py", STUB, line=6, expect="gptls demo: a canned answer", demo=True)
+    assert '    raise NotImplementedError("gptls demo: a canned answer")\n' in saved
+    assert not double.requests, "the demo asked no endpoint"
 
 
 def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
@@ -136,6 +168,8 @@ def drive_vscode(
     ghost: str = "",
     instruct: str = "",
     cancel: str = "",
+    user_settings: dict[str, object] | None = None,
+    demo: bool = False,
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -164,6 +198,7 @@ def drive_vscode(
                 "chat.disableAIFeatures": True,
                 # The word-based suggest widget would take the Tab meant for gptls' ghost text.
                 "editor.wordBasedSuggestions": "off",
+                **(user_settings or {}),
             }
         )
     )
@@ -176,6 +211,8 @@ def drive_vscode(
         )
         assert probe.returncode != 0, f"{python} can import gptls: the test would not prove the bundled server"
     env = child_env(double.env(), PATH=bare_path, HOME=str(tmp_path))
+    if demo:
+        env.pop("OPENAI_API_KEY", None)  # a new user: no key anywhere
     env.pop("VIRTUAL_ENV", None)
     env.pop("PYTHONPATH", None)
     common = [str(CODE_SERVER), "--user-data-dir", str(data), "--extensions-dir", str(extensions)]
@@ -209,7 +246,7 @@ def drive_vscode(
         ARTIFACTS.mkdir(exist_ok=True)
         shot_name = "hover" if hover else (action or "gptls: Generate function").split(": ")[1]
         shot_name = "ghost-text" if ghost else "edit-with-instruction" if instruct else shot_name
-        shot_name = "cancel" if cancel else shot_name
+        shot_name = "cancel" if cancel else "demo" if demo else shot_name
         screenshot = ARTIFACTS / f"vscode-{shot_name.lower().replace(' ', '-')}.png"
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
@@ -229,6 +266,7 @@ def drive_vscode(
                 "GHOST_SHOT": str(ARTIFACTS / "vscode-ghost-text-shown.png"),
                 "INSTRUCT": instruct,
                 "CANCEL": cancel,
+                "DEMO": "1" if demo else "",
                 "CANCEL_SHOT": str(ARTIFACTS / "vscode-cancel-notification.png"),
                 **({"ACTION": action} if action else {}),
             },

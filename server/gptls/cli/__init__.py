@@ -1,4 +1,4 @@
-"""The ``gptls`` command: the language server (stdio or TCP), ``check`` and ``run``.
+"""The ``gptls`` command: the language server (stdio or TCP), ``check``, ``run`` and ``demo``.
 
 A thin face, like ``lsp/``: parsing arguments and exit statuses here; ``cli/check.py`` and ``cli/run.py`` hand
 the work to the same openai/ client and pipeline the editor uses.
@@ -32,6 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    demo = args.demo or args.command == "demo"
+    if demo:
+        from gptls.demo import NOTICE, enter_demo
+
+        enter_demo()
+        if args.command in ("check", "run"):
+            print(NOTICE, file=sys.stderr)
     if args.command == "check":
         from gptls.cli.check import check_command
 
@@ -43,7 +50,7 @@ def _main(args: argparse.Namespace) -> int:
         return code
     from gptls.lsp.server import create_server
 
-    server = create_server()
+    server = create_server(demo=demo)
     if args.tcp:
         import logging
 
@@ -79,7 +86,16 @@ def _parser() -> argparse.ArgumentParser:
         help="default: INFO for the server, WARNING for check and run",
     )
     parser.add_argument("--log-file", help="also write the (redacted) log to this file")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="answer from a canned local stand-in of the Responses API: no key, no model, nothing sent",
+    )
     commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser(
+        "demo", help="the language server with canned answers, to try gptls in an editor without a key"
+    )
+    demo.add_argument("--stdio", action="store_true", help="speak LSP on stdio (the default; editors pass it)")
     check = commands.add_parser(
         "check", help="send a tiny prompt; report the model's shutdown date, latency, tokens and rate-limit headroom"
     )

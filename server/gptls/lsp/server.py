@@ -85,6 +85,7 @@ class GptlsServer(LanguageServer):
         self.active_progress: dict[lsp.ProgressToken, str] = {}  # token -> title, of calls showing progress
         self._usage_pending = False
         self._completer: Completer | None = None
+        self.demo = False  # `gptls demo`: answers come from the canned stand-in (demo.py)
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
         # (the function's text then, Markdown). Its hover shows it while the function is unchanged.
@@ -240,7 +241,13 @@ class GptlsServer(LanguageServer):
         progress = [{"token": token, "title": title} for token, title in self.active_progress.items()]
         self.protocol.notify(
             STATUS_NOTIFICATION,
-            {"inFlight": in_flight, "lastError": self.last_error, "todayUsd": today, "progress": progress},
+            {
+                "inFlight": in_flight,
+                "lastError": self.last_error,
+                "todayUsd": today,
+                "progress": progress,
+                "demo": self.demo,
+            },
         )
 
     # -- settings ---------------------------------------------------------------------------------
@@ -324,8 +331,9 @@ class GptlsServer(LanguageServer):
 # -- the handlers -----------------------------------------------------------------------------------------
 
 
-def create_server() -> GptlsServer:
+def create_server(*, demo: bool = False) -> GptlsServer:
     server = GptlsServer()
+    server.demo = demo
 
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: GptlsServer, params: lsp.InitializeParams) -> None:
@@ -402,6 +410,11 @@ def create_server() -> GptlsServer:
             except Exception as exc:
                 log.info("client/registerCapability failed: %s", exc)
         ls.warm_up()
+        if ls.demo:
+            from gptls.demo import NOTICE
+
+            ls.show(NOTICE, lsp.MessageType.Info)
+            ls.send_status()
         if not ls.settings.api_key.reveal():
             # Said now, not only at the first action: a status bar shows the error at once.
             from gptls.openai.errors import MissingApiKeyError
