@@ -36,6 +36,36 @@ try {
       .waitFor({ timeout: 90_000 });
   }
 
+  if (process.env.RESTART === "1") {
+    step("gptls: Restart Server, as a user does after changing something");
+    await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } });
+    await page.keyboard.press("F1");
+    await page.keyboard.type("gptls: Restart Server");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Restart Server" }).first()
+      .waitFor({ timeout: 30_000 });
+    await page.keyboard.press("Enter");
+    step("gptls: Show Log: the stop is logged as a success, not an error");
+    await page.keyboard.press("F1");
+    await page.keyboard.type("gptls: Show Log");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Log" }).first()
+      .waitFor({ timeout: 30_000 });
+    await page.keyboard.press("Enter");
+    const log = page.locator(".part.panel .monaco-editor .view-lines");
+    await page.waitForFunction(
+      // The old server's exit is logged once the new one is starting.
+      () => document.querySelector(".part.panel .monaco-editor .view-lines")?.textContent?.includes("exited"),
+      null,
+      { timeout: 30_000 },
+    );
+    const text = (await log.first().textContent())?.replace(/\u00a0/g, " ") ?? "";
+    console.log(`log: ${text}`);
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT });
+    if (/exited with code|\[error\]/.test(text) || !text.includes("Server process exited successfully")) {
+      throw new Error(`the restart was logged as an error: ${text}`);
+    }
+    throw "done";
+  }
+
   step("open the file");
   await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } });
   await page.keyboard.press("Control+P");

@@ -74,6 +74,11 @@ def test_vscode_offers_the_demo_without_a_key_and_it_sends_nothing(double, tmp_p
     assert not double.requests, "the demo asked no endpoint"
 
 
+def test_vscode_logs_a_requested_restart_as_a_success(double, tmp_path) -> None:
+    saved = drive_vscode(double, tmp_path, "geometry.py", STUB, line=6, expect="", restart=True)
+    assert saved == STUB
+
+
 def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
     loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
     double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"}))
@@ -170,6 +175,7 @@ def drive_vscode(
     cancel: str = "",
     user_settings: dict[str, object] | None = None,
     demo: bool = False,
+    restart: bool = False,
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -246,7 +252,7 @@ def drive_vscode(
         ARTIFACTS.mkdir(exist_ok=True)
         shot_name = "hover" if hover else (action or "gptls: Generate function").split(": ")[1]
         shot_name = "ghost-text" if ghost else "edit-with-instruction" if instruct else shot_name
-        shot_name = "cancel" if cancel else "demo" if demo else shot_name
+        shot_name = "cancel" if cancel else "demo" if demo else "restart" if restart else shot_name
         screenshot = ARTIFACTS / f"vscode-{shot_name.lower().replace(' ', '-')}.png"
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
@@ -267,6 +273,7 @@ def drive_vscode(
                 "INSTRUCT": instruct,
                 "CANCEL": cancel,
                 "DEMO": "1" if demo else "",
+                "RESTART": "1" if restart else "",
                 "CANCEL_SHOT": str(ARTIFACTS / "vscode-cancel-notification.png"),
                 **({"ACTION": action} if action else {}),
             },
