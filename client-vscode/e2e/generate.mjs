@@ -1,8 +1,8 @@
 // Drives a real VS Code (code-server) in Debian's headless Chromium: opens a stub, runs
 // "gptls: Generate function" from the Refactor menu, waits for the implementation, saves, screenshots.
 // Environment: CODE_SERVER_URL, WORKSPACE (a folder), FILE (name in it), LINE, EXPECT, SCREENSHOT; ACTION (the
-// menu item, default "gptls: Generate function"); PREVIEW=1 when the edit must come through the refactor
-// preview (a change annotation that needs confirmation), which the driver then applies.
+// menu item, default "gptls: Generate function"); PREVIEW=1 when the edit must come through gptls' review (a
+// diff and a message with Apply; NOTE: the model's note the message must show), which the driver applies.
 import { chromium } from "playwright-core";
 
 // HOVER=1: instead of an action, show the hover at LINE:COL and wait for EXPECT in it.
@@ -156,17 +156,22 @@ try {
   }
 
   if (PREVIEW === "1") {
-    step("the refactor preview opens: the edit waits for Apply");
-    const apply = page.getByRole("button", { name: "Apply", exact: true });
-    await apply.waitFor({ timeout: 60_000 });
-    const before = await page.locator(".monaco-editor .view-lines").first().textContent();
-    if (before?.replace(/\u00a0/g, " ").includes(EXPECT)) {
+    step("the review opens: a diff beside the file and a message with the model's note, Apply and Discard");
+    const toast = page.locator(".notification-toast", { hasText: "Apply" });
+    await toast.first().waitFor({ timeout: 60_000 });
+    await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 30_000 });
+    await page.locator(".tab", { hasText: "(review)" }).first().waitFor({ timeout: 30_000 });
+    if (await page.locator(".tab.dirty").count()) {
       throw new Error("the edit landed before it was confirmed");
     }
+    const said = (await toast.first().textContent()) ?? "";
+    if (process.env.NOTE && !said.includes(process.env.NOTE)) {
+      throw new Error(`the review does not show the model's note: ${said}`);
+    }
     if (process.env.PREVIEW_SHOT) await page.screenshot({ path: process.env.PREVIEW_SHOT });
-    // Changes that need confirmation start unticked in the preview: tick them, as the user does, then Apply.
-    await page.locator('.part.panel input[type="checkbox"]').first().check();
-    await apply.click();
+    await toast.first().getByRole("button", { name: "Apply", exact: true }).click();
+    step("the review closes");
+    await page.locator(".tab", { hasText: "(review)" }).first().waitFor({ state: "detached", timeout: 30_000 });
   }
 
   step("wait for the result in the editor");

@@ -6,7 +6,11 @@ import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import {
+  type ApplyWorkspaceEditParams,
+  type ApplyWorkspaceEditResult,
+  CancellationToken,
   ExecuteCommandRequest,
+  type HandlerResult,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
@@ -34,6 +38,7 @@ import {
   type StatusParams,
   USAGE_COMMAND,
 } from "./protocol";
+import { DISCARDED, type Review, applied, confirmed, reviewMessage, reviewable } from "./review";
 import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, progressChanges } from "./status";
 
 let client: LanguageClient | undefined;
@@ -111,6 +116,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await config.update("completions", !config.get<boolean>("completions", true), vscode.ConfigurationTarget.Global);
   });
   command("gptls.showLog", () => output?.show(true));
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, {
+      provideTextDocumentContent: (uri) => proposals.get(uri.toString()) ?? "",
+    }),
+  );
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -201,11 +211,25 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           const answer = await next(params, token);
           return Array.isArray(answer) ? answer.map(withoutProtected) : answer;
         },
+        handleApplyEdit: async (params, next) => {
+          const review = reviewable(params);
+          const go = (edit: ApplyWorkspaceEditParams) => next(edit, CancellationToken.None);
+          return review ? reviewEdit(params, review, go) : go(params);
+        },
       },
     },
     synchronize: { configurationSection: "gptls" },
   };
   client = new LanguageClient("gptls", "gptls", serverOptions, clientOptions);
+  client.registerFeature({
+    // The server sends edits that need confirmation as workspace/applyEdit, for reviewEdit below.
+    fillClientCapabilities: (capabilities) => {
+      capabilities.experimental = { ...(capabilities.experimental as object), gptls: { reviewEdits: true } };
+    },
+    initialize: () => undefined,
+    getState: () => ({ kind: "static" }),
+    clear: () => undefined,
+  });
   client.onDidChangeState((change) => {
     if (change.newState === State.Starting) {
       status?.starting();
@@ -238,6 +262,47 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         );
     }
   });
+}
+
+const REVIEW_SCHEME = "gptls-review";
+const proposals = new Map<string, string>();
+let reviews = 0;
+
+/** Show the change as a diff (the file as it is, as it would be) and ask Apply / Discard; Apply hands the edit
+ * to VS Code, which refuses it if the file changed meanwhile (the version the server named). */
+async function reviewEdit(
+  params: ApplyWorkspaceEditParams,
+  review: Review,
+  next: (params: ApplyWorkspaceEditParams) => HandlerResult<ApplyWorkspaceEditResult, void>,
+): Promise<HandlerResult<ApplyWorkspaceEditResult, void>> {
+  const uri = vscode.Uri.parse(review.uri);
+  const document = await vscode.workspace.openTextDocument(uri);
+  const proposal = vscode.Uri.from({
+    scheme: REVIEW_SCHEME,
+    path: uri.path,
+    query: String(++reviews),
+  });
+  proposals.set(proposal.toString(), applied(document.getText(), review.edits, (line, character) =>
+    document.offsetAt(new vscode.Position(line, character)),
+  ));
+  try {
+    await vscode.commands.executeCommand("vscode.diff", uri, proposal, `${review.label} (review)`, { preview: true });
+    const choice = await vscode.window.showInformationMessage(reviewMessage(review.label, review.note), "Apply", "Discard");
+    await closeReview(proposal);
+    return choice === "Apply" ? next(confirmed(params)) : DISCARDED;
+  } finally {
+    proposals.delete(proposal.toString());
+  }
+}
+
+async function closeReview(proposal: vscode.Uri): Promise<void> {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.toString()) {
+        await vscode.window.tabGroups.close(tab);
+      }
+    }
+  }
 }
 
 /** Each model call still running after a second: a notification with its title and a working Cancel. */

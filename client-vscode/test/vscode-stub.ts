@@ -57,6 +57,7 @@ export const workspace = {
     inspect: (name: string) => ({ globalValue: calls.config.get(name) }),
   }),
   onDidChangeConfiguration: () => ({ dispose: () => {} }),
+  registerTextDocumentContentProvider: () => ({ dispose: () => {} }),
 };
 
 export const extensions = { getExtension: () => undefined };

@@ -694,6 +694,31 @@ async def test_a_refactor_asks_for_review_when_the_client_honours_annotations(ma
         assert not isinstance(change.edits[0], lsp.AnnotatedTextEdit) and not resolved.edit.change_annotations
 
 
+async def test_gptls_vscode_extension_gets_a_refactor_to_review_with_the_models_note(make_editor) -> None:
+    # The extension declares experimental.gptls.reviewEdits: the edit comes as workspace/applyEdit (where it
+    # shows a diff with Apply/Discard), annotated, described by the model's note, which is not also a message.
+    caps = capabilities_3_18()
+    caps.experimental = {"gptls": {"reviewEdits": True}}
+    editor = await make_editor(capabilities=caps)
+    uri = editor.open("loop.py", LOOP)
+    note = "Replaced the loop with sum()."
+    editor.double.script(
+        replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": note})
+    )
+    action = await editor.action(uri, editor.cursor(uri, "result = 0"), "refactor")
+    assert action.command is not None, "run as a command, so the edit comes as workspace/applyEdit"
+    resolved = await editor.client.code_action_resolve_async(action)  # VS Code resolves it all the same
+    assert resolved.edit is None and not editor.double.requests, "resolving asks nothing: the command does"
+    await editor.execute(action.command)
+    (params,) = editor.applied
+    (change,) = params.edit.document_changes
+    annotation = params.edit.change_annotations[change.edits[0].annotation_id]
+    assert annotation.needs_confirmation is True and annotation.label == "gptls: Suggest refactor"
+    assert annotation.description.endswith(note)
+    assert not [m for m in editor.messages() if note in m], "the review shows the note; no second message"
+    assert "return sum(items)" in editor.buffers[uri]
+
+
 async def test_a_bad_or_unknown_setting_is_shown_once_and_again_after_a_change(make_editor) -> None:
     options = {"reasoningEfort": "low", "verbosity": "loud"}
     editor = await make_editor(init_options=options, configuration=options)

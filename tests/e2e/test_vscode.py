@@ -79,9 +79,10 @@ def test_vscode_logs_a_requested_restart_as_a_success(double, tmp_path) -> None:
     assert saved == STUB
 
 
-def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
+def test_vscode_reviews_a_refactor_before_it_lands(double, tmp_path) -> None:
     loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
-    double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"}))
+    note = "Replaced the loop with sum()."
+    double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": note}))
     saved = drive_vscode(
         double,
         tmp_path,
@@ -91,6 +92,7 @@ def test_vscode_previews_a_refactor_before_it_lands(double, tmp_path) -> None:
         expect="return sum(items)",
         action="gptls: Suggest refactor",
         preview=True,
+        note=note,
     )
     assert saved == "def total(items):\n    return sum(items)\n"
 
@@ -176,6 +178,7 @@ def drive_vscode(
     user_settings: dict[str, object] | None = None,
     demo: bool = False,
     restart: bool = False,
+    note: str = "",
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -267,13 +270,14 @@ def drive_vscode(
                 "EXPECT": expect,
                 "SCREENSHOT": str(screenshot),
                 "PREVIEW": "1" if preview else "",
-                "PREVIEW_SHOT": str(ARTIFACTS / "vscode-refactor-preview.png"),
+                "PREVIEW_SHOT": str(ARTIFACTS / "vscode-refactor-review.png"),
                 "GHOST": ghost,
                 "GHOST_SHOT": str(ARTIFACTS / "vscode-ghost-text-shown.png"),
                 "INSTRUCT": instruct,
                 "CANCEL": cancel,
                 "DEMO": "1" if demo else "",
                 "RESTART": "1" if restart else "",
+                "NOTE": note,
                 "CANCEL_SHOT": str(ARTIFACTS / "vscode-cancel-notification.png"),
                 **({"ACTION": action} if action else {}),
             },

@@ -142,9 +142,15 @@ def _code_action(
 ) -> lsp.CodeAction:
     data = {"action": action.id, "uri": uri, "range": _range_json(rng), "version": version, **(extra or {})}
     code_action = lsp.CodeAction(title=title, kind=action.kind, data=data, tags=_tags(ls))
-    if action.produces == "text" or not ls.features.resolve_edit:
+    # A reviewed edit goes through workspace/applyEdit, where gptls' VS Code extension shows it for review.
+    if action.produces == "text" or not ls.features.resolve_edit or reviewed_by_client(ls, action):
         code_action.command = lsp.Command(title=title, command=RUN_COMMAND, arguments=[data])
     return code_action
+
+
+def reviewed_by_client(ls: GptlsServer, action: Action) -> bool:
+    """The edit goes to a client that shows it for review (diff, Apply/Discard) with the model's note."""
+    return action.review and ls.settings.preview_edits and ls.features.review_edits
 
 
 def _wanted(kind: str, only: Sequence[str] | None) -> bool:
@@ -161,8 +167,8 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
 @reported("resolving the code action", lambda _error, args: args[1])
 async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
     job, _version = ls_job(ls, action.data)
-    if job.action.produces != "edit":
-        return action
+    if job.action.produces != "edit" or reviewed_by_client(ls, job.action):
+        return action  # its command runs it (VS Code resolves every action it applies, command or not)
     outcome = await run_job(ls, job)
     assert not isinstance(outcome, TextResult)
     edit = outcome_edit(ls, job, outcome)
@@ -350,9 +356,9 @@ async def run_job(
         )
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]
-    if isinstance(outcome, EditResult) and outcome.note:
+    if isinstance(outcome, EditResult) and outcome.note and not reviewed_by_client(ls, job.action):
         # What the model says it changed (a refactor's explanation, a test run's verdict): a progress' end
-        # message is gone in a moment, or never shown (VS Code's status bar).
+        # message is gone in a moment, or never shown (VS Code's status bar). A client's review shows it.
         ls.show(f"gptls: {job.action.short_title}: {outcome.note}", lsp.MessageType.Info)
     ls.usage_changed()
     if ls.last_error is not None:  # a call that works clears the error shown in status bars
@@ -426,7 +432,7 @@ def workspace(ls: GptlsServer, uri: str, extra: dict[str, Any] | None = None) ->
 def outcome_edit(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) -> lsp.WorkspaceEdit | None:
     if isinstance(outcome, FileAddition):
         return tests_edit(ls, job.doc, outcome.code)
-    return ls_workspace_edit(ls, job, outcome.edit)
+    return ls_workspace_edit(ls, job, outcome.edit, outcome.note)
 
 
 def test_file(ls: GptlsServer, doc: Document) -> write_tests.TestFile:
@@ -472,7 +478,7 @@ def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
     )
 
 
-def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.WorkspaceEdit | None:
+def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit, note: str = "") -> lsp.WorkspaceEdit | None:
     """The edit against the document as it is now, or None (and a message) when it no longer fits."""
     now, version = document(ls, job.doc.uri)
     moved = relocate(planned, job.doc, now)
@@ -484,9 +490,8 @@ def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.Wo
         )
         log.info("discarded result for %s:\n%s", job.doc.uri, planned.new_text)
         return None
-    review = (
-        job.action.title if job.action.review and ls.settings.preview_edits and ls.features.change_annotations else None
-    )
+    annotated = ls.features.change_annotations or ls.features.review_edits
+    review = job.action.title if job.action.review and ls.settings.preview_edits and annotated else None
     return to_workspace_edit(
         job.doc.uri,
         version,
@@ -495,6 +500,7 @@ def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit) -> lsp.Wo
         document_changes=ls.features.document_changes,
         to_client=ls.units,
         review=review,
+        note=note,
     )
 
 

@@ -61,6 +61,9 @@ class ClientFeatures:
     create_files: bool = False  # workspaceEdit.resourceOperations includes "create"
     watched_files: bool = False  # workspace/didChangeWatchedFiles can be registered dynamically
     show_document: bool = False  # window/showDocument (LSP 3.16)
+    # gptls' VS Code extension (experimental.gptls.reviewEdits): it shows an edit that needs confirmation as a
+    # diff with Apply/Discard. VS Code's own refactor preview starts such a change unticked, so Apply did nothing.
+    review_edits: bool = False
 
 
 class GptlsServer(LanguageServer):
@@ -331,6 +334,13 @@ class GptlsServer(LanguageServer):
 # -- the handlers -----------------------------------------------------------------------------------------
 
 
+def _experimental(caps: lsp.ClientCapabilities, name: str) -> bool:
+    """A capability gptls' own clients declare under ``experimental.gptls``."""
+    experimental = caps.experimental if isinstance(caps.experimental, dict) else {}
+    ours = experimental.get("gptls")
+    return isinstance(ours, dict) and ours.get(name) is True
+
+
 def create_server(*, demo: bool = False) -> GptlsServer:
     server = GptlsServer()
     server.demo = demo
@@ -368,6 +378,7 @@ def create_server(*, demo: bool = False) -> GptlsServer:
                 and caps.workspace.did_change_watched_files
                 and caps.workspace.did_change_watched_files.dynamic_registration
             ),
+            review_edits=_experimental(caps, "reviewEdits"),
             change_annotations=bool(
                 code_action
                 and code_action.honors_change_annotations

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from gptls.text import Document, Span
 from gptls.text.positions import ClientUnits
+from gptls.text.shown import plain
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
@@ -116,10 +117,11 @@ def to_workspace_edit(
     document_changes: bool,
     to_client: ClientUnits,
     review: str | None = None,
+    note: str = "",
 ) -> lsp.WorkspaceEdit:
     """A WorkspaceEdit naming the document version when the client supports ``documentChanges``. With
-    ``review`` (a label), the edit carries a change annotation that needs confirmation: VS Code opens its
-    refactor preview instead of applying it at once."""
+    ``review`` (a label), the edit carries a change annotation that needs confirmation, described by the
+    model's ``note`` (what it says it changed): the editor shows it for review instead of applying it."""
     from lsprotocol import types as lsp
 
     edit: lsp.TextEdit | lsp.AnnotatedTextEdit = lsp.TextEdit(
@@ -130,9 +132,7 @@ def to_workspace_edit(
         if review:
             edit = lsp.AnnotatedTextEdit(range=edit.range, new_text=edit.new_text, annotation_id=REVIEW)
             annotations = {
-                REVIEW: lsp.ChangeAnnotation(
-                    label=review, needs_confirmation=True, description="Written by a model: review it before applying."
-                )
+                REVIEW: lsp.ChangeAnnotation(label=review, needs_confirmation=True, description=_described(note))
             }
         return lsp.WorkspaceEdit(
             document_changes=[
@@ -144,3 +144,11 @@ def to_workspace_edit(
             change_annotations=annotations,
         )
     return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=edit.range, new_text=edit.new_text)]})
+
+
+def _described(note: str) -> str:
+    """The annotation's description: the model's note as plain text (an editor shows it), kept short."""
+    said = " ".join(plain(note).split())
+    if len(said) > 300:
+        said = said[:299] + "…"
+    return f"Written by a model: review it before applying. {said}".strip()
