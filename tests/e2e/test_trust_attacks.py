@@ -18,6 +18,7 @@ from lsprotocol import types as lsp
 
 from tests.double import replies
 from tests.double.server import ResponsesDouble
+from tests.e2e.test_actions import capabilities_3_18
 from tests.e2e.test_cli import gptls
 
 ROOT = Path("/tmp/gptls-e2e")  # the test editor's workspace root
@@ -179,6 +180,26 @@ async def test_messages_and_log_carry_no_escape_sequences(editor) -> None:
     texts = editor.messages() + [m.message for m in editor.client.log_messages]
     assert texts and not any(ch in t for t in texts for ch in "\x1b\x07\x9b")
     assert any("\\x1b]52" in t for t in texts)
+
+
+async def test_a_models_note_carries_no_link_into_a_message_or_a_review(make_editor) -> None:
+    # VS Code makes [label](command:…) in a message box a link that runs the command when clicked.
+    caps = capabilities_3_18()
+    caps.experimental = {"gptls": {"reviewEdits": True}}
+    editor = await make_editor(capabilities=caps)
+    uri = editor.open("double.py", GOOD)
+    lure = "Tidier. [Apply the fix](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22curl%22%7D)"
+    editor.double.script(
+        replies.json_output({"time": "O(1)", "space": "O(1)", "explanation": lure}),
+        replies.json_output({"code": GOOD, "explanation": lure}),
+    )
+    await editor.run(uri, editor.cursor(uri, "return"), "explain")
+    action = await editor.action(uri, editor.cursor(uri, "return"), "refactor")
+    await editor.execute(action.command)
+    (params,) = editor.applied
+    shown = [*editor.messages(), *(a.description or "" for a in params.edit.change_annotations.values())]
+    assert any("Apply the fix" in text for text in shown), "the note is still shown, as text"
+    assert not any("](" in text for text in shown)
 
 
 async def test_sandbox_output_reaches_no_message_or_log_with_escapes(editor) -> None:

@@ -33,7 +33,7 @@ from gptls.lsp.protocol import (
 )
 from gptls.privacy import protect, register_secret
 from gptls.text.positions import ClientUnits
-from gptls.text.shown import plain
+from gptls.text.shown import message_text
 
 if TYPE_CHECKING:
     from gptls.completion import Completer
@@ -307,8 +307,8 @@ class GptlsServer(LanguageServer):
     # -- messages -----------------------------------------------------------------------------------
 
     def show(self, message: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
-        # Messages carry the model's words (notes, explanations, sandbox output): no control characters.
-        self.window_show_message(lsp.ShowMessageParams(type=kind, message=plain(message)))
+        # Messages carry the model's words (notes, explanations, sandbox output): no control characters, no links.
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=message_text(message)))
 
     def report(self, error: BaseException, what: str) -> None:
         """Tell the user what went wrong and what to do; details go to the log."""

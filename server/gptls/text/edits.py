@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from gptls.text import Document, Span
 from gptls.text.positions import ClientUnits
-from gptls.text.shown import plain
+from gptls.text.shown import message_text
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
@@ -148,7 +148,7 @@ def to_workspace_edit(
 
 def _described(note: str) -> str:
     """The annotation's description: the model's note as plain text (an editor shows it), kept short."""
-    said = " ".join(plain(note).split())
+    said = " ".join(message_text(note).split())
     if len(said) > 300:
         said = said[:299] + "…"
     return f"Written by a model: review it before applying. {said}".strip()

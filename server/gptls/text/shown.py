@@ -26,6 +26,13 @@ def plain(text: str) -> str:
     return _CRLF.join(_CONTROL.sub(_visible, part) for part in parts)
 
 
+def message_text(text: str) -> str:
+    """``plain(text)`` for a message box: VS Code turns ``[label](https:…)`` and ``[label](command:…)`` in a
+    message into a link that opens a page or runs a command, so a model's note must not carry one: a space
+    between ``]`` and ``(`` leaves the text readable and no longer a link."""
+    return plain(text).replace("](", "] (")
+
+
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
