@@ -87,3 +87,32 @@ def test_the_extensions_own_page_names_every_action() -> None:
     page = " ".join((REPO / "client-vscode" / "README.md").read_text().split())
     missing = [title for title in BUILT_IN_TITLES if f"*{title}*" not in page]
     assert missing == [], f"client-vscode/README.md does not name {missing}"
+
+
+def test_the_readmes_vscode_settings_table_shows_the_extensions_defaults() -> None:
+    # README.md's VS Code section lists settings with their defaults: each must be the one package.json
+    # declares (a row may name several settings, with their defaults in the same order).
+    import json
+
+    declared: dict[str, object] = {}
+    contributes = json.loads((REPO / "client-vscode" / "package.json").read_text())["contributes"]["configuration"]
+    for part in contributes if isinstance(contributes, list) else [contributes]:
+        declared.update({name: spec.get("default") for name, spec in part["properties"].items()})
+
+    def shown(value: object) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return ", ".join(map(str, value)) if value else "[]"
+        return '""' if value == "" else str(value)
+
+    section = (REPO / "README.md").read_text().split("### VS Code")[1].split("**Troubleshooting (VS Code)**")[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `gptls.")]
+    assert len(rows) >= 15
+    for name_cell, default_cell, *_ in rows:
+        names = re.findall(r"`(gptls\.[\w.]+)`", name_cell)
+        defaults = re.findall(r"`([^`]*)`", default_cell)
+        assert len(names) == len(defaults), name_cell
+        for name, default in zip(names, defaults, strict=True):
+            assert name in declared, f"README names {name}, which package.json does not declare"
+            assert default == shown(declared[name]), f"README says {name} defaults to {default}"
