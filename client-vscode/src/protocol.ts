@@ -7,6 +7,8 @@ export const CHECK_COMMAND = "gptls.check";
 export const SHOW_LAST_REQUEST_COMMAND = "gptls.lastRequest";
 export const OPEN_FILE_COMMAND = "gptls.openWritten";
 export const STATUS_NOTIFICATION = "gptls/status";
+/** The failureReason of an edit the user discarded in the review (the server then says nothing). */
+export const REVIEW_DISCARDED = "you discarded it in the review";
 
 /** The params of the gptls/status notification. */
 export interface StatusParams {

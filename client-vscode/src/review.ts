@@ -11,6 +11,7 @@ import type {
   TextDocumentEdit,
   TextEdit,
 } from "vscode-languageclient/node";
+import { REVIEW_DISCARDED } from "./protocol";
 
 export interface Review {
   uri: string;
@@ -66,7 +67,7 @@ export function confirmed(params: ApplyWorkspaceEditParams): ApplyWorkspaceEditP
   return { ...params, edit: { documentChanges } };
 }
 
-export const DISCARDED: ApplyWorkspaceEditResult = { applied: false, failureReason: "you discarded it in the review" };
+export const DISCARDED: ApplyWorkspaceEditResult = { applied: false, failureReason: REVIEW_DISCARDED };
 
 /** What the review message says: the action and, when the model gave one, its note. */
 export function reviewMessage(label: string, note: string): string {

@@ -78,6 +78,7 @@ class Editor:
         self.rejected: list[str] = []
         self.created: list[str] = []
         self.before_apply: Any = None  # a hook: lets a test type while the edit is in flight
+        self.answer_apply: Any = None  # a hook: answers workspace/applyEdit instead of applying (a Discard)
         self.prompts: list[lsp.ShowMessageRequestParams] = []
         self.prompt_answer: str | None = "Allow once"  # what the user clicks in window/showMessageRequest
         self.statuses: list[Any] = []  # gptls/status notifications (what a status bar shows)
@@ -292,6 +293,8 @@ async def start_editor(
     async def apply_edit(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
         if editor.before_apply is not None:
             editor.before_apply()
+        if editor.answer_apply is not None:
+            return editor.answer_apply(params)
         ok, reason = editor.apply(params.edit)
         editor.applied.append(params)
         return lsp.ApplyWorkspaceEditResult(applied=ok, failure_reason=reason)

@@ -718,6 +718,26 @@ async def test_gptls_vscode_extension_gets_a_refactor_to_review_with_the_models_
     assert not [m for m in editor.messages() if note in m], "the review shows the note; no second message"
     assert "return sum(items)" in editor.buffers[uri]
 
+    # Discard in the review: the user's choice, so no warning; the buffer is unchanged.
+    before = editor.buffers[uri]
+    editor.answer_apply = lambda _params: lsp.ApplyWorkspaceEditResult(
+        applied=False, failure_reason="you discarded it in the review"
+    )
+    editor.double.script(
+        replies.json_output({"code": "def total(items):\n    return sum(list(items))\n", "explanation": note})
+    )
+    action = await editor.action(uri, editor.cursor(uri, "return sum"), "refactor")
+    result = await editor.execute(action.command)
+    assert result["applied"] is False and editor.buffers[uri] == before
+    assert not [m for m in editor.messages() if "did not apply" in m]
+    # A refusal for another reason (the document moved on) is still said.
+    editor.answer_apply = lambda _params: lsp.ApplyWorkspaceEditResult(applied=False)
+    editor.double.script(
+        replies.json_output({"code": "def total(items):\n    return sum(list(items))\n", "explanation": note})
+    )
+    await editor.execute(action.command)
+    assert [m for m in editor.messages() if "did not apply the edit (no reason given)" in m]
+
 
 async def test_a_bad_or_unknown_setting_is_shown_once_and_again_after_a_change(make_editor) -> None:
     options = {"reasoningEfort": "low", "verbosity": "loud"}

@@ -102,6 +102,7 @@ def test_the_extension_uses_the_servers_protocol_names() -> None:
             "SHOW_LAST_REQUEST_COMMAND",
             "OPEN_FILE_COMMAND",
             "STATUS_NOTIFICATION",
+            "REVIEW_DISCARDED",
         )
     }
     assert theirs == ours

@@ -32,7 +32,7 @@ from gptls.actions import explain as explain_action
 from gptls.actions.base import Workspace
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
-from gptls.lsp.protocol import OPEN_FILE_COMMAND, RUN_COMMAND
+from gptls.lsp.protocol import OPEN_FILE_COMMAND, REVIEW_DISCARDED, RUN_COMMAND
 from gptls.pipeline import Job, job_for
 from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target, target_at
@@ -219,7 +219,9 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
         raise
     except Exception as exc:  # the editor answered with an error instead of a result: that is its answer
         result = lsp.ApplyWorkspaceEditResult(applied=False, failure_reason=str(exc) or type(exc).__name__)
-    if not result.applied:
+    if not result.applied and result.failure_reason == REVIEW_DISCARDED:
+        log.info("%s: discarded in the review", job.action.id)
+    elif not result.applied:
         ls.show(
             f"gptls: the editor did not apply the edit ({result.failure_reason or 'no reason given'}); "
             "the buffer is unchanged.",

@@ -19,6 +19,9 @@ CHECK_COMMAND = "gptls.check"
 SHOW_LAST_REQUEST_COMMAND = "gptls.lastRequest"
 OPEN_FILE_COMMAND = "gptls.openWritten"  # runs after Write tests' edit: shows the test file it wrote
 STATUS_NOTIFICATION = "gptls/status"
+# The failureReason the VS Code extension answers workspace/applyEdit with when the user discards a review:
+# the user's choice, not a failure to report.
+REVIEW_DISCARDED = "you discarded it in the review"
 
 
 _ANSWERED = object()  # a message already dealt with while decoding it
