@@ -16,6 +16,13 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const step = (name) => console.log(`step: ${name}`);
+/** Run a command from the palette (F1), as a user does: type its title, wait for the row, Enter. */
+async function paletteCommand(title, row) {
+  await page.keyboard.press("F1");
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: row }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press("Enter");
+}
 let failure;
 try {
   step("open workspace");
@@ -39,17 +46,9 @@ try {
   if (process.env.RESTART === "1") {
     step("gptls: Restart Server, as a user does after changing something");
     await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } });
-    await page.keyboard.press("F1");
-    await page.keyboard.type("gptls: Restart Server");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Restart Server" }).first()
-      .waitFor({ timeout: 30_000 });
-    await page.keyboard.press("Enter");
+    await paletteCommand("gptls: Restart Server", "Restart Server");
     step("gptls: Show Log: the stop is logged as a success, not an error");
-    await page.keyboard.press("F1");
-    await page.keyboard.type("gptls: Show Log");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Log" }).first()
-      .waitFor({ timeout: 30_000 });
-    await page.keyboard.press("Enter");
+    await paletteCommand("gptls: Show Log", "Show Log");
     const log = page.locator(".part.panel .monaco-editor .view-lines");
     await page.waitForFunction(
       // The old server's exit is logged once the new one is starting.
@@ -121,11 +120,7 @@ try {
     await page.keyboard.press("Tab");
   } else if (process.env.INSTRUCT) {
     step("gptls: Edit with Instruction… from the command palette");
-    await page.keyboard.press("F1");
-    await page.keyboard.type("gptls: Edit with Instruction");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Edit with Instruction" }).first()
-      .waitFor({ timeout: 30_000 });
-    await page.keyboard.press("Enter");
+    await paletteCommand("gptls: Edit with Instruction", "Edit with Instruction");
     await page.locator(".quick-input-widget", { hasText: "What should change?" }).waitFor({ timeout: 30_000 });
     await page.keyboard.type(process.env.INSTRUCT);
     await page.keyboard.press("Enter");

@@ -86,18 +86,10 @@ def main() -> None:
         pip("install", "--no-compile", "--no-deps", "--target", str(LIBS), str(wheel))
     # Pure wheels only: what is bundled must run on every platform and every Python from the oldest supported.
     oldest = project["requires-python"].removeprefix(">=")
-    pip("install", "--no-compile", "--only-binary=:all:", "--python-version", oldest, "--target", str(LIBS), *wanted)
+    for_oldest = ("install", "--no-compile", "--only-binary=:all:", "--python-version", oldest, "--target", str(LIBS))
+    pip(*for_oldest, *wanted)
     while backports := needed_only_by(oldest):
-        pip(
-            "install",
-            "--no-compile",
-            "--only-binary=:all:",
-            "--python-version",
-            oldest,
-            "--target",
-            str(LIBS),
-            *backports,
-        )
+        pip(*for_oldest, *backports)
     too_new = refusing(oldest)
     if too_new:
         sys.exit(

@@ -18,6 +18,8 @@ from collections.abc import Mapping, MutableMapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from gptls.actions.base import comment_prefix as comment
+
 MARK = "gptls demo: a canned answer, no model was asked"
 NOTICE = (
     "gptls demo: every answer is canned (marked 'gptls demo'); no model is asked and nothing leaves this "
@@ -26,9 +28,6 @@ NOTICE = (
 MODELS = ("gpt-5-mini", "gpt-5-nano", "gpt-5")
 DEMO_KEY = "gptls-demo-no-key"
 
-# Comment syntax by language id, for the marker line in code answers (the rest take `//`).
-HASH = {"python", "ruby", "shellscript", "sh", "bash", "perl", "r", "yaml", "toml", "elixir", "julia", "nim"}
-DASHES = {"sql", "lua", "haskell", "ada", "elm"}
 # A placeholder body that compiles and says what it is, where the language has a usual one.
 BODIES = {
     "python": 'raise NotImplementedError("gptls demo: a canned answer")',
@@ -45,10 +44,6 @@ TESTS = {
     "go": 'func TestGptlsDemo(t *testing.T) {\n\t// {mark}\n\tt.Log("gptls demo")\n}\n',
 }
 JS_TEST = 'test("gptls demo", () => {\n  // {mark}\n});\n'
-
-
-def comment(language: str) -> str:
-    return "#" if language in HASH else "--" if language in DASHES else "//"
 
 
 def _language(text: str) -> str:
@@ -68,14 +63,14 @@ def _marked(code: str, language: str) -> str:
     return f"{indent}{comment(language)} {MARK}\n{code}"
 
 
-def _only_comments(code: str, language: str) -> bool:
+def _only_comments(code: str) -> bool:
     marks = ("#", "//", "--", "/*", "*", ";")
     return all(line.strip().startswith(marks) for line in code.splitlines() if line.strip())
 
 
 def _body(target: str, language: str) -> str:
     c = comment(language)
-    if _only_comments(target, language):  # a comment describing a function not yet written: a whole function
+    if _only_comments(target):  # a comment describing a function not yet written: a whole function
         if language == "python":
             return f"def gptls_demo():\n    {c} {MARK}\n    {BODIES['python']}\n"
         return f"{c} {MARK}\n"

@@ -663,6 +663,13 @@ def capabilities_3_18() -> lsp.ClientCapabilities:
     return caps
 
 
+def gptls_vscode_capabilities() -> lsp.ClientCapabilities:
+    """What gptls' VS Code extension declares: VS Code's, and that it reviews edits (experimental.gptls)."""
+    caps = capabilities_3_18()
+    caps.experimental = {"gptls": {"reviewEdits": True}}
+    return caps
+
+
 async def test_actions_are_tagged_llm_generated_when_the_client_knows_the_tag(make_editor) -> None:
     tagged = await make_editor(capabilities=capabilities_3_18())
     uri = tagged.open("loop.py", LOOP)
@@ -697,9 +704,7 @@ async def test_a_refactor_asks_for_review_when_the_client_honours_annotations(ma
 async def test_gptls_vscode_extension_gets_a_refactor_to_review_with_the_models_note(make_editor) -> None:
     # The extension declares experimental.gptls.reviewEdits: the edit comes as workspace/applyEdit (where it
     # shows a diff with Apply/Discard), annotated, described by the model's note, which is not also a message.
-    caps = capabilities_3_18()
-    caps.experimental = {"gptls": {"reviewEdits": True}}
-    editor = await make_editor(capabilities=caps)
+    editor = await make_editor(capabilities=gptls_vscode_capabilities())
     uri = editor.open("loop.py", LOOP)
     note = "Replaced the loop with sum()."
     editor.double.script(

@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 
 from tests.double import replies
 from tests.double.server import ResponsesDouble
-from tests.e2e.test_actions import capabilities_3_18
+from tests.e2e.test_actions import gptls_vscode_capabilities
 from tests.e2e.test_cli import gptls
 
 ROOT = Path("/tmp/gptls-e2e")  # the test editor's workspace root
@@ -184,9 +184,7 @@ async def test_messages_and_log_carry_no_escape_sequences(editor) -> None:
 
 async def test_a_models_note_carries_no_link_into_a_message_or_a_review(make_editor) -> None:
     # VS Code makes [label](command:…) in a message box a link that runs the command when clicked.
-    caps = capabilities_3_18()
-    caps.experimental = {"gptls": {"reviewEdits": True}}
-    editor = await make_editor(capabilities=caps)
+    editor = await make_editor(capabilities=gptls_vscode_capabilities())
     uri = editor.open("double.py", GOOD)
     lure = "Tidier. [Apply the fix](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22curl%22%7D)"
     editor.double.script(
