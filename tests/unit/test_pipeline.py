@@ -18,6 +18,7 @@ from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
 from tests.double import replies
 from tests.double.server import ResponsesDouble
+from tests.markdown import active, html
 
 STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a circle."""\n    ...\n'
 LOOP = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
@@ -62,8 +63,10 @@ async def test_explain_is_text_and_the_comment_action_inserts_a_comment(pipeline
     answer = {"time": "O(n)", "space": "O(1)", "explanation": "One pass."}
     double.script(replies.json_output(answer))
     outcome = await pipeline.run(job("explain", LOOP, "result = 0"), settings)
-    assert isinstance(outcome, TextResult) and "- Time: O\\(n\\)" not in outcome.markdown
-    assert "- Time: O(n)" in outcome.markdown and outcome.plain.endswith("One pass.")
+    assert isinstance(outcome, TextResult) and outcome.plain.endswith("One pass.")
+    # The hover reads as the model wrote it once rendered (its punctuation escaped, so nothing in it is syntax).
+    shown = html(outcome.markdown)
+    assert "<li>Time: O(n)</li>" in shown and "<li>Space: O(1)</li>" in shown and "<p>One pass.</p>" in shown
     made = job("explain-comment", LOOP, "result = 0")
     outcome = await pipeline.run(made, settings)  # the same prompt: answered from the cache
     assert isinstance(outcome, EditResult) and len(double.requests) == 1
@@ -134,7 +137,8 @@ async def test_settings_defined_actions_edit_or_explain(pipeline, settings, doub
     edited = await pipeline.run(edit_job, configured)
     assert isinstance(edited, EditResult) and "list[int]" in edited.edit.new_text
     explained = await pipeline.run(explain_job, configured)
-    assert isinstance(explained, TextResult) and "\\!\\[x\\](`http://attacker.example/i)`" in explained.markdown
+    assert isinstance(explained, TextResult) and active(explained.markdown) == []
+    assert "Fine. ![x](http://attacker.example/i)" in html(explained.markdown)
 
 
 async def test_the_verified_verdict_is_typed(pipeline, settings, double) -> None:

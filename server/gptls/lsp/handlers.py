@@ -38,6 +38,7 @@ from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target, target_at
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import PlannedEdit, relocate, to_workspace_edit
+from gptls.text.shown import plain
 
 if TYPE_CHECKING:
     from gptls.lsp.server import GptlsServer
@@ -328,7 +329,7 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     job = Job(explain_action.ACTION, doc, function_target(doc, function), kind="hovers")
     remembered = ls.explanations.get((uri, function.name))
     if remembered is not None and remembered[0] == job.target.text:
-        outcome: Outcome | None = TextResult(markdown=remembered[1], plain=remembered[1])
+        outcome: Outcome | None = remembered[1]
     elif mode == "cached" or ls.pipeline.paused_by_budget(ls.settings):
         outcome = ls.pipeline.cached(job, ls.settings)
     else:
@@ -337,10 +338,18 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     if not isinstance(outcome, TextResult):
         return None
     name_span = Span(Pos(function.header_line, name_at[0]), Pos(function.header_line, name_at[1]))
-    return lsp.Hover(
-        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=outcome.markdown),
-        range=ls.units(doc, name_span),
-    )
+    if _prefers_plain_hovers(ls):
+        contents = lsp.MarkupContent(kind=lsp.MarkupKind.PlainText, value=plain(outcome.plain))
+    else:
+        contents = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=outcome.markdown)
+    return lsp.Hover(contents=contents, range=ls.units(doc, name_span))
+
+
+def _prefers_plain_hovers(ls: GptlsServer) -> bool:
+    """The client lists plain text first (or does not list Markdown): it gets the model's words as text."""
+    document = ls.client_capabilities.text_document
+    formats = list(document.hover.content_format or []) if document and document.hover else []
+    return bool(formats) and (formats[0] == lsp.MarkupKind.PlainText or lsp.MarkupKind.Markdown not in formats)
 
 
 async def run_job(
@@ -370,7 +379,7 @@ async def run_job(
     explained = isinstance(outcome, TextResult) and job.action.id.startswith("custom:")
     if explained and function is not None and job.target.kind in ("function", "stub"):
         assert isinstance(outcome, TextResult)
-        ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome.markdown)
+        ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome)
     if isinstance(outcome, EditResult) and outcome.note:
         log.info("%s: %s", job.action.id, outcome.note)
         if outcome.verdict is not None:

@@ -36,6 +36,7 @@ from gptls.text.positions import ClientUnits
 from gptls.text.shown import message_text
 
 if TYPE_CHECKING:
+    from gptls.actions import TextResult
     from gptls.completion import Completer
     from gptls.consent import ConsentStore
     from gptls.index import WorkspaceIndex
@@ -92,7 +93,7 @@ class GptlsServer(LanguageServer):
         self._background: set[asyncio.Future[Any]] = set()  # work nobody awaits, kept alive until done
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
         # (the function's text then, Markdown). Its hover shows it while the function is unchanged.
-        self.explanations: dict[tuple[str, str], tuple[str, str]] = {}
+        self.explanations: dict[tuple[str, str], tuple[str, TextResult]] = {}
 
     def keep(self, work: asyncio.Future[Any]) -> asyncio.Future[Any]:
         """Keep background work alive until it is done (asyncio holds only weak references to tasks)."""

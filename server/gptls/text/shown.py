@@ -38,27 +38,35 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-# A fenced block: a line of 3+ backticks or tildes, up to a closing line of the same (or the end).
+# A fenced block the model wrote: a line of 3+ backticks or tildes, up to a closing line of the same (or the end).
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n(.*?)(?:^[ \t]{0,3}\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE)
-# A code span: a run of backticks, text without a newline pair, the same run.
-_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-# What Markdown can turn into a link, an image or HTML: brackets, angle brackets, backslashes and backticks
-# (outside code), and entity references.
-_ACTIVE = re.compile(r"([\\`\[\]<>!&])")
-_URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.|mailto:|data:)[^\s]*", re.IGNORECASE)
+# What prose may not hold unescaped, by what it could start: a link, image, reference, autolink, HTML or entity
+# (`[ ] ! < > &`), a code span or an escape (backtick, backslash), a table cell (`|`), emphasis or a heading
+# (`* _ ~ #`); and, so that no linkifier finds a URL, host or address in a run of text, every `@`, and every `:`
+# and `.` that is not followed by a blank (which leaves "O(n). Time: fine." as it reads). Each is escaped with a
+# backslash, which CommonMark shows as the character itself.
+_SYNTAX = re.compile(r"([\\`\[\]!<>&|*_~#@{}]|[:.](?=\S))")
 
 
 def markdown_text(text: str) -> str:
-    """Markdown that renders as ``text`` reads, with nothing active: no image, link, autolink or HTML can
-    come out of it. Code spans and fenced blocks are re-emitted as code (with delimiters gptls chooses), and
-    a URL in prose becomes a code span (shown, never fetched or linked)."""
+    """Markdown that shows ``text`` as it reads, with nothing active in any renderer: no image, link, autolink
+    or HTML can come out of it, whatever it holds.
+
+    Inert by construction, not by a list of tricks: prose has every character that could start markup escaped
+    (so ``|`` cannot split a table cell, ``[`` cannot open a link, ``&`` cannot start an entity, and no URL or
+    host is left for a linkifier), and the model's
+    fenced blocks are re-emitted as code blocks with a fence gptls chooses, longer than any backtick run inside.
+    The model's inline code spans are shown as the backticks it typed."""
     out: list[str] = []
     position = 0
     for fence in _FENCE.finditer(text):
-        out.append(_prose_with_spans(text[position : fence.start()]))
-        out.append(code_block(fence.group(2).rstrip("\n")))
+        out.append(_prose(text[position : fence.start()]))
+        block = code_block(fence.group(2).rstrip("\n"))
+        written = "".join(out)
+        # A fence only opens at the start of a line, after a blank line or a paragraph; never mid-line.
+        out.append(("\n\n" if written and not written.endswith("\n") else "\n" if written else "") + block)
         position = fence.end()
-    out.append(_prose_with_spans(text[position:]))
+    out.append(_prose(text[position:]))
     return "".join(out)
 
 
@@ -66,40 +74,23 @@ def code_block(code: str, language: str = "") -> str:
     """A fenced block that no line of ``code`` can close: the fence is longer than any backtick run in it."""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
+    language = re.sub(r"[^\w+-]", "", language)  # the info string is gptls', a word: nothing to render
     return f"{fence}{language}\n{plain(code)}\n{fence}\n"
 
 
 def code_span(code: str) -> str:
-    """An inline code span holding ``code`` literally (newlines folded: a span is one line)."""
-    code = plain(" ".join(code.split("\n")))
-    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if code.startswith("`") or code.endswith("`") or not code.strip() else ""
-    return f"{ticks}{pad}{code}{pad}{ticks}"
-
-
-def _prose_with_spans(text: str) -> str:
-    out: list[str] = []
-    position = 0
-    for span in _SPAN.finditer(text):
-        out.append(_prose(text[position : span.start()]))
-        out.append(code_span(span.group(2).strip() if span.group(2).strip() else span.group(2)))
-        position = span.end()
-    out.append(_prose(text[position:]))
-    return "".join(out)
+    """An inline code span holding ``code`` literally, for a name gptls found in the code (a function's name).
+    Text with a pipe, a backtick or a line break is shown as escaped prose instead: a code span inside a
+    table cell can be split by a pipe, and a span is one line."""
+    code = plain(code)
+    if not code.strip() or re.search(r"[|`\n\r]", code):
+        return _prose(code)
+    return f"`{code}`"
 
 
 def _prose(text: str) -> str:
-    out: list[str] = []
-    position = 0
-    for url in _URL.finditer(text):
-        out.append(_escape(text[position : url.start()]))
-        out.append(code_span(url.group(0)))
-        position = url.end()
-    out.append(_escape(text[position:]))
-    return "".join(out)
+    # Leading blanks go: four of them would make an indented code block, which shows the escapes literally.
+    return _SYNTAX.sub(r"\\\1", _INDENT.sub("", plain(text)))
 
 
-def _escape(text: str) -> str:
-    # A line that starts with 4 spaces or a tab is an indented code block: harmless, kept.
-    return _ACTIVE.sub(r"\\\1", plain(text))
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
