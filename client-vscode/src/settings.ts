@@ -65,6 +65,7 @@ export const PROTECTED_SETTINGS: Record<string, string> = {
   store: "GPTLS_STORE",
   prices: "GPTLS_PRICES",
   dailyBudget: "GPTLS_DAILY_BUDGET",
+  previewEdits: "GPTLS_PREVIEW_EDITS",
 };
 
 /** Settings about how the server starts: a program path the user alone may choose. */

@@ -254,7 +254,13 @@ class Settings:
     verify_rounds: int = setting(3, IntRange(1, 10), "Test runs the model may ask for.")
     sandbox_timeout: float = setting(10.0, FloatRange(1.0, 120.0), "Seconds a test run may take.")
     sandbox_memory_mb: int = setting(512, IntRange(64, 16384), "Address-space limit of a test run.")
-    preview_edits: bool = setting(True, Bool(), "Preview reviewed edits where the editor can.")
+    preview_edits: bool = setting(
+        True,
+        Bool(),
+        "Preview reviewed edits where the editor can.",
+        env="GPTLS_PREVIEW_EDITS",
+        protects="whether you review the model's rewrites before they land",
+    )
     actions: tuple[ActionSpec, ...] = setting((), ActionSpecs(BUILT_IN_TITLES), "Settings-defined actions.")
     completions: bool = setting(True, Bool(), "Inline completions (ghost text) where the editor asks for them.")
     completions_disabled_languages: tuple[str, ...] = setting(

@@ -52,6 +52,7 @@ class Job:
     target: Target
     detail: str = ""  # what this request adds to the action's task (e.g. the diagnostic a fix is for)
     kind: str = "actions"  # what its cost is counted under: "actions" or "hovers"
+    asked_by_file: bool = False  # the file's text (not the user) said what to do: always reviewed
 
 
 def job_at(action: Action, doc: Document, span: Span) -> Job | None:
@@ -72,7 +73,10 @@ def job_for(action: Action, doc: Document, span: Span, workspace: Workspace) -> 
     if action.prepare is None:
         return job
     prepared = action.prepare(doc, span, job.target if job else None, workspace)
-    return None if prepared is None else Job(action, doc, prepared[0], prepared[1])
+    if prepared is None:
+        return None
+    asked_by_file = action.asked_by_file is not None and action.asked_by_file(doc, span, workspace)
+    return Job(action, doc, prepared[0], prepared[1], asked_by_file=asked_by_file)
 
 
 def outcome_of(job: Job, answer: Answer) -> Outcome:

@@ -684,7 +684,8 @@ async def test_actions_are_tagged_llm_generated_when_the_client_knows_the_tag(ma
 
 @pytest.mark.parametrize(("preview", "annotated"), [(True, True), (False, False)])
 async def test_a_refactor_asks_for_review_when_the_client_honours_annotations(make_editor, preview, annotated) -> None:
-    editor = await make_editor(capabilities=capabilities_3_18(), init_options={"previewEdits": preview})
+    # previewEdits is the user's alone (a project cannot turn review off): set where the user sets it.
+    editor = await make_editor(capabilities=capabilities_3_18(), env={"GPTLS_PREVIEW_EDITS": str(preview).lower()})
     uri = editor.open("loop.py", LOOP)
     editor.double.script(
         replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"})

@@ -41,6 +41,7 @@ def test_every_protected_setting_has_an_environment_variable_that_sets_it(tmp_pa
         "GPTLS_STORE": "true",
         "GPTLS_PRICES": '{"my-model": [1, 0.1, 2]}',
         "GPTLS_DAILY_BUDGET": "2.5",
+        "GPTLS_PREVIEW_EDITS": "false",
         "XDG_CONFIG_HOME": str(tmp_path),
     }
     assert set(PROTECTED.values()) <= set(env)
@@ -56,7 +57,7 @@ def test_every_protected_setting_has_an_environment_variable_that_sets_it(tmp_pa
         True,
     )
     assert s.prices["my-model"] == (1.0, 0.1, 2.0)
-    assert s.daily_budget == 2.5
+    assert s.daily_budget == 2.5 and s.preview_edits is False
 
 
 def test_the_user_config_file_sets_anything_and_the_environment_wins(tmp_path: Path) -> None:

@@ -131,6 +131,9 @@ class Action:
     prepare: Prepare | None = None  # how it settles its target and detail when the target alone is not enough
     # Offered by what the document holds at the range rather than by its target (then ``applies`` is unused).
     offers: Callable[[Document, Span], list[Offer]] | None = None
+    # Whether what the job does was asked for by the file's text (an instruction comment a repository may have
+    # written) rather than by the user: such an edit is always reviewed where the client can review.
+    asked_by_file: Callable[[Document, Span, Workspace], bool] | None = None
 
     @property
     def short_title(self) -> str:

@@ -85,6 +85,14 @@ def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Worksp
     return target, detail.rstrip()
 
 
+def _asked_by_file(doc: Document, span: Span, workspace: Workspace) -> bool:
+    """The instruction is the comment's (offered from it, or no other typed): the file asked, not the user."""
+    comment = instruction_at(doc, span)
+    given = workspace.extra.get("instruction")
+    typed = given.strip()[:MAX_INSTRUCTION] if isinstance(given, str) and given.strip() else None
+    return comment is not None and typed in (None, comment[1])
+
+
 def _target(doc: Document, span: Span, comment_line: int | None) -> Target:
     """The selection (whole lines), else the function at the cursor or below the comment, else the block
     around it; widened to take in the instruction comment so the edit removes it."""
@@ -151,4 +159,5 @@ ACTION = Action(
     review=True,
     prepare=_prepare,
     offers=_offers,
+    asked_by_file=_asked_by_file,
 )

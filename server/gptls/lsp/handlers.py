@@ -107,6 +107,8 @@ def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
     if is_excluded(uri, ls.settings.exclude, doc.memo) or looks_binary(doc.text):
         return None
     only = params.context.only if params.context else None
+    if not picked_by_user(params.context):
+        return None  # every gptls action calls the model: nothing for a save or an automatic request
     found = []
     span = ls.units.span_from_client(doc, params.range)
     target = target_at(doc, span)
@@ -115,7 +117,11 @@ def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
             continue
         if action.offers is not None:
             for offer in action.offers(doc, span):
-                found.append(_code_action(ls, offer.title, action, uri, params.range, version, dict(offer.extra)))
+                found.append(
+                    _code_action(
+                        ls, offer.title, action, uri, params.range, version, dict(offer.extra), asked_by_file=True
+                    )
+                )
         elif target is not None and action.offered(target, doc):
             found.append(_code_action(ls, action.title, action, uri, params.range, version))
     diagnostics = params.context.diagnostics if params.context else []
@@ -140,18 +146,37 @@ def _code_action(
     rng: lsp.Range,
     version: int | None,
     extra: dict[str, Any] | None = None,
+    *,
+    asked_by_file: bool = False,
 ) -> lsp.CodeAction:
     data = {"action": action.id, "uri": uri, "range": _range_json(rng), "version": version, **(extra or {})}
     code_action = lsp.CodeAction(title=title, kind=action.kind, data=data, tags=_tags(ls))
     # A reviewed edit goes through workspace/applyEdit, where gptls' VS Code extension shows it for review.
-    if action.produces == "text" or not ls.features.resolve_edit or reviewed_by_client(ls, action):
+    if action.produces == "text" or not ls.features.resolve_edit or reviewed_by_client(ls, action, asked_by_file):
         code_action.command = lsp.Command(title=title, command=RUN_COMMAND, arguments=[data])
     return code_action
 
 
-def reviewed_by_client(ls: GptlsServer, action: Action) -> bool:
+def picked_by_user(context: lsp.CodeActionContext | None) -> bool:
+    """The user asked for actions (a menu, a key), not the editor on its own: VS Code asks with trigger kind
+    Automatic on every cursor move (the light bulb) and on save (``editor.codeActionsOnSave``, which a
+    repository's .vscode/settings.json can set, with any kind, and whose actions VS Code applies unasked).
+    ``source.*`` kinds are what editors run on save and organize-imports menus."""
+    if context is None:
+        return True
+    if context.trigger_kind == lsp.CodeActionTriggerKind.Automatic:
+        return False
+    return not context.only or not all(kind == "source" or kind.startswith("source.") for kind in context.only)
+
+
+def must_review(ls: GptlsServer, action: Action, asked_by_file: bool) -> bool:
+    """A rewrite is reviewed unless the user turned review off, and always when the file's text asked for it."""
+    return action.review and (ls.settings.preview_edits or asked_by_file)
+
+
+def reviewed_by_client(ls: GptlsServer, action: Action, asked_by_file: bool = False) -> bool:
     """The edit goes to a client that shows it for review (diff, Apply/Discard) with the model's note."""
-    return action.review and ls.settings.preview_edits and ls.features.review_edits
+    return must_review(ls, action, asked_by_file) and ls.features.review_edits
 
 
 def _wanted(kind: str, only: Sequence[str] | None) -> bool:
@@ -168,7 +193,7 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
 @reported("resolving the code action", lambda _error, args: args[1])
 async def resolve(ls: GptlsServer, action: lsp.CodeAction) -> lsp.CodeAction:
     job, _version = ls_job(ls, action.data)
-    if job.action.produces != "edit" or reviewed_by_client(ls, job.action):
+    if job.action.produces != "edit" or reviewed_by_client(ls, job.action, job.asked_by_file):
         return action  # its command runs it (VS Code resolves every action it applies, command or not)
     outcome = await run_job(ls, job)
     assert not isinstance(outcome, TextResult)
@@ -502,7 +527,7 @@ def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit, note: str
         log.info("discarded result for %s:\n%s", job.doc.uri, planned.new_text)
         return None
     annotated = ls.features.change_annotations or ls.features.review_edits
-    review = job.action.title if job.action.review and ls.settings.preview_edits and annotated else None
+    review = job.action.title if must_review(ls, job.action, job.asked_by_file) and annotated else None
     return to_workspace_edit(
         job.doc.uri,
         version,
