@@ -78,6 +78,20 @@ try {
   await page.keyboard.type(`${LINE}:${COL}`);
   await page.keyboard.press("Enter");
 
+  if (process.env.SAVE_ONLY) {
+    step(`type ${process.env.SAVE_ONLY} at the end of the line and save, as a user does`);
+    await page.keyboard.press("End");
+    await page.keyboard.type(process.env.SAVE_ONLY);
+    await page.waitForSelector(".tab.dirty", { timeout: 30_000 });
+    await page.keyboard.press("Control+S");
+    // VS Code runs editor.codeActionsOnSave before it writes the file; the tab is clean once it has written.
+    await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
+    if (await page.locator(".tab", { hasText: "(review)" }).count()) {
+      throw new Error("saving opened a gptls review");
+    }
+    throw "done";
+  }
+
   if (HOVER === "1") {
     step("show the hover (Ctrl+K Ctrl+I) and wait for gptls' explanation");
     await page.keyboard.press("Control+K");
@@ -92,6 +106,10 @@ try {
     const images = await page.locator(".monaco-hover img").count();
     if (images > 0) {
       throw new Error(`the hover rendered ${images} image(s)`);
+    }
+    const links = await page.locator(".monaco-hover a[href*='127.0.0.1'], .monaco-hover a[data-href*='127.0.0.1']").count();
+    if (links > 0) {
+      throw new Error(`the hover rendered ${links} link(s) to the attacker`);
     }
     throw "done";
   }
