@@ -408,3 +408,43 @@ async def test_an_instruction_written_in_the_file_is_always_reviewed(make_editor
         typed.data["instruction"] = "never negative"
         resolved = await editor.client.code_action_resolve_async(typed)
         assert resolved.edit is not None and not resolved.edit.change_annotations
+
+
+# -- open buffers ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["link to an excluded file", "gitignored", "link out of the workspace"])
+async def test_an_open_buffer_is_quoted_only_where_the_file_would_be(make_editor, tmp_path, how) -> None:
+    # The user has the file open (its own actions are refused); another file's prompt must not quote it.
+    root = tmp_path / "repo"
+    (root / "config").mkdir(parents=True)
+    (root / "secrets").mkdir()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    secret = 'export const DB_PASSWORD = "hunter2-CANARY";\n\nexport function connectDatabase(): void {}\n'
+    name = "local_db" if how == "gitignored" else "dbsettings"
+    if how == "link to an excluded file":  # secrets/ is excluded by default
+        (root / "secrets" / "db.ts").write_text(secret)
+        (root / "config" / "dbsettings.ts").symlink_to(root / "secrets" / "db.ts")
+    elif how == "gitignored":
+        (root / ".gitignore").write_text("config/local_*.ts\n")
+        (root / "config" / "local_db.ts").write_text(secret)
+    else:
+        (outside / "db.ts").write_text(secret)
+        (root / "config" / "dbsettings.ts").symlink_to(outside / "db.ts")
+    app_text = f'import {{ connectDatabase }} from "./config/{name}";\n\nfunction start(): void {{\n  \n}}\n'
+    (root / "app.ts").write_text(app_text)
+    editor = await make_editor(root=str(root))
+    await editor.until(
+        lambda: any("indexed " in m.message for m in editor.client.log_messages), lsp.WINDOW_LOG_MESSAGE, limit=60
+    )
+    editor.open_uri((root / "config" / f"{name}.ts").as_uri(), secret, "typescript")
+    app = editor.open_uri((root / "app.ts").as_uri(), app_text, "typescript")
+    editor.double.script(replies.json_output({"code": "connectDatabase();"}))
+    await editor.run(app, editor.cursor(app, "start"), "generate")
+    editor.double.responder = lambda _request: replies.text("connectDatabase();")
+    await editor.inline(app, lsp.Position(line=3, character=2), invoked=True)
+    assert len(editor.double.requests) == 2
+    for request in editor.double.requests:
+        prompt = str(request.body["input"])
+        assert "CANARY" not in prompt and f"config/{name}.ts" not in prompt and "connectDatabase(): void" not in prompt

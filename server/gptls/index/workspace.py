@@ -211,6 +211,31 @@ class WorkspaceIndex:
         except OSError:
             return False
 
+    def wanted_buffer(self, path: str) -> bool:
+        """An open buffer another file's prompt may quote: the rules of the files on disk (under a root, a known
+        language, not excluded, not ignored by git, and where it links to as well), less the size (an unsaved
+        buffer has none on disk). An editor holds whatever the user opened; the prompt does not."""
+        if not self.covers(path) or os.path.splitext(path)[1].lower() not in LANGUAGE_OF_SUFFIX:
+            return False
+        self._read_gitignores_above(path)
+        if self._gitignored(path, is_dir=False) or any(
+            self._gitignored(folder, is_dir=True) for folder in _folders_between(self._root_of(path), path)
+        ):
+            return False
+        real = os.path.realpath(path)
+        return real == path or (not self._excluded(real) and any(_under(real, root) for root in self.roots))
+
+    def _root_of(self, path: str) -> str:
+        return next(root for root in self.roots if _under(path, root))
+
+    def _read_gitignores_above(self, path: str) -> None:
+        """The .gitignore files between ``path``'s root and its folder, read once (the walk may not have
+        reached them yet)."""
+        for folder in [self._root_of(path), *_folders_between(self._root_of(path), path)]:
+            if folder not in self._ignored:
+                self._ignored[folder] = []
+                self._read_gitignore(folder)
+
     def _excluded(self, path: str) -> bool:
         return matching_exclude(Path(path).as_uri(), self.exclude) is not None
 
@@ -302,7 +327,7 @@ class WorkspaceIndex:
     def summary(self, path: str) -> FileSummary | None:
         """The file as the editor holds it if open, else as the disk does (re-read when its mtime moved and the
         client sends no file-change notifications)."""
-        text = self.opened(path) if path in self.files or self.covers(path) else None
+        text = self.opened(path) if path in self.files or self.wanted_buffer(path) else None
         if text is not None:
             return self.summary_of_text(path, text)
         found = self.files.get(path)
@@ -435,6 +460,12 @@ async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             worker.kill()
         await worker.wait()
+
+
+def _folders_between(root: str, path: str) -> list[str]:
+    """The folders below ``root`` that hold ``path``, outermost first (not ``root``, not ``path``)."""
+    parts = Path(os.path.relpath(path, root)).parts[:-1]
+    return [os.path.join(root, *parts[: i + 1]) for i in range(len(parts))]
 
 
 def _under(path: str, root: str) -> bool:
