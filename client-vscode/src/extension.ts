@@ -40,6 +40,7 @@ import {
 } from "./protocol";
 import { DISCARDED, type Review, applied, confirmed, reviewMessage, reviewable } from "./review";
 import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, progressChanges } from "./status";
+import { shownText } from "./shown";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
@@ -181,7 +182,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   if (isNotFound(resolved)) {
     status?.failed(resolved.error);
     output?.appendLine(resolved.error);
-    const choice = await vscode.window.showErrorMessage(`gptls: ${resolved.error}`, "Open settings");
+    const choice = await vscode.window.showErrorMessage(shownText(`gptls: ${resolved.error}`), "Open settings");
     if (choice === "Open settings") {
       await vscode.commands.executeCommand("workbench.action.openSettings", "gptls.server");
     }
@@ -286,7 +287,9 @@ async function reviewEdit(
     document.offsetAt(new vscode.Position(line, character)),
   ));
   try {
-    await vscode.commands.executeCommand("vscode.diff", uri, proposal, `${review.label} (review)`, { preview: true });
+    await vscode.commands.executeCommand("vscode.diff", uri, proposal, shownText(`${review.label} (review)`), {
+      preview: true,
+    });
     const choice = await vscode.window.showInformationMessage(reviewMessage(review.label, review.note), "Apply", "Discard");
     await closeReview(proposal);
     return choice === "Apply" ? next(confirmed(params)) : DISCARDED;
@@ -322,7 +325,7 @@ function showCancellable(running: LanguageClient, params: StatusParams): void {
         return; // ended within a second: the status bar was enough
       }
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `gptls: ${title}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: shownText(`gptls: ${title}`), cancellable: true },
         (_progress, cancel) => {
           cancel.onCancellationRequested(() => {
             void running.sendNotification(WorkDoneProgressCancelNotification.type, {

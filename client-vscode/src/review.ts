@@ -4,6 +4,8 @@
 // preview would start such a change unticked, so its Apply applied nothing. Plain TypeScript here; the
 // extension passes the editor in.
 
+import { shownText } from "./shown";
+
 import type {
   AnnotatedTextEdit,
   ApplyWorkspaceEditParams,
@@ -71,5 +73,6 @@ export const DISCARDED: ApplyWorkspaceEditResult = { applied: false, failureReas
 
 /** What the review message says: the action and, when the model gave one, its note. */
 export function reviewMessage(label: string, note: string): string {
-  return note ? `${label}: ${note}` : `${label}: review the change (diff opened beside the file).`;
+  const shown = note ? `${label}: ${note}` : `${label}: review the change (diff opened beside the file).`;
+  return shownText(shown);
 }

@@ -1,5 +1,7 @@
 // The status bar item's text, tooltip and click, from the client's state and the server's gptls/status.
 
+import { shownText } from "./shown";
+
 export interface ServerStatus {
   running: boolean;
   starting: boolean;
@@ -44,7 +46,7 @@ export function statusView(status: ServerStatus): StatusView {
   if (status.lastError) {
     return {
       text: "$(warning) gptls",
-      tooltip: `gptls: ${status.lastError} (click to open the log)`,
+      tooltip: shownText(`gptls: ${status.lastError} (click to open the log)`),
       command: "gptls.showLog",
       kind: "error",
     };

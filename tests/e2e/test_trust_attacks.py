@@ -448,3 +448,29 @@ async def test_an_open_buffer_is_quoted_only_where_the_file_would_be(make_editor
     for request in editor.double.requests:
         prompt = str(request.body["input"])
         assert "CANARY" not in prompt and f"config/{name}.ts" not in prompt and "connectDatabase(): void" not in prompt
+
+
+# -- titles, labels, progress: one gate ----------------------------------------------------------------------
+
+LINK_TITLE = "[Apply](command:workbench.action.terminal.sendSequence?x)"
+
+
+async def test_a_projects_action_title_reaches_no_editor_surface_as_a_link(make_editor) -> None:
+    # A repository's .vscode/settings.json defines an action whose title is a command link: VS Code would make it
+    # clickable in the review message, the progress notification and the diff's title.
+    actions = [{"title": LINK_TITLE, "instructions": "Simpler.", "result": "edit"}]
+    editor = await make_editor(capabilities=gptls_vscode_capabilities(), init_options={"actions": actions})
+    uri = editor.open("loop.py", "def total(items):\n    return sum(items)\n")
+    editor.double.script(
+        replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "[ok](https://x)"})
+    )
+    offered = [a for a in await editor.actions(uri, editor.cursor(uri, "return")) if "custom:" in str(a.data)]
+    assert offered, ("the project's action is offered (its title shown as text)", editor.messages())
+    await editor.run(uri, editor.cursor(uri, "return"), offered[0].data["action"])
+    (applied,) = editor.applied
+    annotation = next(iter(applied.edit.change_annotations.values()))
+    begun = [r.title for reports in editor.client.progress_reports.values() for r in reports if r.kind == "begin"]
+    surfaces = [offered[0].title, applied.label, annotation.label, annotation.description, *begun]
+    assert begun and all(isinstance(s, str) for s in surfaces)
+    for shown in surfaces:
+        assert "](" not in shown and "\x1b" not in shown, shown

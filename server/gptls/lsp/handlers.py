@@ -38,7 +38,7 @@ from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target, target_at
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import PlannedEdit, relocate, to_workspace_edit
-from gptls.text.shown import plain
+from gptls.text.shown import message_text, plain
 
 if TYPE_CHECKING:
     from gptls.lsp.server import GptlsServer
@@ -150,6 +150,7 @@ def _code_action(
     asked_by_file: bool = False,
 ) -> lsp.CodeAction:
     data = {"action": action.id, "uri": uri, "range": _range_json(rng), "version": version, **(extra or {})}
+    title = message_text(title)  # a settings-defined action's or an instruction comment's words
     code_action = lsp.CodeAction(title=title, kind=action.kind, data=data, tags=_tags(ls))
     # A reviewed edit goes through workspace/applyEdit, where gptls' VS Code extension shows it for review.
     if action.produces == "text" or not ls.features.resolve_edit or reviewed_by_client(ls, action, asked_by_file):
@@ -240,7 +241,9 @@ async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     if edit is None:
         return {"applied": False, "reason": "document changed"}
     try:
-        result = await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(edit=edit, label=job.action.title))
+        result = await ls.workspace_apply_edit_async(
+            lsp.ApplyWorkspaceEditParams(edit=edit, label=message_text(job.action.title))
+        )
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # the editor answered with an error instead of a result: that is its answer

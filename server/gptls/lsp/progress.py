@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
+from gptls.text.shown import message_text
+
 if TYPE_CHECKING:
     from gptls.errors import GptlsError
     from gptls.lsp.server import GptlsServer
@@ -69,7 +71,7 @@ class Progress:
     def __init__(self, server: GptlsServer, task: asyncio.Task[Any] | None, title: str) -> None:
         self.server = server
         self.task = task
-        self.title = title
+        self.title = message_text(title)  # a settings-defined action's title: a project may have written it
         self.token: lsp.ProgressToken | None = None
         self.received = 0
         self.final: str | None = None
@@ -92,6 +94,7 @@ class Progress:
             cancel.add_done_callback(lambda f: loop.call_soon_threadsafe(task.cancel) if f.cancelled() else None)
 
     def end(self, message: str) -> None:
+        message = message_text(message)
         self._ended = True
         if self.token is not None:
             if self.server.active_progress.pop(self.token, None) is not None:
@@ -100,6 +103,7 @@ class Progress:
             self.server.work_done_progress.tokens.pop(self.token, None)
 
     def message(self, text: str) -> None:
+        text = message_text(text)
         self._pending = text
         if self.token is not None and not self._ended:
             self.server.work_done_progress.report(self.token, lsp.WorkDoneProgressReport(message=text))

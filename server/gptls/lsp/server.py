@@ -247,7 +247,7 @@ class GptlsServer(LanguageServer):
             STATUS_NOTIFICATION,
             {
                 "inFlight": in_flight,
-                "lastError": self.last_error,
+                "lastError": message_text(self.last_error) if self.last_error else None,
                 "todayUsd": today,
                 "progress": progress,
                 "demo": self.demo,

@@ -132,7 +132,9 @@ def to_workspace_edit(
         if review:
             edit = lsp.AnnotatedTextEdit(range=edit.range, new_text=edit.new_text, annotation_id=REVIEW)
             annotations = {
-                REVIEW: lsp.ChangeAnnotation(label=review, needs_confirmation=True, description=_described(note))
+                REVIEW: lsp.ChangeAnnotation(
+                    label=message_text(review), needs_confirmation=True, description=_described(note)
+                )
             }
         return lsp.WorkspaceEdit(
             document_changes=[
