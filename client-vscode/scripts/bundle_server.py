@@ -94,8 +94,6 @@ def digest() -> str:
 
 
 def main() -> None:
-    if sys.version_info < (3, 9):
-        sys.exit("bundle_server.py needs Python 3.9+")
     project = load_toml((REPO / "pyproject.toml").read_text())["project"]
     oldest = project["requires-python"].removeprefix(">=")
     shutil.rmtree(LIBS, ignore_errors=True)
