@@ -474,3 +474,43 @@ async def test_a_projects_action_title_reaches_no_editor_surface_as_a_link(make_
     assert begun and all(isinstance(s, str) for s in surfaces)
     for shown in surfaces:
         assert "](" not in shown and "\x1b" not in shown, shown
+
+
+# -- ghost text ------------------------------------------------------------------------------------------------
+
+GHOST_ATTACKS = {
+    # A JS line comment that U+2028 ends: what follows it is code the editor shows as part of the comment.
+    "U+2028 in a JavaScript comment": ("app.js", "javascript", "function f() {\n  \n}\n", "// ok\u2028fetch(u)"),
+    # A C // comment ending in a backslash swallows the next line of code.
+    "C comment line splice": ("f.c", "c", "int f(void) {\n  \n  check();\n}\n", "// skip the check \\"),
+    "bidi override": ("a.py", "python", "def f():\n  \n", 'x = "\u202eredli"'),
+    "zero-width": ("a.py", "python", "def f():\n  \n", "is\u200badmin = True"),
+    "tag characters": ("a.py", "python", "def f():\n  \n", "x = 1  # \U000e0069\U000e0067\U000e006e"),
+    "escape sequence": ("a.py", "python", "def f():\n  \n", "x = 1  # \x1b]52;c;Y3VybA==\x07"),
+    "C1 control": ("a.py", "python", "def f():\n  \n", "x = 1\x9b"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(GHOST_ATTACKS))
+async def test_ghost_text_is_checked_like_an_edit(editor, attack) -> None:
+    name, language, text, answer = GHOST_ATTACKS[attack]
+    uri = editor.open(name, text, language)
+    editor.double.script(replies.text(answer))
+    assert await editor.inline(uri, lsp.Position(line=1, character=2), invoked=True) == []
+    assert len(editor.double.requests) == 1, "the model was asked; its answer was not shown"
+
+
+async def test_a_huge_answer_is_shown_capped(editor) -> None:
+    uri = editor.open("a.py", "def f():\n    \n")
+    editor.double.script(replies.text(("\n".join(f"x{i} = {i}" for i in range(100_000)))[:300_000]))
+    (item,) = await editor.inline(uri, lsp.Position(line=1, character=4), invoked=True)
+    assert isinstance(item.insert_text, str)
+    assert item.insert_text.startswith("x0 = 0\nx1 = 1") and len(item.insert_text) <= 4000
+    assert item.insert_text.count("\n") < 40
+
+
+async def test_ordinary_ghost_text_is_unchanged(editor) -> None:
+    uri = editor.open("a.js", "function f(xs) {\n  \n}\n", "javascript")
+    editor.double.script(replies.text("// sum them, é and 日本 included\n  return xs.reduce((a, b) => a + b, 0);"))
+    (item,) = await editor.inline(uri, lsp.Position(line=1, character=2), invoked=True)
+    assert item.insert_text == "// sum them, é and 日本 included\n  return xs.reduce((a, b) => a + b, 0);"

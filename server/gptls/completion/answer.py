@@ -3,10 +3,24 @@ what is already typed before the cursor or written after it, one line unless the
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from gptls.completion.prompt import CURSOR
+from gptls.targets.lexical import C_FAMILY
+
+log = logging.getLogger(__name__)
+
+# What ghost text may hold at most: an editor shows it whole, over the code below the cursor.
+MAX_LINES = 40
+MAX_CHARS = 4000
+# Line terminators a language counts that the editor may not show (JavaScript ends a // comment at U+2028).
+_HIDDEN_BREAKS = re.compile("[\\x0b\\x0c\\x85\\u2028\\u2029]")
+_LINE_COMMENT = re.compile(r"//")
+# Java decodes \u escapes before it reads comments: these end a line comment or a block comment.
+_JAVA_ESCAPES = re.compile(r"\\u+00(?:0[aAdD]|2[aAfF])")
 
 _PROSE = re.compile(r"^(here\b|here's|sure\b|certainly\b|i\b|i'm\b|the (code|completion)\b|this (code|will)\b)", re.I)
 _CLOSERS = set(")]}\"'`;>, ")
@@ -67,6 +81,51 @@ def clean(answer: str, line_prefix: str, rest: str, following: list[str]) -> Ins
         if set(stripped_rest) <= _CLOSERS and _in_order(stripped_rest, text):
             return Insert(text, replaces_rest=True)
     return Insert(text)
+
+
+def problem(insert: str, line_prefix: str, language_id: str) -> str | None:
+    """Why ghost text could do what an edit may not, or None: the checks edits get (a line break the editor
+    may not show, a C line splice in a comment, a Java escape that ends a comment), and no control or invisible
+    character (bidirectional overrides, zero-width and tag characters, C0 and C1 controls but tab and newline),
+    which could make what is shown read otherwise than what is inserted."""
+    if _HIDDEN_BREAKS.search(insert):
+        return "a line break the editor may not show"
+    for char in insert:
+        if char in "\t\n":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") or 0xE0000 <= ord(char) <= 0xE007F:
+            return f"an invisible or control character (U+{ord(char):04X})"
+    language = language_id.lower()
+    lines = (line_prefix + insert).split("\n")
+    if language in C_FAMILY and any(_LINE_COMMENT.search(line) and line.rstrip(" \t").endswith("\\") for line in lines):
+        return "a comment ending in a backslash, which joins the next line of code to it"
+    if language == "java" and _JAVA_ESCAPES.search(insert):
+        return "a \\u escape that Java reads as a line break or a comment marker"
+    return None
+
+
+def capped(insert: Insert) -> Insert | None:
+    """At most ``MAX_LINES`` lines and ``MAX_CHARS`` characters, cut at a line's end; None when even its
+    first line is longer."""
+    lines = insert.text.split("\n")[:MAX_LINES]
+    while lines and len("\n".join(lines)) > MAX_CHARS:
+        lines.pop()
+    if not lines:
+        return None
+    text = "\n".join(lines)
+    return insert if text == insert.text else Insert(text.rstrip(), insert.replaces_rest)
+
+
+def shown(answer: str, line_prefix: str, rest: str, following: list[str], language_id: str) -> Insert | None:
+    """``clean`` then checked like an edit and capped: what the editor may show as ghost text, or None."""
+    insert = clean(answer, line_prefix, rest, following)
+    if insert is None:
+        return None
+    refused = problem(insert.text, line_prefix, language_id)
+    if refused is not None:
+        log.info("a completion was not shown: it holds %s", refused)
+        return None
+    return capped(insert)
 
 
 def _without_following(text: str, following: list[str]) -> str:

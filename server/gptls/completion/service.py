@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gptls.completion.along import Shown, accepted, remainder, typed_since
-from gptls.completion.answer import clean
+from gptls.completion.answer import shown
 from gptls.completion.prompt import completion_request
 from gptls.config import Settings
 from gptls.errors import GptlsError
@@ -215,7 +215,7 @@ class Completer:
     def _suggestion(self, doc: Document, pos: Pos, text: str) -> Completion | None:
         line = doc.line(pos.line)
         prefix, rest = line[: pos.char], line[pos.char :]
-        insert = clean(text, prefix, rest, doc.lines[pos.line + 1 : pos.line + 40])
+        insert = shown(text, prefix, rest, doc.lines[pos.line + 1 : pos.line + 40], doc.language_id)
         if insert is None:
             self._shown.pop(doc.uri, None)
             return None
