@@ -18,6 +18,7 @@ from gptls.actions import Action, ActionError, Outcome
 from gptls.actions.base import (
     Answer,
     EditResult,
+    Instruction,
     Verdict,
     Workspace,
     clean_code,
@@ -52,7 +53,12 @@ class Job:
     target: Target
     detail: str = ""  # what this request adds to the action's task (e.g. the diagnostic a fix is for)
     kind: str = "actions"  # what its cost is counted under: "actions" or "hovers"
-    asked_by_file: bool = False  # the file's text (not the user) said what to do: always reviewed
+    instruction: Instruction | None = None  # what the job was asked to do (Edit as instructed)
+
+    @property
+    def asked_by_file(self) -> bool:
+        """The file's text, not the user, said what to do: the edit is always reviewed."""
+        return self.instruction is not None and self.instruction.from_file
 
 
 def job_at(action: Action, doc: Document, span: Span) -> Job | None:
@@ -75,8 +81,8 @@ def job_for(action: Action, doc: Document, span: Span, workspace: Workspace) -> 
     prepared = action.prepare(doc, span, job.target if job else None, workspace)
     if prepared is None:
         return None
-    asked_by_file = action.asked_by_file is not None and action.asked_by_file(doc, span, workspace)
-    return Job(action, doc, prepared[0], prepared[1], asked_by_file=asked_by_file)
+    instruction = action.instruction(doc, span, workspace) if action.instruction is not None else None
+    return Job(action, doc, prepared[0], prepared[1], instruction=instruction)
 
 
 def outcome_of(job: Job, answer: Answer) -> Outcome:

@@ -106,6 +106,14 @@ class Workspace:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Instruction:
+    """What the user (or the file) asked an action to do, exactly as the model receives it."""
+
+    text: str
+    from_file: bool
+
+
 # An action's own way to settle its target and the detail its prompt adds, given the document, the span the
 # user pointed at, the target found there (or None) and the workspace: None when it does not apply there,
 # ActionError when it cannot be done (a test file that is a link out of the workspace).
@@ -131,9 +139,10 @@ class Action:
     prepare: Prepare | None = None  # how it settles its target and detail when the target alone is not enough
     # Offered by what the document holds at the range rather than by its target (then ``applies`` is unused).
     offers: Callable[[Document, Span], list[Offer]] | None = None
-    # Whether what the job does was asked for by the file's text (an instruction comment a repository may have
-    # written) rather than by the user: such an edit is always reviewed where the client can review.
-    asked_by_file: Callable[[Document, Span, Workspace], bool] | None = None
+    # The instruction a job follows, and whether the file's text gave it (an instruction comment a repository
+    # may have written) rather than the user: such an edit is always reviewed where the client can review, and
+    # the review shows the instruction whole.
+    instruction: Callable[[Document, Span, Workspace], Instruction | None] | None = None
 
     @property
     def short_title(self) -> str:

@@ -9,10 +9,11 @@ title, so the user reads what they are asking for before picking it, and the edi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from gptls.actions.base import COMMON_RULES, Action, ActionError, Offer, Outcome, Workspace
+from gptls.actions.base import COMMON_RULES, Action, ActionError, Instruction, Offer, Outcome, Workspace
 from gptls.actions.refactor import ACTION as REFACTOR
 from gptls.targets import Target, enclosing_block, find_function
 from gptls.text import Document, Span
@@ -25,6 +26,15 @@ INSTRUCTION = re.compile(
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|%|/\*|\*|<!--|\(\*)")
 MAX_INSTRUCTION = 500
 LOOK_ABOVE = 3
+TITLE_CHARS = 70
+
+
+def visible(text: str) -> str:
+    """``text`` without what a title would not show: format characters (bidi overrides, zero-width and tag
+    characters, U+E0020-E007E spell words no one sees) and controls; tabs become spaces. What the title shows
+    is then all the model receives."""
+    kept = (" " if char == "\t" else char for char in text)
+    return "".join(char for char in kept if unicodedata.category(char) not in ("Cf", "Cc", "Co", "Cs")).strip()
 
 
 def instruction_at(doc: Document, span: Span) -> tuple[int, str] | None:
@@ -37,8 +47,9 @@ def instruction_at(doc: Document, span: Span) -> tuple[int, str] | None:
         candidates += list(range(function.start_line, function.end_line + 1)) + _above(doc, function.start_line)
     for line in candidates:
         match = INSTRUCTION.match(doc.line(line))
-        if match and match.group("text").strip():
-            return line, match.group("text").strip()[:MAX_INSTRUCTION]
+        said = visible(match.group("text")) if match else ""
+        if said:
+            return line, said[:MAX_INSTRUCTION]
     return None
 
 
@@ -54,8 +65,13 @@ def _above(doc: Document, line: int) -> list[int]:
 
 
 def title(instruction: str) -> str:
+    """The action's title: the instruction whole, or its start and how much more there is (the review shows
+    the whole)."""
     shown = " ".join(plain(instruction).split())
-    return f"gptls: Edit as instructed: {shown[:67] + '...' if len(shown) > 70 else shown}"
+    if len(shown) > TITLE_CHARS:
+        more = len(shown) - (TITLE_CHARS - 20)
+        shown = f"{shown[: TITLE_CHARS - 20]}… (cut: {more} more characters, shown whole in the review)"
+    return f"gptls: Edit as instructed: {shown}"
 
 
 def _offers(doc: Document, span: Span) -> list[Offer]:
@@ -66,10 +82,10 @@ def _offers(doc: Document, span: Span) -> list[Offer]:
 
 
 def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Workspace) -> tuple[Target, str]:
-    given = workspace.extra.get("instruction")
+    given = _typed(workspace)
     comment = instruction_at(doc, span)
-    if isinstance(given, str) and given.strip():
-        instruction = given.strip()[:MAX_INSTRUCTION]
+    if given:
+        instruction = given
         if comment is not None and comment[1] != instruction:
             comment = None  # the user typed another instruction: the comment is not theirs to remove
     elif comment is not None:
@@ -85,12 +101,19 @@ def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Worksp
     return target, detail.rstrip()
 
 
-def _asked_by_file(doc: Document, span: Span, workspace: Workspace) -> bool:
-    """The instruction is the comment's (offered from it, or no other typed): the file asked, not the user."""
-    comment = instruction_at(doc, span)
+def _typed(workspace: Workspace) -> str:
     given = workspace.extra.get("instruction")
-    typed = given.strip()[:MAX_INSTRUCTION] if isinstance(given, str) and given.strip() else None
-    return comment is not None and typed in (None, comment[1])
+    return visible(given)[:MAX_INSTRUCTION] if isinstance(given, str) else ""
+
+
+def _instruction(doc: Document, span: Span, workspace: Workspace) -> Instruction | None:
+    """The instruction the job follows; the file's when it is the comment's (offered from it, or no other
+    typed)."""
+    comment = instruction_at(doc, span)
+    typed = _typed(workspace)
+    if comment is not None and typed in ("", comment[1]):
+        return Instruction(comment[1], from_file=True)
+    return Instruction(typed, from_file=False) if typed else None
 
 
 def _target(doc: Document, span: Span, comment_line: int | None) -> Target:
@@ -159,5 +182,5 @@ ACTION = Action(
     review=True,
     prepare=_prepare,
     offers=_offers,
-    asked_by_file=_asked_by_file,
+    instruction=_instruction,
 )

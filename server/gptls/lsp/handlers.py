@@ -530,7 +530,10 @@ def ls_workspace_edit(ls: GptlsServer, job: Job, planned: PlannedEdit, note: str
         log.info("discarded result for %s:\n%s", job.doc.uri, planned.new_text)
         return None
     annotated = ls.features.change_annotations or ls.features.review_edits
-    review = job.action.title if must_review(ls, job.action, job.asked_by_file) and annotated else None
+    review = None
+    if must_review(ls, job.action, job.asked_by_file) and annotated:
+        # The review shows the instruction whole (a title may cut it): what the model was asked to do.
+        review = f"{job.action.title}: {job.instruction.text}" if job.instruction else job.action.title
     return to_workspace_edit(
         job.doc.uri,
         version,
