@@ -30,7 +30,7 @@ from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
 from gptls.context import build_context
 from gptls.index import WorkspaceIndex, project_context
-from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, follow_up
+from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, Usage, follow_up
 from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import Target, target_at
 from gptls.text import Document, Span
@@ -59,6 +59,13 @@ class Job:
     def asked_by_file(self) -> bool:
         """The file's text, not the user, said what to do: the edit is always reviewed."""
         return self.instruction is not None and self.instruction.from_file
+
+
+def input_estimate(request: ResponseRequest) -> int:
+    """The input tokens ``request`` comes to, at about four characters a token: what a call cancelled after it
+    was sent is counted at."""
+    sent = request.input if isinstance(request.input, str) else json.dumps(list(request.input))
+    return max(1, (len(request.instructions or "") + len(sent)) // 4)
 
 
 def job_at(action: Action, doc: Document, span: Span) -> Job | None:
@@ -176,6 +183,7 @@ class Pipeline:
         self.index: WorkspaceIndex | None = None  # the face sets it once the workspace is known
         self.last_request: LastRequest | None = None
         self.usage = UsageLedger()
+        self.usage.warn = self.events.notice
         self._budget_told = ""  # the day the user was told the daily budget was reached
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
@@ -299,11 +307,8 @@ class Pipeline:
             try:
 
                 async def call(req: ResponseRequest) -> ModelResult:
-                    result = await self.router.create(
-                        req, settings, on_delta=reporter.delta, on_retry=reporter.retrying
-                    )
-                    cost = self.usage.record(result.model or settings.model, result.usage, settings.prices, job.kind)
-                    log.info("%s: %d output tokens, ~$%.5f", job.action.id, result.usage.output_tokens, cost)
+                    result = await self._metered(req, settings, job.kind, reporter.delta, reporter.retrying)
+                    log.info("%s: %d output tokens", job.action.id, result.usage.output_tokens)
                     return result
 
                 if not job.action.tools:
@@ -312,6 +317,30 @@ class Pipeline:
                 return await self._tool_loop(call, request, job, settings, reporter)
             finally:
                 self._count(-1)
+
+    async def completion(self, request: ResponseRequest, settings: Settings) -> ModelResult:
+        """One completion call: it takes a ``maxConcurrentCalls`` slot like an action (it waits for one, unsent,
+        while all are taken) and its cost is counted, a cancelled call's too."""
+        async with self._semaphore:
+            return await self._metered(request, settings, "completions")
+
+    async def _metered(
+        self,
+        request: ResponseRequest,
+        settings: Settings,
+        kind: str,
+        on_delta: Callable[[str], None] | None = None,
+        on_retry: Callable[[GptlsError, float], None] | None = None,
+    ) -> ModelResult:
+        """``router.create`` with its cost recorded: a call cancelled once under way counts its input (the
+        endpoint may already be billing it), so the daily budget is a cap, not a hope."""
+        try:
+            result = await self.router.create(request, settings, on_delta=on_delta, on_retry=on_retry)
+        except asyncio.CancelledError:
+            self.usage.record(settings.model, Usage(input_tokens=input_estimate(request)), settings.prices, kind)
+            raise
+        self.usage.record(result.model or settings.model, result.usage, settings.prices, kind)
+        return result
 
     async def _tool_loop(
         self,

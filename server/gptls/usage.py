@@ -60,6 +60,8 @@ class UsageLedger:
         self._unsaved: dict[str, dict[str, float]] = {}  # day -> kind -> USD not yet in the file
         self._saved_today = 0.0  # today's USD in the file when last read (other sessions included)
         self._read_day = ""
+        self.unpriced: set[str] = set()  # models counted at the highest known price (the user was told once)
+        self.warn: Callable[[str], None] = log.warning
         self._read()
 
     def use_dir(self, state_dir: str) -> None:
@@ -70,7 +72,16 @@ class UsageLedger:
     def record(
         self, model: str, usage: Usage, prices: Mapping[str, tuple[float, float, float]], kind: str = "actions"
     ) -> float:
-        """Add one call; returns its estimated cost in USD (0 when the model has no price)."""
+        """Add one call; returns its estimated cost in USD. A model without a price counts at the highest price
+        gptls knows, so a budget still holds whatever model answers (the user is told once per model)."""
+        known = price_of(model, prices)
+        if known is None and model not in self.unpriced and prices:
+            self.unpriced.add(model)
+            top = highest_price(prices)
+            self.warn(
+                f"gptls: {model} has no price in gptls.prices: its calls count at the highest price gptls knows "
+                f"(${top[0]:g} in, ${top[2]:g} out per 1M tokens) toward today's cost and gptls.dailyBudget."
+            )
         cost = estimate_cost(model, usage, prices)
         self.by_model.setdefault(model, ModelUsage()).add(usage, cost)
         self.by_kind.setdefault(kind, ModelUsage()).add(usage, cost)
@@ -155,13 +166,24 @@ class UsageLedger:
         return f"gptls usage this session: {kinds}. {models}. {today} across sessions."
 
 
-def estimate_cost(model: str, usage: Usage, prices: Mapping[str, tuple[float, float, float]]) -> float:
+def price_of(
+    model: str, prices: Mapping[str, tuple[float, float, float]]
+) -> tuple[float, float, float] | None:
+    """The model's price, or its family's (dated snapshots such as gpt-5-mini-2025-08-07), or None."""
     price = prices.get(model)
     if price is None:
-        # Dated snapshots (gpt-5-mini-2025-08-07) cost what their family costs.
         price = next((p for name, p in prices.items() if model.startswith(name + "-")), None)
-    if price is None:
-        return 0.0
-    per_input, per_cached, per_output = price
+    return price
+
+
+def highest_price(prices: Mapping[str, tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The highest of each part of every known price: what a call to an unpriced model counts at."""
+    known = list(prices.values()) or [(0.0, 0.0, 0.0)]
+    return (max(p[0] for p in known), max(p[1] for p in known), max(p[2] for p in known))
+
+
+def estimate_cost(model: str, usage: Usage, prices: Mapping[str, tuple[float, float, float]]) -> float:
+    """USD for ``usage``; a model without a price counts at the highest price known (a cap, not a guess)."""
+    per_input, per_cached, per_output = price_of(model, prices) or highest_price(prices)
     uncached = max(usage.input_tokens - usage.cached_input_tokens, 0)
     return (uncached * per_input + usage.cached_input_tokens * per_cached + usage.output_tokens * per_output) / 1e6

@@ -8,6 +8,7 @@ terminal or an editor made to do something, code changed by a "comment".
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import client_capabilities
 
 from tests.double import replies
-from tests.double.server import ResponsesDouble
+from tests.double.server import GPT5_MINI, ResponsesDouble
 from tests.e2e.test_actions import capabilities_3_18, gptls_vscode_capabilities
 from tests.e2e.test_cli import gptls
 from tests.markdown import active, html
@@ -552,3 +553,74 @@ async def test_a_long_instruction_says_it_is_cut_and_the_review_shows_it_whole(m
     (applied,) = editor.applied
     (annotation,) = applied.edit.change_annotations.values()
     assert annotation.label == f"gptls: Edit as instructed: {long}"
+
+
+# -- the budget is a cap -----------------------------------------------------------------------------------------
+
+FUNC = "def area(width, height):\n    return \n"
+
+
+async def test_an_unpriced_model_still_counts_against_the_budget(make_editor, double) -> None:
+    # The project names a model gptls has no price for: its calls must not be free for the budget.
+    double.models["my-unpriced-model"] = GPT5_MINI
+    editor = await make_editor(
+        env={"GPTLS_DAILY_BUDGET": "0.000001"},
+        init_options={"completionModel": "my-unpriced-model", "completionDebounceMs": 0},
+    )
+    uri = editor.open("area.py", FUNC)
+    double.responder = lambda _r: replies.text("width * height")
+    assert await editor.inline(uri, lsp.Position(line=1, character=11), invoked=True)
+    editor.insert(uri, lsp.Position(line=0, character=0), "\n")
+    assert await editor.inline(uri, lsp.Position(line=2, character=11)) == [], "paused: the budget was reached"
+    assert len(double.requests) == 1
+    said = [m for m in editor.messages() if "has no price" in m]
+    assert len(said) == 1 and "my-unpriced-model" in said[0] and "highest price" in said[0]
+    report = await editor.execute(lsp.Command(title="usage", command="gptls.usage"))
+    assert report["todayUsd"] > 0
+
+
+async def test_a_call_cancelled_after_sending_counts_its_input(editor) -> None:
+    uri = editor.open("geometry.py", STUB)
+    editor.double.script(replies.hang())
+    chosen = await editor.action(uri, editor.cursor(uri, "..."), "explain")
+    msg_id = "cancel-me"
+    future = asyncio.ensure_future(
+        editor.client.protocol.send_request_async(
+            lsp.WORKSPACE_EXECUTE_COMMAND,
+            lsp.ExecuteCommandParams(command=chosen.command.command, arguments=chosen.command.arguments),
+            msg_id=msg_id,
+        )
+    )
+    await asyncio.to_thread(editor.double.wait_for_requests, 1)
+    editor.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=msg_id))
+    with pytest.raises(Exception, match="cancel"):
+        await future
+    await asyncio.to_thread(editor.double.wait_for_abort)
+    report = await editor.execute(lsp.Command(title="usage", command="gptls.usage"))
+    assert report["kinds"]["actions"]["inputTokens"] > 0 and report["todayUsd"] > 0
+
+
+async def test_completions_take_the_same_call_slots_as_actions(make_editor, double) -> None:
+    editor = await make_editor(init_options={"maxConcurrentCalls": 1, "completionDebounceMs": 0})
+    uri = editor.open("geometry.py", STUB)
+    double.script(replies.hang())
+    chosen = await editor.action(uri, editor.cursor(uri, "..."), "explain")
+    action = asyncio.ensure_future(
+        editor.client.protocol.send_request_async(
+            lsp.WORKSPACE_EXECUTE_COMMAND,
+            lsp.ExecuteCommandParams(command=chosen.command.command, arguments=chosen.command.arguments),
+            msg_id="the-action",
+        )
+    )
+    await asyncio.to_thread(double.wait_for_requests, 1)
+    # Ghost text asked for while the only slot is taken: it waits, unsent.
+    other = editor.open("area.py", FUNC)
+    double.responder = lambda _r: replies.text("width * height")
+    typed = asyncio.ensure_future(editor.inline(other, lsp.Position(line=1, character=11), invoked=True))
+    await editor.synced(other)
+    assert len(double.requests) == 1
+    editor.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id="the-action"))
+    with pytest.raises(Exception, match="cancel"):
+        await action
+    assert [i.insert_text for i in await typed] == ["width * height"]
+    assert double.max_in_flight == 1

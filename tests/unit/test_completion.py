@@ -71,10 +71,11 @@ def test_todays_cost_is_kept_across_sessions_and_counted_per_kind(tmp_path: Path
 def test_a_repositorys_instruction_comment_cannot_disguise_the_action_title() -> None:
     # The title is what the user reads before picking the action: escapes, bidi controls and line breaks
     # written into the comment are shown as what they are, never acted on by the editor or terminal.
-    from gptls.actions.instruct import title
+    from gptls.actions.instruct import title, visible
 
     hostile = "make this async\x1b]8;;http://evil.example\x07 \u202eeciffo\u202c\r\nrm -rf ~"
-    shown = title(hostile)
+    shown = title(visible(hostile))  # as instruction_at reads it from the file
     assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown and "\n" not in shown
-    assert "\u202e" not in shown and "\\u202e" in shown, "the right-to-left override is shown, not obeyed"
+    assert "\u202e" not in shown, "the right-to-left override is removed, not obeyed"
+    assert "\u202e" not in title(hostile) and "\\u202e" in title("x\u202ey"), "title() alone shows it, too"
     assert shown.startswith("gptls: Edit as instructed: make this async")

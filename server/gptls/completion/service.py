@@ -184,7 +184,7 @@ class Completer:
         )
         call_settings = completion_settings(settings)
         self.pipeline.configure(settings)
-        call = asyncio.ensure_future(self.pipeline.router.create(request, call_settings))
+        call = asyncio.ensure_future(self.pipeline.completion(request, call_settings))
         self._calls[doc.uri] = call
         self.stats["calls"] += 1
         asked = time.perf_counter()
@@ -208,7 +208,6 @@ class Completer:
             self.stats["failed"] += 1
             log.warning("completion failed: %s", error)
             return None
-        self.pipeline.usage.record(result.model or call_settings.model, result.usage, settings.prices, "completions")
         self.on_usage()
         return result.text
 
