@@ -166,9 +166,7 @@ class UsageLedger:
         return f"gptls usage this session: {kinds}. {models}. {today} across sessions."
 
 
-def price_of(
-    model: str, prices: Mapping[str, tuple[float, float, float]]
-) -> tuple[float, float, float] | None:
+def price_of(model: str, prices: Mapping[str, tuple[float, float, float]]) -> tuple[float, float, float] | None:
     """The model's price, or its family's (dated snapshots such as gpt-5-mini-2025-08-07), or None."""
     price = prices.get(model)
     if price is None:
