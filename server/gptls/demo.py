@@ -189,4 +189,12 @@ def enter_demo(environ: MutableMapping[str, str] | None = None) -> str:
     env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="gptls-demo-")
     for name in ("OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         env.pop(name, None)
+    # "Nothing leaves the machine": the HTTP client honours proxy variables, and a proxy would carry the
+    # user's code to another host on its way to 127.0.0.1.
+    for name in list(env):
+        if name.lower() in PROXY_VARIABLES:
+            del env[name]
     return url
+
+
+PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy", "no_proxy"})

@@ -624,3 +624,17 @@ async def test_completions_take_the_same_call_slots_as_actions(make_editor, doub
         await action
     assert [i.insert_text for i in await typed] == ["width * height"]
     assert double.max_in_flight == 1
+
+
+# -- the demo ------------------------------------------------------------------------------------------------------
+
+
+async def test_the_demo_sends_nothing_through_a_proxy(make_editor, attacker, tmp_path) -> None:
+    # The user's shell names an HTTP(S) proxy: the demo's calls to its local stand-in must not go through it.
+    proxy = f"http://127.0.0.1:{attacker.port}"
+    env = {"HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "ALL_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": ""}
+    editor = await make_editor(server_args=["--demo"], env=env, root=str(tmp_path))
+    uri = editor.open_uri((tmp_path / "a.py").as_uri(), STUB)
+    await editor.run(uri, editor.cursor(uri, "..."), "generate")
+    assert "gptls demo: a canned answer" in editor.buffers[uri]
+    assert attacker.connections_opened == 0 and editor.double.requests == []
