@@ -638,3 +638,24 @@ async def test_the_demo_sends_nothing_through_a_proxy(make_editor, attacker, tmp
     await editor.run(uri, editor.cursor(uri, "..."), "generate")
     assert "gptls demo: a canned answer" in editor.buffers[uri]
     assert attacker.connections_opened == 0 and editor.double.requests == []
+
+
+# -- the command line ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["docstring", "write-tests"])
+def test_gptls_run_prints_a_repositorys_file_name_as_text(double, tmp_path, action) -> None:
+    # A file whose name holds OSC 52 (set the clipboard) and a bidi override: printed as text, never obeyed.
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    source = folder / f"geo\x1b]52;c;Y3VybA==\x07\u202e.py"
+    source.write_text(GOOD)
+    if action == "docstring":
+        double.script(replies.json_output({"docstring": "Twice x.", "code": GOOD}))
+    else:
+        double.script(replies.json_output({"code": "def test_double():\n    assert True\n"}))
+    result = gptls("run", action, f"{source}:1", "--apply", env=double.env(), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout + result.stderr
+    assert "gptls run: " in printed and "geo\\x1b]52" in printed
+    assert "\x1b" not in printed and "\x07" not in printed and "\u202e" not in printed

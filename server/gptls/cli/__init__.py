@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 from collections.abc import Sequence
 
 from gptls import __version__
+from gptls.cli.say import say
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(args)
     except KeyboardInterrupt:
         # Ctrl-C: one line, no traceback. `run --apply` writes atomically, so a file is old or new, never half.
-        print("gptls: interrupted", file=sys.stderr)
+        say("gptls: interrupted", err=True)
         return 130
 
 
@@ -38,7 +38,7 @@ def _main(args: argparse.Namespace) -> int:
 
         enter_demo()
         if args.command in ("check", "run"):
-            print(NOTICE, file=sys.stderr)
+            say(NOTICE, err=True)
     if args.command == "check":
         from gptls.cli.check import check_command
 
@@ -59,9 +59,7 @@ def _main(args: argparse.Namespace) -> int:
             server.start_tcp(args.host, args.port)
         except (OSError, OverflowError) as exc:
             reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
-            print(
-                f"gptls: cannot listen on {args.host}:{args.port} ({reason}): choose another --port.", file=sys.stderr
-            )
+            say(f"gptls: cannot listen on {args.host}:{args.port} ({reason}): choose another --port.", err=True)
             return 1
     else:
         server.start_io()

@@ -25,6 +25,7 @@ from gptls.actions import (
 from gptls.actions.base import Workspace
 from gptls.cli.args import settings_from_args
 from gptls.cli.diagnostics import Diagnostic, DiagnosticsError, from_messages, read_diagnostics
+from gptls.cli.say import say
 from gptls.config import Settings
 from gptls.errors import GptlsError
 from gptls.index import IndexLimits, WorkspaceIndex
@@ -121,14 +122,14 @@ def _write_tests(tests: write_tests.TestFile, code: str) -> int:
                 handle.write(tests.addition(code))
         else:
             if target.read_text(encoding="utf-8") != tests.existing:
-                print(f"gptls run: {target} changed on disk meanwhile; nothing was written.", file=sys.stderr)
+                say(f"gptls run: {target} changed on disk meanwhile; nothing was written.", err=True)
                 return 1
             with open(target, "a", encoding="utf-8", newline="") as handle:
                 handle.write(tests.addition(code))
     except OSError as exc:
-        print(plain(f"gptls run: cannot write {target}: {exc.strerror or exc}"), file=sys.stderr)
+        say(f"gptls run: cannot write {target}: {exc.strerror or exc}", err=True)
         return 1
-    print(f"gptls run: {'created' if tests.existing is None else 'appended to'} {target}", file=sys.stderr)
+    say(f"gptls run: {'created' if tests.existing is None else 'appended to'} {target}", err=True)
     return 0
 
 
@@ -136,14 +137,14 @@ class Stderr(Quiet):
     """The pipeline's Events at the command line: notices go to stderr."""
 
     def notice(self, message: str) -> None:
-        print(plain(message), file=sys.stderr)
+        say(message, err=True)
 
 
 async def run_command(args: argparse.Namespace) -> int:
     try:
         return await _run(args)
     except UsageError as error:
-        print(plain(f"gptls run: {error}"), file=sys.stderr)
+        say(f"gptls run: {error}", err=True)
         return 2
 
 
@@ -236,7 +237,7 @@ async def _run(args: argparse.Namespace) -> int:
 
         boundary = await find_boundary(settings.sandbox, settings.bwrap_path or None)
         where = f"inside {boundary.describe()}" if boundary.available else f"not at all: there is {boundary.describe()}"
-        print(f"gptls run: the model's code runs {where}", file=sys.stderr)
+        say(f"gptls run: the model's code runs {where}", err=True)
     pipeline = Pipeline(events=Stderr())
     # The project's other files, for the context: indexed here, in a thread (nothing else runs meanwhile).
     if settings.index_max_files:
@@ -246,19 +247,19 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         outcome = await pipeline.run(job, settings)
     except (GptlsError, ActionError) as error:
-        print(plain(f"gptls run: {error}"), file=sys.stderr)
+        say(f"gptls run: {error}", err=True)
         return 1
     finally:
         if args.show_prompt and pipeline.last_request is not None:
-            print(plain(pipeline.last_request.render()), file=sys.stderr)
+            say(pipeline.last_request.render(), err=True)
         await pipeline.aclose()
     # Everything printed is the model's text: no escape sequence reaches the terminal.
     if isinstance(outcome, TextResult):
-        print(plain(outcome.plain))
+        say(outcome.plain)
         return 0
     if isinstance(outcome, FileAddition):
         if not args.apply:
-            print(plain(outcome.code))
+            say(outcome.code)
             return 0
         return _write_tests(write_tests.locate(doc, workspace.root, settings.exclude, workspace.opened), outcome.code)
     assert isinstance(outcome, EditResult)
@@ -267,16 +268,16 @@ async def _run(args: argparse.Namespace) -> int:
         try:
             write_source(source, new_text)
         except SourceFileError as error:
-            print(plain(f"gptls run: {error}"), file=sys.stderr)
+            say(f"gptls run: {error}", err=True)
             return 1
-        print(f"gptls run: applied {action.id} to {path}", file=sys.stderr)
+        say(f"gptls run: applied {action.id} to {path}", err=True)
     else:
         diff = difflib.unified_diff(
             doc.text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
         )
         sys.stdout.writelines(plain(line) for line in diff)
     if outcome.note:
-        print(plain(f"gptls run: {outcome.note}"), file=sys.stderr)
+        say(f"gptls run: {outcome.note}", err=True)
     if action.runs_code and not (outcome.verdict is not None and outcome.verdict.trusted):
         return 3  # applied or printed, but the tests did not pass (or none ran): scripts can tell
     return 0
