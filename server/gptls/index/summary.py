@@ -185,8 +185,14 @@ def _inside_one_body(
         return None  # nothing found, or an __init__, whose `self.x =` lines are members
     indent = len(new_lines[at]) - len(new_lines[at].lstrip())
     stop = first
-    while stop < len(new_lines) and (
-        not new_lines[stop].strip() or len(new_lines[stop]) - len(new_lines[stop].lstrip()) > indent
+    while (
+        stop < len(new_lines)
+        and (
+            not new_lines[stop].strip()
+            or len(new_lines[stop]) - len(new_lines[stop].lstrip()) > indent
+            # A multi-line header closes at the def's own indentation: `) -> T:` is still the function.
+            or (len(new_lines[stop]) - len(new_lines[stop].lstrip()) == indent and new_lines[stop].lstrip()[:1] in ")]")
+        )
     ):
         stop += 1
     if len(new_lines) - tail > stop:
