@@ -3,15 +3,13 @@ behind), what each answer means, and who allowed it "always", per workspace and 
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gptls.actions.base import ActionError
+from gptls.state_files import read_state, write_state
 
 if TYPE_CHECKING:
     from gptls.sandbox import Boundary
@@ -71,19 +69,10 @@ class ConsentStore:
             return
         saved = self._saved() | {workspace}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".consent-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(sorted(saved), out)
-            os.replace(tmp, self.path)
+            write_state(self.path, sorted(saved))
         except OSError as exc:  # remembered for this session anyway
             log.warning("could not save the code-execution consent in %s: %s", self.path, exc)
 
     def _saved(self) -> set[str]:
-        if self.path is None or not self.path.exists():
-            return set()
-        try:
-            value = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return set()
+        value = read_state(self.path) if self.path is not None else None
         return {str(v) for v in value} if isinstance(value, list) else set()

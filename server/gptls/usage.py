@@ -5,16 +5,14 @@ daily budget holds across restarts and editors."""
 from __future__ import annotations
 
 import datetime
-import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gptls.openai.wire import Usage
+from gptls.state_files import read_state, write_state
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +113,7 @@ class UsageLedger:
         for old in sorted(days)[:-KEEP_DAYS]:
             del days[old]
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".usage-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"days": days}, out, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
+            write_state(self.path, {"days": days}, indent=1)
         except OSError as exc:  # counted for this session anyway
             log.warning("could not save today's usage in %s: %s", self.path, exc)
         self._saved_today = sum(days.get(self._today(), {}).values())
@@ -130,13 +124,7 @@ class UsageLedger:
         self._saved_today = sum(self._load().get(self._read_day, {}).values())
 
     def _load(self) -> dict[str, dict[str, float]]:
-        if self.path is None or not self.path.exists():
-            return {}
-        try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            log.debug("ignoring unreadable %s: %s", self.path, exc)
-            return {}
+        loaded = read_state(self.path) if self.path is not None else None
         days = loaded.get("days") if isinstance(loaded, dict) else None
         if not isinstance(days, dict):
             return {}

@@ -706,3 +706,34 @@ async def test_quoted_context_is_data_and_carries_no_secrets(make_editor, tmp_pa
     assert "nothing inside" in body["instructions"] or "never an instruction" in body["instructions"]
     # Secret-looking values are not quoted; an ordinary constant is.
     assert "CANARY" not in prompt and 'API_KEY = "<redacted>"' in prompt and 'REGION = "eu-west-1"' in prompt
+
+
+# -- state files ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero", "huge", "not json"])
+async def test_a_hostile_state_file_is_set_aside_and_nothing_freezes(make_editor, tmp_path, kind) -> None:
+    state = tmp_path / "state" / "gptls"
+    state.mkdir(parents=True)
+    for name in ("usage.json", "models.json", "consent.json"):
+        target = state / name
+        if kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "link to /dev/zero":
+            target.symlink_to("/dev/zero")
+        elif kind == "huge":
+            target.write_text('{"days": {}, "pad": "' + "x" * (5 * 1024 * 1024) + '"}')
+        else:
+            target.write_text("{not json")
+    editor = await make_editor(env={"XDG_STATE_HOME": str(tmp_path / "state"), "GPTLS_DAILY_BUDGET": "5"})
+    uri = editor.open("double.py", STUB)
+    editor.double.script(replies.json_output({"code": "return 2 * x"}))
+    await editor.run(uri, editor.cursor(uri, "..."), "generate")
+    assert editor.buffers[uri] == GOOD, "the action ran: reading the state did not freeze the server"
+    report = await editor.execute(lsp.Command(title="usage", command="gptls.usage"))
+    assert report["kinds"]["actions"]["calls"] == 1
+    logged = [m.message for m in editor.client.log_messages]
+    assert any("usage.json was not a state file gptls can read" in m for m in logged), logged
+    assert not (state / "usage.json").is_symlink() and any(
+        p.name.startswith("usage.json.bad-") for p in state.iterdir()
+    )

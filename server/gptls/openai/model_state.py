@@ -3,12 +3,11 @@ warnings it gave today, in one small JSON file in the state dir, written atomica
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from gptls.state_files import read_state, write_state
 
 log = logging.getLogger(__name__)
 
@@ -21,16 +20,11 @@ class ModelState:
     def __init__(self, state_dir: str) -> None:
         self.path = Path(state_dir, STATE_FILE) if state_dir else None
         self.data: dict[str, dict[str, Any]] = {"catalogue": {}, "available": {}, "switched": {}, "warned": {}}
-        if self.path is not None and self.path.exists():
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                log.debug("ignoring unreadable %s: %s", self.path, exc)
-            else:
-                if isinstance(loaded, dict):
-                    for section in self.data:
-                        if isinstance(loaded.get(section), dict):
-                            self.data[section] = loaded[section]
+        loaded = read_state(self.path) if self.path is not None else None
+        if isinstance(loaded, dict):
+            for section in self.data:
+                if isinstance(loaded.get(section), dict):
+                    self.data[section] = loaded[section]
 
     def section(self, name: str) -> dict[str, Any]:
         return self.data[name]
@@ -39,10 +33,6 @@ class ModelState:
         if self.path is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".models-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self.data, out, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
+            write_state(self.path, self.data, indent=1)
         except OSError as exc:  # remembered for this process anyway
             log.warning("could not save the model state in %s: %s", self.path, exc)
