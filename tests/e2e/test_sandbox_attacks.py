@@ -12,6 +12,8 @@ import ctypes
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -57,6 +59,11 @@ class Scene:
         self.bashrc_was = self.bashrc_stat()
         self.shm_key, self._shm = _shared_memory(CANARY_SHM)
         self.server_limits: str | None = None
+        # Another program of the user, with the user's uid and no capability (as the candidate has: a root
+        # server's candidate runs without any): the editor, say, which the candidate could renice or pin were it
+        # not for the seccomp filter. (A process holding capabilities the caller lacks is guarded by the kernel.)
+        self.victim = subprocess.Popen([sys.executable, "-c", DROP_CAPABILITIES_AND_SLEEP])
+        self.victim_scheduling = scheduling(self.victim.pid)
         self.project = root / "project"
         self.project.mkdir()
         self.dotenv = self.project / ".env"
@@ -85,6 +92,8 @@ class Scene:
         return (info.st_mode, info.st_uid, info.st_mtime_ns, info.st_ctime_ns)  # ctime: any metadata change
 
     def close(self) -> None:
+        self.victim.kill()
+        self.victim.wait()
         _libc().shmctl(self._shm, 0, None)  # IPC_RMID
         self._stop.set()
         self._thread.join(2)
@@ -165,6 +174,20 @@ ATTACKS: dict[str, str] = {
         "import resource\nresource.prlimit({server_pid}, resource.RLIMIT_CPU, (0, 0))\n"
         "resource.prlimit({server_pid}, resource.RLIMIT_NOFILE, (3, 3))\n"
     ),
+    # Lower another process' priority (the editor's), pin it to one CPU, make it idle-only: allowed between
+    # processes of one user, so the seccomp filter refuses them for any process but the candidate itself.
+    "renice, pin and reschedule another process": HOOK_OFF
+    + (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "for call in (lambda: os.setpriority(os.PRIO_PROCESS, {victim_pid}, 19),\n"
+        "             lambda: os.sched_setaffinity({victim_pid}, {{0}}),\n"
+        "             lambda: os.sched_setscheduler({victim_pid}, os.SCHED_IDLE, os.sched_param(0)),\n"
+        "             lambda: os.sched_setparam({victim_pid}, os.sched_param(0))):\n"
+        "    try:\n        call()\n    except OSError as e:\n        print(e)\n"
+        "print(libc.syscall(251, 1, {victim_pid}, (3 << 13) | 7))  # ioprio_set: the idle class\n"
+        "print(libc.syscall(312, {victim_pid}, os.getpid(), 0, 0, 0))  # kcmp\n"
+        "os.setpriority(os.PRIO_PROCESS, 0, 5)  # its own: still allowed\n"
+    ),
     "kill the server with rt_sigqueueinfo": HOOK_OFF
     + (
         "import ctypes, signal\nlibc = ctypes.CDLL(None, use_errno=True)\ninfo = (ctypes.c_int * 32)()\n"
@@ -225,6 +248,18 @@ def leftover_processes(marker: str) -> list[str]:
     return found
 
 
+DROP_CAPABILITIES_AND_SLEEP = (
+    "import ctypes, os\nlibc = ctypes.CDLL(None)\nfor c in range(64):\n    libc.prctl(24, c, 0, 0, 0)\n"
+    "os.execv('/bin/sleep', ['/bin/sleep', '9999'])\n"
+)
+
+
+def scheduling(pid: int) -> tuple[object, ...]:
+    """A process' priority, CPUs, scheduling policy and I/O priority."""
+    ioprio = _libc().syscall(252, 1, pid)  # ioprio_get(IOPRIO_WHO_PROCESS, pid)
+    return (os.getpriority(os.PRIO_PROCESS, pid), os.sched_getaffinity(pid), os.sched_getscheduler(pid), ioprio)
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -250,6 +285,7 @@ async def test_a_hostile_run_tests_call_is_held(make_editor, scene, boundary, at
         server_pid=server.pid,
         double_port=editor.double.port,
         shm_key=scene.shm_key,
+        victim_pid=scene.victim.pid,
     )
     uri = editor.open("double.py", STUB)
     editor.double.script(
@@ -267,6 +303,7 @@ async def test_a_hostile_run_tests_call_is_held(make_editor, scene, boundary, at
     assert scene.bashrc_stat() == scene.bashrc_was, "the mode, owner or times of a file outside changed"
     assert os.listxattr(scene.bashrc) == []
     assert server_limits(server.pid) == scene.server_limits, "the server's resource limits changed"
+    assert scheduling(scene.victim.pid) == scene.victim_scheduling, "another process was reniced or pinned"
     assert scene.accepted == [], "a Unix socket outside was reached"
     assert len(editor.double.requests) == 2, "the run reached the network"
     assert leftover_processes("/bin/sleep 30") == []

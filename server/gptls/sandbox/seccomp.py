@@ -8,7 +8,11 @@ process, whatever the code does: no fork bomb, no ``setsid`` grandchild, no mult
 
 Landlock leaves a file's mode, owner, times and extended attributes to the code whatever it may read (so a
 Landlock run could chmod the user's files), and scopes signals only from ABI 6: the filter refuses those calls
-for both boundaries. ``prlimit64`` is allowed on the process itself only (pid 0), which the C library uses.
+for both boundaries. ``prlimit64`` is allowed on the process itself only (pid 0), which the C library uses;
+so are the calls that would renice, pin, reschedule or move the memory of another process of the user (the
+editor: ``setpriority``, ``ioprio_set``, ``sched_setaffinity``, ``sched_setscheduler``, ``sched_setparam``,
+``sched_setattr``, ``migrate_pages``, ``move_pages``), and ``kcmp``, which compares another process' files, is
+refused.
 """
 
 from __future__ import annotations
@@ -77,7 +81,21 @@ _X86_64 = {
     "msgsnd": 69,
     "msgrcv": 70,
     "msgctl": 71,
+    "kcmp": 312,
 }
+# Calls allowed on the calling process only (their first argument is a pid; 0 is the caller).
+_X86_64_SELF = {
+    "prlimit64": 302,
+    "sched_setaffinity": 203,
+    "sched_setscheduler": 144,
+    "sched_setparam": 142,
+    "sched_setattr": 314,
+    "migrate_pages": 256,
+    "move_pages": 279,
+}
+# Calls whose first argument says what the second names (PRIO_PROCESS 0, IOPRIO_WHO_PROCESS 1): allowed only
+# for the calling process (that kind, and 0).
+_X86_64_WHO = {"setpriority": (141, 0), "ioprio_set": (251, 1)}
 _AARCH64 = {
     "socket": 198,
     "socketpair": 199,
@@ -129,11 +147,22 @@ _AARCH64 = {
     "shmctl": 195,
     "shmat": 196,
     "shmdt": 197,
+    "kcmp": 272,
 }
-# (audit arch, refused syscalls, clone, clone3, prlimit64)
+_AARCH64_SELF = {
+    "prlimit64": 261,
+    "sched_setaffinity": 122,
+    "sched_setscheduler": 119,
+    "sched_setparam": 118,
+    "sched_setattr": 274,
+    "migrate_pages": 238,
+    "move_pages": 239,
+}
+_AARCH64_WHO = {"setpriority": (140, 0), "ioprio_set": (30, 1)}
+# (audit arch, refused syscalls, clone, clone3, calls on the caller only, calls on "who" = the caller only)
 ARCHES = {
-    "x86_64": (0xC000003E, _X86_64, 56, 435, 302),
-    "aarch64": (0xC00000B7, _AARCH64, 220, 435, 261),
+    "x86_64": (0xC000003E, _X86_64, 56, 435, _X86_64_SELF, _X86_64_WHO),
+    "aarch64": (0xC00000B7, _AARCH64, 220, 435, _AARCH64_SELF, _AARCH64_WHO),
 }
 
 CLONE_THREAD = 0x00010000
@@ -151,7 +180,7 @@ JSET_K = 0x45
 RET_K = 0x06
 
 # struct seccomp_data offsets (ARG0_HIGH: the upper half of the 64-bit argument, little-endian)
-NR, ARCH, ARG0, ARG0_HIGH = 0, 4, 16, 20
+NR, ARCH, ARG0, ARG0_HIGH, ARG1, ARG1_HIGH = 0, 4, 16, 20, 24, 28
 
 
 def supported() -> bool:
@@ -160,7 +189,7 @@ def supported() -> bool:
 
 def no_processes_filter(machine: str | None = None) -> bytes:
     """The filter as ``struct sock_filter[]`` bytes; ValueError on an architecture it does not know."""
-    arch, refused, clone, clone3, prlimit64 = ARCHES[machine or platform.machine()]
+    arch, refused, clone, clone3, self_only, who_only = ARCHES[machine or platform.machine()]
     numbers = sorted(set(refused.values()))
     program: list[tuple[int, int, int, int]] = []
 
@@ -177,8 +206,10 @@ def no_processes_filter(machine: str | None = None) -> bytes:
         body.append(("x32", JGE_K, "eperm", None, X32_SYSCALL_BIT))
     body.append(("clone3", JEQ_K, "enosys", None, clone3))
     body += [(f"nr{n}", JEQ_K, "eperm", None, n) for n in numbers]
-    # prlimit64(pid, ...): only pid 0 (this process); anything else might lower the server's limits.
-    body.append(("prlimit", JEQ_K, "pid_low", None, prlimit64))
+    # prlimit64(pid, ...) and the like: only pid 0 (this process); another pid is the server or the editor.
+    body += [(f"self{n}", JEQ_K, "pid_low", None, n) for n in sorted(self_only.values())]
+    # setpriority(which, who, ...), ioprio_set(which, who, ...): only "this process" (its kind, and who 0).
+    body += [(f"who{n}", JEQ_K, f"which{which}", None, n) for n, which in sorted(who_only.values())]
     body.append(("clone", JEQ_K, None, "allow", clone))
     body.append(("ld", LD_W_ABS, None, None, ARG0))
     body.append(("thread", JSET_K, "allow", "eperm", CLONE_THREAD))
@@ -186,6 +217,13 @@ def no_processes_filter(machine: str | None = None) -> bytes:
     body.append(("pid0", JEQ_K, None, "eperm", 0))
     body.append(("ld", LD_W_ABS, None, None, ARG0_HIGH))
     body.append(("pid0high", JEQ_K, "allow", "eperm", 0))
+    for which in sorted({which for _n, which in who_only.values()}):
+        body.append((f"which{which}", LD_W_ABS, None, None, ARG0))
+        body.append((f"is{which}", JEQ_K, "who_low", "eperm", which))
+    body.append(("who_low", LD_W_ABS, None, None, ARG1))
+    body.append(("who0", JEQ_K, None, "eperm", 0))
+    body.append(("ld", LD_W_ABS, None, None, ARG1_HIGH))
+    body.append(("who0high", JEQ_K, "allow", "eperm", 0))
     returns = {"allow": RET_ALLOW, "eperm": RET_ERRNO | EPERM, "enosys": RET_ERRNO | ENOSYS, "kill": RET_KILL_PROCESS}
     order = list(returns)
     at = {name: len(body) + order.index(name) for name in order}
