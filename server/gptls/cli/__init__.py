@@ -48,6 +48,8 @@ def _main(args: argparse.Namespace) -> int:
 
         code: int = asyncio.run(run_command(args))
         return code
+    if not args.tcp:
+        _said_to_a_person(demo)
     from gptls.lsp.server import create_server
 
     server = create_server(demo=demo)
@@ -67,6 +69,49 @@ def _main(args: argparse.Namespace) -> int:
     return 0 if getattr(server.protocol, "_shutdown", False) else 1
 
 
+def _said_to_a_person(demo: bool) -> None:
+    """Started by hand in a terminal, the stdio server would wait in silence for an editor that never comes,
+    and Ctrl-C would wait for Enter (the reader thread blocks on stdin): say what it is and let Ctrl-C end it."""
+    import signal
+    import sys
+
+    if not sys.stdin.isatty():
+        return
+    what = "gptls demo is the language server with canned answers" if demo else "gptls is a language server"
+    say(
+        f"{what}: it speaks LSP on stdin and stdout and waits for an editor to start it (README: Editors). "
+        "To try it from this terminal: gptls --demo run generate examples/shapes.py:6. Ctrl-C quits.",
+        err=True,
+    )
+
+    def quit_now(_signal: int, _frame: object) -> None:
+        say("gptls: interrupted", err=True)
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, quit_now)
+
+
+DEMO_HELP = "answer from a canned local stand-in of the Responses API: no key, no model, nothing sent"
+RUN_DESCRIPTION = """Run one action on a file, as an editor would, and print the result: a diff (--apply writes it), an
+explanation, or the tests written. The project's other files give the context.
+
+examples:
+  gptls run generate examples/shapes.py:6              implement the stub at line 6; print a diff
+  gptls run generate examples/shapes.py:6 --apply      ... and write it
+  gptls run explain examples/shapes.py:16-22           the complexity of lines 16-22
+  gptls run instruct app.py:12 "make this async"       rewrite as instructed
+  gptls run fix app.py:40 --diagnostic "undefined name 'pth'"
+  gptls --demo run generate examples/shapes.py:6       canned answers: no key, nothing sent
+"""
+RUN_EPILOG = """exit status:
+  0  done
+  1  the call or the write failed (the message says why)
+  2  usage: bad arguments or settings, a file that is excluded, binary or unreadable, no key; nothing sent
+  3  generate-verified: the tests did not pass, or none ran
+  130  interrupted (Ctrl-C); a file is then old or new, never half-written
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gptls",
@@ -84,11 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         help="default: INFO for the server, WARNING for check and run",
     )
     parser.add_argument("--log-file", help="also write the (redacted) log to this file")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="answer from a canned local stand-in of the Responses API: no key, no model, nothing sent",
-    )
+    parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
     commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser(
         "demo", help="the language server with canned answers, to try gptls in an editor without a key"
@@ -100,7 +141,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="a JSON file of gptls settings (the same keys as the editor settings)")
     check.add_argument("-v", "--verbose", action="store_true", help="also log each call (INFO)")
     _model_flags(check)
-    run = commands.add_parser("run", help="run an action on a file without an editor")
+    run = commands.add_parser(
+        "run",
+        help="run an action on a file without an editor",
+        description=RUN_DESCRIPTION,
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument(
         "action",
         help="generate, generate-verified, explain, explain-comment, refactor, instruct, docstring, write-tests or fix",
@@ -112,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
         help='for instruct: what to do ("make this async"); else a `gptls: ...` comment at the lines says it',
     )
     run.add_argument("--apply", action="store_true", help="write the edit to FILE instead of printing a diff")
+    run.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the diff: auto (on a terminal, unless NO_COLOR is set), always or never",
+    )
     run.add_argument(
         "--diagnostic", action="append", default=[], metavar="MESSAGE", help="for fix: the problem (repeatable)"
     )
@@ -137,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
         "--show-prompt", action="store_true", help="print the request sent (and the files it quotes) to stderr"
     )
     _model_flags(run)
+    for command in (check, run):  # `gptls run --demo ...` as well as `gptls --demo run ...`
+        command.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help=DEMO_HELP)
     return parser
 
 

@@ -24,7 +24,10 @@ from gptls.actions import (
 )
 from gptls.actions.base import Workspace
 from gptls.cli.args import settings_from_args
+from gptls.cli.colour import coloured
+from gptls.cli.colour import wanted as colour_wanted
 from gptls.cli.diagnostics import Diagnostic, DiagnosticsError, from_messages, read_diagnostics
+from gptls.cli.progress import shown_while_waiting
 from gptls.cli.say import say
 from gptls.config import Settings
 from gptls.errors import GptlsError
@@ -192,6 +195,12 @@ async def _run(args: argparse.Namespace) -> int:
         # A request with settings the user did not mean (another endpoint, another model) is worse than none.
         raise UsageError("; ".join(errors) + ". Nothing was sent.")
     action = find_action(args.action, settings)
+    if not settings.api_key.reveal():
+        raise UsageError(
+            "no OpenAI API key, so nothing was sent. Set one (export OPENAI_API_KEY=sk-..., or apiKey in "
+            "~/.config/gptls/config.json), or try gptls without a key: gptls --demo run "
+            f"{args.action} {args.target} (canned answers, nothing leaves this machine)."
+        )
     if action.runs_code and not args.allow_exec:
         raise UsageError(
             f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
@@ -245,7 +254,8 @@ async def _run(args: argparse.Namespace) -> int:
         await asyncio.to_thread(index.build_now)
         pipeline.index = index
     try:
-        outcome = await pipeline.run(job, settings)
+        async with shown_while_waiting(action.id, settings.model) as progress:
+            outcome = await pipeline.run(job, settings, reporter=progress)
     except (GptlsError, ActionError) as error:
         say(f"gptls run: {error}", err=True)
         return 1
@@ -275,7 +285,8 @@ async def _run(args: argparse.Namespace) -> int:
         diff = difflib.unified_diff(
             doc.text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
         )
-        sys.stdout.writelines(plain(line) for line in diff)
+        shown = (plain(line) for line in diff)
+        sys.stdout.writelines(coloured(shown) if colour_wanted(getattr(args, "color", "auto"), sys.stdout) else shown)
     if outcome.note:
         say(f"gptls run: {outcome.note}", err=True)
     if action.runs_code and not (outcome.verdict is not None and outcome.verdict.trusted):

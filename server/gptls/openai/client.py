@@ -377,6 +377,8 @@ class ResponsesClient:
         )
 
     def _log_failure(self, settings: Settings, error: GptlsError, started: float, attempt: int) -> None:
+        if isinstance(error, MissingApiKeyError):
+            return  # nothing was sent: there is no failed request to log, only the message the user gets
         log.warning(
             "POST /responses model=%s failed after %.0f ms (attempt %d): %s",
             settings.model,
