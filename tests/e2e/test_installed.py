@@ -10,6 +10,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.double import replies
 from tests.e2e.test_actions import AREA, IMPLEMENTED, STUB
 
@@ -62,3 +64,39 @@ async def test_the_installed_wheel_serves_an_action(make_editor, tmp_path) -> No
     editor.double.script(replies.json_output({"code": AREA}))
     await editor.run(uri, editor.cursor(uri, "..."), "generate")
     assert editor.buffers[uri] == IMPLEMENTED
+
+
+def test_pipx_installs_gptls_from_the_checkout_where_the_system_python_is_externally_managed(tmp_path) -> None:
+    # Debian 12 and Ubuntu 24.04: the system Python refuses `pip install` (PEP 668), so README's way for other
+    # editors is `pipx install .` from the checkout; pipx makes gptls its own venv.
+    system = Path("/usr/bin/python3")
+    managed = list(Path("/usr/lib").glob("python3*/EXTERNALLY-MANAGED"))
+    pipx = Path("/usr/bin/pipx")
+    if not (system.exists() and managed and pipx.exists()):
+        assert os.environ.get("CI") != "true", ".ci/run installs Debian's pipx, on Debian's externally managed Python"
+        pytest.skip("needs Debian's python3 (externally managed) and pipx")
+    refused = subprocess.run(
+        [str(system), "-m", "pip", "install", "--dry-run", "build"], capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0 and "externally-managed-environment" in refused.stdout + refused.stderr
+    env = {
+        **os.environ,
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "PIPX_DEFAULT_PYTHON": str(system),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    installed = subprocess.run(
+        [str(pipx), "install", str(REPO)], capture_output=True, text=True, env=env, timeout=900, check=False
+    )
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+    gptls = tmp_path / "bin" / "gptls"
+    demo = subprocess.run(
+        [str(gptls), "--demo", "run", "generate", "examples/shapes.py:6"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={k: v for k, v in env.items() if k != "OPENAI_API_KEY"},
+        check=False,
+    )
+    assert demo.returncode == 0 and "gptls demo: a canned answer" in demo.stdout, demo.stderr
