@@ -77,12 +77,7 @@ def read_settings_file(path: str) -> tuple[dict[str, Any], str]:
         return {}, f"{path} is not UTF-8 text"
     try:
         if path.endswith(".toml"):
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # the same parser, before it joined the standard library
-                import tomli as tomllib
-
-            options: Any = tomllib.loads(text)
+            options: Any = load_toml(text)
         else:
             options = json.loads(text)
     except ValueError as exc:
@@ -124,3 +119,13 @@ def _from_text(name: str, raw: str) -> Any:
         except ValueError:
             raise ValueError(f"must be a JSON {kind}") from None
     return raw
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """TOML text as a dict (tomllib, or its backport before 3.11). ValueError when it is not TOML."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the same parser, before it joined the standard library
+        import tomli as tomllib
+
+    return tomllib.loads(text)

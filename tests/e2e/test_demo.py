@@ -44,7 +44,7 @@ async def test_demo_answers_every_action_marked_as_canned_and_sends_nothing(make
     await editor.run(uri, editor.cursor(uri, "result = 0"), "explain")
     assert any("O(n) (canned)" in m and MARK in m for m in editor.messages())
     await editor.run(uri, editor.cursor(uri, "result = 0"), "write-tests")
-    written = tmp_path / "tests" / "test_shapes.py"
+    written = tmp_path / "test_shapes.py"  # a flat project: beside the module, where plain pytest imports it
     assert MARK in editor.buffers[written.as_uri()], sorted(editor.buffers)
     items = await editor.inline(uri, editor.pos(uri, "return result", after=True), invoked=True)
     assert items and MARK in str(items[0].insert_text)

@@ -3,9 +3,13 @@ the style already there, as one versioned workspace edit."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as lsp
 
 from tests.double import replies
@@ -20,19 +24,78 @@ def module() -> str:
 
 
 async def test_a_missing_test_file_is_created_with_the_tests(editor) -> None:
+    # A module at the root of a project with no pytest configuration: plain pytest would not import it from
+    # tests/, so its tests go beside it.
     name = module()
     uri = editor.open(f"{name}.py", FUNCTION)
     tests = PYTEST.format(module=name)
     editor.double.script(replies.json_output({"code": tests}))
     await editor.run(uri, editor.cursor(uri, "return max"), "write-tests")
-    created = (ROOT / "tests" / f"test_{name}.py").as_uri()
+    created = (ROOT / f"test_{name}.py").as_uri()
     assert editor.created == [created]
     assert editor.buffers[created] == tests
     assert [d.uri for d in editor.client.shown_documents] == [created], "the editor opens the file it wrote"
     assert editor.buffers[uri] == FUNCTION, "the function is untouched"
     prompt = editor.double.requests[0].body["input"]
-    assert f"tests/test_{name}.py. It does not exist yet" in prompt and f"from the module `{name}`" in prompt
+    assert f"test_{name}.py. It does not exist yet" in prompt and f"from the module `{name}`" in prompt
     assert "pytest: plain test_* functions" in prompt
+
+
+LAYOUTS = {
+    # name: (files, the module's path, where the tests go, the module as plain pytest imports it)
+    "flat": ({}, "stats.py", "test_stats.py", "stats"),
+    "flat with tests/ and a conftest.py": (
+        {"conftest.py": "", "tests/.keep": ""},
+        "stats.py",
+        "tests/test_stats.py",
+        "stats",
+    ),
+    "src/ with pythonpath": (
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n',
+            "src/shop/__init__.py": "",
+            "tests/.keep": "",
+        },
+        "src/shop/stats.py",
+        "tests/test_stats.py",
+        "shop.stats",
+    ),
+    "a package with tests/ as a package": (
+        {"shop/__init__.py": "", "tests/__init__.py": ""},
+        "shop/stats.py",
+        "tests/test_stats.py",
+        "shop.stats",
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+async def test_written_tests_run_under_plain_pytest(make_editor, tmp_path, layout) -> None:
+    files, source, expected, module_name = LAYOUTS[layout]
+    root = tmp_path / "project"
+    for relative, text in {**files, source: FUNCTION}.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    editor = await make_editor(root=str(root))
+    uri = editor.open_uri((root / source).as_uri(), FUNCTION)
+    editor.double.script(replies.json_output({"code": PYTEST.format(module=module_name)}))
+    await editor.run(uri, editor.cursor(uri, "return max"), "write-tests")
+    written = root / expected
+    assert editor.created == [written.as_uri()]
+    assert f"from the module `{module_name}`" in editor.double.requests[0].body["input"]
+    written.write_text(editor.buffers[written.as_uri()])
+    # Plain `pytest`, run in the project as a user runs it (not `python -m pytest`, which adds the cwd).
+    ran = subprocess.run(
+        [str(Path(sys.executable).parent / "pytest"), "-q", "-p", "no:cacheprovider", str(written)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stdout[-2000:]
+    assert "1 passed" in ran.stdout
 
 
 async def test_an_existing_unittest_file_is_appended_to_in_its_style(editor) -> None:
@@ -87,6 +150,6 @@ async def test_an_editor_that_cannot_create_files_is_told_what_to_do(make_editor
     await editor.run(uri, editor.cursor(uri, "return max"), "write-tests")
     await editor.until(
         lambda: any(
-            f"cannot create files through LSP: create {ROOT}/tests/test_{name}.py" in m for m in editor.messages()
+            f"cannot create files through LSP: create {ROOT}/test_{name}.py" in m for m in editor.messages()
         )
     )

@@ -106,7 +106,8 @@ async def test_write_tests_is_an_addition_for_the_test_file(pipeline, settings, 
     )
     outcome = await pipeline.run(made, settings)
     assert isinstance(outcome, FileAddition) and outcome.code.startswith("from geometry import total")
-    assert "tests/test_geometry.py. It does not exist yet" in double.requests[0].body["input"]
+    # A flat project without pytest configuration: the tests go beside the module, where plain pytest imports it.
+    assert "Test file: test_geometry.py. It does not exist yet" in double.requests[0].body["input"]
 
 
 async def test_fix_carries_the_diagnostic(pipeline, settings, double) -> None:

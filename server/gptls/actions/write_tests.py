@@ -4,12 +4,19 @@ Where they go follows the language's convention — Python ``tests/test_<module>
 Go ``<name>_test.go`` and TypeScript/JavaScript ``<name>.test.ts`` beside the file — created when missing,
 appended otherwise, in the style of what is already there (pytest functions or unittest). Other languages
 have no single convention, so the action is not offered there.
+
+A new Python test file must run under plain ``pytest``, not only ``python -m pytest`` (which adds the current
+directory to ``sys.path``). Plain pytest imports a test file from the first folder above it without an
+``__init__.py``, plus the folders of ``conftest.py`` files and the ``pythonpath`` of its configuration; the
+module under test is imported relative to one of those. Where none holds it (a flat project without that
+configuration), the test file goes beside the module, where pytest finds and imports both; a ``src/`` package
+is imported by its name, as an installed project's tests do.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,20 +37,116 @@ from gptls.privacy import OutsideError, excluded_by, resolve_inside
 from gptls.targets import Target
 from gptls.text import Document, Span
 
+
+def _on_disk(path: PurePosixPath) -> bool:
+    return Path(path).exists()
+
+
 LANGUAGES = ("python", "go", "typescript", "javascript", "typescriptreact", "javascriptreact")
 HEAD_LINES = 40  # what the prompt shows of an existing test file: its imports and first tests set the style
 
 
-def test_file_for(source: PurePosixPath, root: PurePosixPath, language_id: str) -> PurePosixPath | None:
+def test_file_for(
+    source: PurePosixPath, root: PurePosixPath, language_id: str, is_there: Callable[[PurePosixPath], bool] = _on_disk
+) -> PurePosixPath | None:
     """The test file the convention gives for ``source``; None where there is no clear convention."""
     stem, suffix = source.stem, source.suffix
     if language_id == "python" or suffix in (".py", ".pyi"):
-        return root / "tests" / f"test_{stem}.py"
+        return python_test_file(source, root, is_there)[0]
     if language_id == "go" or suffix == ".go":
         return source.with_name(f"{stem}_test.go")
     if language_id in LANGUAGES[2:] or suffix in (".ts", ".tsx", ".js", ".jsx", ".mjs"):
         return source.with_name(f"{stem}.test{suffix or '.ts'}")
     return None
+
+
+def python_test_file(
+    source: PurePosixPath, root: PurePosixPath, is_there: Callable[[PurePosixPath], bool] = _on_disk
+) -> tuple[PurePosixPath, str]:
+    """Where the tests for ``source`` go and the module they import it as, so that plain ``pytest`` runs them:
+    ``tests/test_<stem>.py`` when it is there (on disk or open) or when pytest would import ``source`` from
+    there, else beside ``source``."""
+    conventional = root / "tests" / f"test_{source.stem}.py"
+    if is_there(conventional):
+        return conventional, _module_from(source, importable_from(conventional, root)) or _package_name(source, root)
+    module = _module_from(source, importable_from(conventional, root))
+    if module is not None:
+        return conventional, module
+    if _in_src_package(source, root):
+        return conventional, _package_name(source, root)
+    beside = source.with_name(f"test_{source.stem}.py")
+    return beside, _module_from(source, importable_from(beside, root)) or source.stem
+
+
+def importable_from(test_file: PurePosixPath, root: PurePosixPath) -> list[PurePosixPath]:
+    """The folders plain pytest (``--import-mode=prepend``) puts on ``sys.path`` for ``test_file``: the first
+    folder above it without ``__init__.py``, those of the ``conftest.py`` files from ``root`` down to it, and
+    the configuration's ``pythonpath``."""
+    found = [_base_dir(test_file.parent)]
+    folder = test_file.parent
+    while True:
+        if Path(folder, "conftest.py").exists():
+            found.append(_base_dir(folder))
+        if folder in (root, folder.parent) or not folder.is_relative_to(root):
+            break
+        folder = folder.parent
+    found += [root / entry for entry in _configured_pythonpath(root)]
+    return found
+
+
+def _base_dir(folder: PurePosixPath) -> PurePosixPath:
+    while Path(folder, "__init__.py").exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def _configured_pythonpath(root: PurePosixPath) -> list[str]:
+    """``[tool.pytest.ini_options] pythonpath`` in pyproject.toml, or ``pythonpath`` in pytest.ini."""
+    try:
+        text = Path(root, "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if text:
+        from gptls.config_sources import load_toml
+
+        try:
+            options = load_toml(text).get("tool", {}).get("pytest", {}).get("ini_options", {})
+        except ValueError:
+            options = {}
+        value = options.get("pythonpath") if isinstance(options, dict) else None
+        if isinstance(value, str):
+            return value.split()
+        if isinstance(value, list):
+            return [str(v) for v in value]
+    import configparser
+
+    ini = configparser.ConfigParser()
+    try:
+        ini.read(Path(root, "pytest.ini"), encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return []
+    return ini.get("pytest", "pythonpath", fallback="").split()
+
+
+def _module_from(source: PurePosixPath, folders: list[PurePosixPath]) -> str | None:
+    """``source``'s dotted name from the nearest of ``folders`` that holds it, or None."""
+    names = [
+        ".".join(source.relative_to(folder).with_suffix("").parts)
+        for folder in folders
+        if source.is_relative_to(folder) and source != folder
+    ]
+    return min(names, key=len) if names else None
+
+
+def _in_src_package(source: PurePosixPath, root: PurePosixPath) -> bool:
+    """A ``src/`` layout: its packages are imported once the project is installed (``pip install -e .``)."""
+    return source.is_relative_to(root / "src") and source.parent != root / "src"
+
+
+def _package_name(source: PurePosixPath, root: PurePosixPath) -> str:
+    """The import name an installed project gives ``source`` (``src/`` is not part of it)."""
+    module = ".".join(source.relative_to(root).with_suffix("").parts) if source.is_relative_to(root) else source.stem
+    return module.removeprefix("src.")
 
 
 def style_of(existing: str | None, language_id: str) -> str:
@@ -61,7 +164,12 @@ def style_of(existing: str | None, language_id: str) -> str:
 
 
 def detail(
-    source: PurePosixPath, root: PurePosixPath, test_file: PurePosixPath, existing: str | None, lang: str
+    source: PurePosixPath,
+    root: PurePosixPath,
+    test_file: PurePosixPath,
+    existing: str | None,
+    lang: str,
+    module: str = "",
 ) -> str:
     """What the prompt says about where the tests go (part of the job, and of the cache key)."""
     where = (
@@ -71,9 +179,13 @@ def detail(
             "It exists; your code is appended to it. Its beginning:\n" + "\n".join(existing.splitlines()[:HEAD_LINES])
         )
     )
-    module = ".".join(source.relative_to(root).with_suffix("").parts) if source.is_relative_to(root) else source.stem
-    module = module.removeprefix("src.")
-    imports = f"Import the code under test from the module `{module}`." if lang == "python" else ""
+    module = module or (python_test_file(source, root)[1] if lang == "python" else "")
+    imports = (
+        f"Import the code under test from the module `{module}` (as plain pytest imports it: `from {module} "
+        "import ...`)."
+        if lang == "python"
+        else ""
+    )
     return f"Test file: {test_file.relative_to(root) if test_file.is_relative_to(root) else test_file}. {where}\n" + (
         f"Style: {style_of(existing, lang)}. {imports}"
     )
@@ -90,9 +202,10 @@ class TestFile:
     source: PurePosixPath
     existing: str | None  # None: the file does not exist yet
     version: int | None  # the editor's version when the file is open
+    module: str = ""  # Python: the module under test, as the test file imports it
 
     def detail(self, language_id: str) -> str:
-        return detail(self.source, self.root, self.path, self.existing, language_id)
+        return detail(self.source, self.root, self.path, self.existing, language_id, self.module)
 
     def addition(self, code: str) -> str:
         """The text that goes at the end of the file (all of it, for a new file): the tests, after a blank
@@ -116,7 +229,12 @@ def locate(doc: Document, root: str, exclude: tuple[str, ...], opened: OpenBuffe
     if parsed.scheme != "file":
         raise ActionError("Write tests works on files saved on disk; save this one first.")
     source = PurePosixPath(unquote(parsed.path))
-    path = test_file_for(source, PurePosixPath(root), doc.language_id)
+
+    def is_there(candidate: PurePosixPath) -> bool:
+        return opened(Path(candidate).as_uri()) is not None or Path(candidate).exists()
+
+    path = test_file_for(source, PurePosixPath(root), doc.language_id, is_there)
+    module = python_test_file(source, PurePosixPath(root), is_there)[1] if path and path.suffix == ".py" else ""
     if path is None:
         raise ActionError(f"gptls knows no test-file convention for {doc.language_id}.")
     try:
@@ -129,14 +247,14 @@ def locate(doc: Document, root: str, exclude: tuple[str, ...], opened: OpenBuffe
         raise ActionError(f"Write tests: the test file {path} matches gptls.exclude ({pattern!r}); not used.")
     held = opened(uri)
     if held is not None:
-        return TestFile(uri, path, PurePosixPath(root), source, held[0], held[1])
+        return TestFile(uri, path, PurePosixPath(root), source, held[0], held[1], module)
     try:
         existing: str | None = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         existing = None
     except (OSError, UnicodeDecodeError) as exc:
         raise ActionError(f"Cannot read the test file {path}: {exc}; nothing was applied.") from None
-    return TestFile(uri, path, PurePosixPath(root), source, existing, None)
+    return TestFile(uri, path, PurePosixPath(root), source, existing, None, module)
 
 
 def _prepare(doc: Document, _span: Span, found: Target | None, workspace: Workspace) -> tuple[Target, str] | None:
