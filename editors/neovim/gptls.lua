@@ -9,8 +9,66 @@ vim.lsp.config("gptls", {
   -- Sent as initializationOptions and answered to workspace/configuration (section "gptls").
   init_options = { reasoningEffort = "low" },
   settings = { gptls = { reasoningEffort = "low", hover = "auto" } },
+  -- gptls then sends its rewrites (Suggest refactor, Edit as instructed...) for review: see the handler below.
+  capabilities = vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), {
+    experimental = { gptls = { reviewEdits = true } },
+    workspace = { workspaceEdit = { documentChanges = true } },  -- versioned edits (Neovim applies them)
+  }),
+  handlers = {
+    -- Review before a rewrite lands: the diff in a split, the model's note, Apply or Discard.
+    ["workspace/applyEdit"] = function(err, params, ctx)
+      local note
+      for _, annotation in pairs(params.edit.changeAnnotations or {}) do
+        if annotation.needsConfirmation then note = annotation.label .. ": " .. (annotation.description or "") end
+      end
+      if not note then return vim.lsp.handlers["workspace/applyEdit"](err, params, ctx) end
+      local encoding = vim.lsp.get_client_by_id(ctx.client_id).offset_encoding
+      local diff = {}
+      for _, change in ipairs(params.edit.documentChanges or {}) do
+        local buf = vim.uri_to_bufnr(change.textDocument.uri)
+        if not change.edits then return { applied = false, failureReason = "gptls reviews text edits only" } end
+        vim.fn.bufload(buf)
+        local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+        local copy = vim.api.nvim_create_buf(false, true)
+        vim.api.nvim_buf_set_lines(copy, 0, -1, false, before)
+        vim.lsp.util.apply_text_edits(change.edits, copy, encoding)
+        local after = vim.api.nvim_buf_get_lines(copy, 0, -1, false)
+        vim.api.nvim_buf_delete(copy, { force = true })
+        table.insert(diff, vim.diff(table.concat(before, "\n") .. "\n", table.concat(after, "\n") .. "\n"))
+      end
+      vim.cmd("botright new")
+      local view, win = vim.api.nvim_get_current_buf(), vim.api.nvim_get_current_win()
+      vim.bo[view].buftype, vim.bo[view].bufhidden, vim.bo[view].filetype = "nofile", "wipe", "diff"
+      vim.api.nvim_buf_set_lines(view, 0, -1, false, vim.split(table.concat(diff, "\n"), "\n", { trimempty = true }))
+      vim.cmd("redraw")
+      local choice = vim.fn.confirm(note, "&Apply\n&Discard", 2)
+      vim.api.nvim_win_close(win, true)
+      if choice ~= 1 then return { applied = false, failureReason = "you discarded it in the review" } end
+      return vim.lsp.handlers["workspace/applyEdit"](err, params, ctx)
+    end,
+    -- A note after an edit on one line (no "Press ENTER"); errors whole, as they say what to do.
+    ["window/showMessage"] = function(_, result)
+      local text = result.message:gsub("%s+", " ")
+      if result.type > vim.lsp.protocol.MessageType.Warning and #text >= vim.o.columns then
+        text = text:sub(1, vim.o.columns - 13) .. "… (:messages)"
+      end
+      vim.api.nvim_echo({ { text } }, true, {})
+    end,
+  },
 })
 vim.lsp.enable("gptls")
+-- While the model works: the action and what it is doing, in the command line (or use vim.lsp.status() in
+-- your statusline).
+vim.api.nvim_create_autocmd("LspProgress", {
+  callback = function(event)
+    local client = vim.lsp.get_client_by_id(event.data.client_id)
+    local value = event.data.params.value
+    if not client or client.name ~= "gptls" or type(value) ~= "table" then return end
+    local text = value.kind == "begin" and value.title .. ": " .. (value.message or "")
+      or value.kind == "end" and "done" or value.message or ""
+    vim.api.nvim_echo({ { ("gptls: %s"):format(text):sub(1, vim.o.columns - 1) } }, value.kind == "begin", {})
+  end,
+})
 -- Actions: cursor in a function (or a visual selection), then :lua vim.lsp.buf.code_action()
 -- Hover: K on a function name shows its time and space complexity.
 -- Fix the diagnostics on this line (from any source: pyflakes, ruff, tsc...). Neovim sends a server only the

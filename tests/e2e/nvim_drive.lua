@@ -36,6 +36,13 @@ local function run()
   end
 
   vim.api.nvim_win_set_cursor(0, { scenario.line, scenario.col })
+  -- The snippet's review asks with vim.fn.confirm: the user answers scenario.answer (1 Apply, the default;
+  -- 2 Discard), and what the review showed is reported (its message, the diff window's lines).
+  vim.fn.confirm = function(message, _choices, _default)
+    report.review = { message = message, diff = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+      filetype = vim.bo.filetype }
+    return scenario.answer or 1
+  end
 
   if scenario.kind == "fix" then
     -- A diagnostic from another source (as pyflakes through any plugin would set it), then the quickfix.
@@ -63,6 +70,17 @@ local function run()
     return
   end
 
+  if scenario.kind == "review" then
+    local tick = vim.b.changedtick
+    vim.lsp.buf.code_action({ apply = true, filter = function(action) return action.title == scenario.title end })
+    if not vim.wait(20000, function() return report.review ~= nil end, 20) then
+      table.insert(report.errors, "no review was asked")
+    elseif scenario.answer == 1 and not vim.wait(20000, function() return vim.b.changedtick ~= tick end, 20) then
+      table.insert(report.errors, "the buffer never changed")
+    end
+    return
+  end
+
   if scenario.kind == "other-file" then
     -- The action edits (or creates) another file: wait until a buffer for it holds text.
     vim.lsp.buf.code_action({
@@ -86,12 +104,17 @@ local function run()
     local changed = vim.wait(20000, function() return vim.b.changedtick ~= tick end, 20)
     if not changed then table.insert(report.errors, "the buffer never changed") end
   elseif scenario.kind == "explain" then
-    local before = #messages()
     vim.lsp.buf.code_action({
       apply = true,
       filter = function(action) return action.title == scenario.title end,
     })
-    local shown = vim.wait(20000, function() return #messages() > before end, 20)
+    -- A message other than the snippet's progress line ("gptls: <title>: asking the model…").
+    local shown = vim.wait(20000, function()
+      for _, line in ipairs(messages()) do
+        if not line:find("^gptls: ") then return true end
+      end
+      return false
+    end, 20)
     if not shown then table.insert(report.errors, "no message was shown") end
   elseif scenario.kind == "hover" then
     vim.lsp.buf.hover()

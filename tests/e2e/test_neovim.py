@@ -129,18 +129,38 @@ def test_neovim_hover_shows_the_complexity(double, tmp_path) -> None:
     assert not any("INFO" in line for line in errors), errors[:3]
 
 
-def test_neovim_refactor_with_multibyte_text_lands_exactly(double, tmp_path) -> None:
+def test_neovim_reviews_a_refactor_with_multibyte_text_and_it_lands_exactly(double, tmp_path) -> None:
+    # The README snippet asks before a rewrite lands: the diff in a split, the model's note, Apply.
     source = 'def greet():\n    label = "héllo 🌍 世界"\n    return label + "" + ""\n'
-    double.script(replies.json_output({"code": 'def greet():\n    return "héllo 🌍 世界"\n', "explanation": "x"}))
+    note = "Returned the label directly."
+    double.script(replies.json_output({"code": 'def greet():\n    return "héllo 🌍 世界"\n', "explanation": note}))
     text, report = nvim(
         double,
         tmp_path,
         source,
-        {"kind": "action", "line": 2, "col": 8, "title": "gptls: Suggest refactor"},
+        {"kind": "review", "answer": 1, "line": 2, "col": 8, "title": "gptls: Suggest refactor"},
         name="greet.py",
     )
     assert report["errors"] == []
     assert text == 'def greet():\n    return "héllo 🌍 世界"\n'
+    review = report["review"]
+    assert review["message"].startswith("gptls: Suggest refactor: ") and note in review["message"]
+    assert review["filetype"] == "diff" and '+    return "héllo 🌍 世界"' in review["diff"]
+    # While the model worked, the command line said what it was doing (the snippet's LspProgress handler).
+    assert any(line.startswith("gptls: Suggest refactor:") for line in report["messages"]), report["messages"]
+
+
+def test_neovim_review_discarded_leaves_the_buffer(double, tmp_path) -> None:
+    double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "x"}))
+    text, report = nvim(
+        double,
+        tmp_path,
+        LOOP,
+        {"kind": "review", "answer": 2, "line": 2, "col": 6, "title": "gptls: Suggest refactor"},
+        name="loop.py",
+    )
+    assert report["errors"] == [] and report["review"] is not None, report
+    assert text == LOOP
 
 
 def test_neovim_edits_with_an_instruction_from_the_snippets_mapping(double, tmp_path) -> None:
@@ -207,7 +227,7 @@ def test_neovim_runs_an_action_defined_in_settings(double, tmp_path) -> None:
 def test_neovim_writes_tests_into_a_new_test_file(double, tmp_path) -> None:
     tests = "from loop import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n"
     double.script(replies.json_output({"code": tests}))
-    target = tmp_path / "project" / "tests" / "test_loop.py"
+    target = tmp_path / "project" / "test_loop.py"  # a flat project: beside the module, where pytest imports it
     text, report = nvim(
         double,
         tmp_path,

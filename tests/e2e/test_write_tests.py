@@ -149,7 +149,5 @@ async def test_an_editor_that_cannot_create_files_is_told_what_to_do(make_editor
     editor.double.script(replies.json_output({"code": PYTEST.format(module=name)}))
     await editor.run(uri, editor.cursor(uri, "return max"), "write-tests")
     await editor.until(
-        lambda: any(
-            f"cannot create files through LSP: create {ROOT}/test_{name}.py" in m for m in editor.messages()
-        )
+        lambda: any(f"cannot create files through LSP: create {ROOT}/test_{name}.py" in m for m in editor.messages())
     )
