@@ -318,9 +318,13 @@ class Pipeline:
             finally:
                 self._count(-1)
 
-    async def completion(self, request: ResponseRequest, settings: Settings) -> ModelResult:
+    async def completion(
+        self, request: ResponseRequest, settings: Settings, queued: Callable[[], None] = lambda: None
+    ) -> ModelResult:
         """One completion call: it takes a ``maxConcurrentCalls`` slot like an action (it waits for one, unsent,
-        while all are taken) and its cost is counted, a cancelled call's too."""
+        while all are taken: ``queued`` is told) and its cost is counted, a cancelled call's too."""
+        if self._semaphore.locked():
+            queued()
         async with self._semaphore:
             return await self._metered(request, settings, "completions")
 

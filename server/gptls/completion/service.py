@@ -172,6 +172,9 @@ class Completer:
         end = Pos(pos.line, len(doc.line(pos.line))) if shown.insert.replaces_rest else pos
         return Completion(rest, pos, end)
 
+    def _queued(self) -> None:
+        self.stats["queued"] += 1  # every maxConcurrentCalls slot is taken: it waits, unsent
+
     def _cancel(self, uri: str) -> None:
         call = self._calls.pop(uri, None)
         if call is not None and not call.done():
@@ -184,7 +187,7 @@ class Completer:
         )
         call_settings = completion_settings(settings)
         self.pipeline.configure(settings)
-        call = asyncio.ensure_future(self.pipeline.completion(request, call_settings))
+        call = asyncio.ensure_future(self.pipeline.completion(request, call_settings, self._queued))
         self._calls[doc.uri] = call
         self.stats["calls"] += 1
         asked = time.perf_counter()
