@@ -205,6 +205,47 @@ try {
   step("save");
   await page.keyboard.press("Control+S");
   await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
+
+  if (process.env.STATUS_MENU === "1") {
+    step("one gptls item in the status bar; its menu turns completions off and on");
+    const items = page.locator(".statusbar-item", { hasText: "gptls" });
+    if ((await items.count()) !== 1) throw new Error(`${await items.count()} gptls items in the status bar`);
+    await items.first().click();
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Turn inline completions off" }).first()
+      .waitFor({ timeout: 30_000 });
+    if (process.env.MENU_SHOT) await page.screenshot({ path: process.env.MENU_SHOT });
+    await page.keyboard.press("Escape");
+
+    step("Show Last Request opens a read-only view, nothing to save");
+    await paletteCommand("gptls: Show Last Request", "Show Last Request");
+    await page.locator(".tab", { hasText: "last request.md" }).first().waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll(".monaco-editor .view-lines")]
+        .some((lines) => lines.textContent?.replace(/\u00a0/g, " ").includes("the last request")),
+      null,
+      { timeout: 30_000 },
+    );
+    await page.keyboard.type("typed into a read-only view");
+    if (await page.locator(".tab.dirty").count()) throw new Error("the last request view took typing: it is not read-only");
+    await page.keyboard.press("Control+W");
+    await page.locator(".tab", { hasText: "last request.md" }).first().waitFor({ state: "detached", timeout: 30_000 });
+    if (await page.locator(".dialog-box").count()) throw new Error("closing the last request asked to save it");
+
+    step("the settings UI shows gptls' model first, then completions");
+    await paletteCommand("Preferences: Open Settings (UI)", "Open Settings (UI)");
+    await page.locator(".settings-editor .suggest-input-container").first().waitFor({ timeout: 30_000 });
+    await page.keyboard.type("@ext:gptls.gptls", { delay: 20 });  // the search box has the focus
+    const labels = page.locator(".settings-editor .setting-item-contents .setting-item-label");
+    await page.waitForFunction(
+      () => [...document.querySelectorAll(".settings-editor .setting-item-contents .setting-item-label")]
+        .some((label) => label.textContent?.includes("Reasoning Effort")),
+      null,
+      { timeout: 30_000 },
+    );
+    const first = ((await labels.first().textContent()) ?? "").trim();
+    if (first !== "Model") throw new Error(`the first gptls setting shown is ${first}, not Model`);
+    if (process.env.SETTINGS_SHOT) await page.screenshot({ path: process.env.SETTINGS_SHOT });
+  }
 } catch (error) {
   if (error !== "done") failure = error;
 } finally {

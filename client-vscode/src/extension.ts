@@ -39,7 +39,7 @@ import {
   USAGE_COMMAND,
 } from "./protocol";
 import { DISCARDED, type Review, applied, confirmed, reviewMessage, reviewable } from "./review";
-import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, progressChanges } from "./status";
+import { MENU_COMMAND, RestartQueue, StatusOwner, type StatusView, menuItems, needsKey, progressChanges } from "./status";
 import { shownText } from "./shown";
 
 let client: LanguageClient | undefined;
@@ -85,11 +85,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   command("gptls.checkConnection", () => serverCommand(CHECK_COMMAND));
   command("gptls.showUsage", () => serverCommand(USAGE_COMMAND));
+  // The last request, in a read-only view (a virtual document: nothing to save, no "Untitled" left behind).
+  let lastRequest = "";
+  const lastRequestChanged = new vscode.EventEmitter<vscode.Uri>();
+  context.subscriptions.push(
+    lastRequestChanged,
+    vscode.workspace.registerTextDocumentContentProvider(LAST_REQUEST.scheme, {
+      onDidChange: lastRequestChanged.event,
+      provideTextDocumentContent: () => lastRequest,
+    }),
+  );
   command("gptls.showLastRequest", async () => {
     const answer = (await serverCommand(SHOW_LAST_REQUEST_COMMAND)) as { text?: string | null } | undefined;
-    if (answer?.text) {
-      const document = await vscode.workspace.openTextDocument({ content: answer.text, language: "markdown" });
-      await vscode.window.showTextDocument(document, { preview: true });
+    lastRequest = answer?.text || "gptls has sent no request since it started.";
+    lastRequestChanged.fire(LAST_REQUEST);
+    const document = await vscode.workspace.openTextDocument(LAST_REQUEST);
+    await vscode.window.showTextDocument(document, { preview: true });
+  });
+  command(MENU_COMMAND, async () => {
+    if (!status) {
+      return;
+    }
+    const chosen = await vscode.window.showQuickPick(menuItems(status.current), { title: "gptls" });
+    if (chosen) {
+      await vscode.commands.executeCommand(chosen.command);
     }
   });
   command("gptls.restartServer", () => restart(context));
@@ -102,16 +121,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await restart(context);
   });
   command("gptls.editWithInstruction", () => editWithInstruction());
-  const completionsItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 99);
-  completionsItem.command = "gptls.toggleCompletions";
-  const showCompletions = () => {
-    const view = completionsView(vscode.workspace.getConfiguration("gptls").get<boolean>("completions", true));
-    completionsItem.text = view.text;
-    completionsItem.tooltip = view.tooltip;
-  };
+  const showCompletions = () =>
+    status?.completions(vscode.workspace.getConfiguration("gptls").get<boolean>("completions", true));
   showCompletions();
-  completionsItem.show();
-  context.subscriptions.push(completionsItem);
   command("gptls.toggleCompletions", async () => {
     const config = vscode.workspace.getConfiguration("gptls");
     await config.update("completions", !config.get<boolean>("completions", true), vscode.ConfigurationTarget.Global);
@@ -266,6 +278,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
 }
 
 const REVIEW_SCHEME = "gptls-review";
+const LAST_REQUEST = vscode.Uri.from({ scheme: "gptls-request", path: "/last request.md" });
 const proposals = new Map<string, string>();
 let reviews = 0;
 

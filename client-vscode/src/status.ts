@@ -10,6 +10,8 @@ export interface ServerStatus {
   todayUsd?: number;
   /** The server answers from its canned demo stand-in. */
   demo?: boolean;
+  /** Inline completions are on (gptls.completions): shown in the same item, toggled from its menu. */
+  completions?: boolean;
 }
 
 /** Today's estimated cost as the status bar shows it. */
@@ -27,7 +29,46 @@ export interface StatusView {
   kind: "ready" | "working" | "error" | "starting";
 }
 
+/** The one gptls item in the status bar: the server's state, today's cost and whether completions are on;
+ * a click opens the gptls menu (see menuItems). */
 export function statusView(status: ServerStatus): StatusView {
+  const view = serverView(status);
+  const off = status.completions === false;
+  return {
+    ...view,
+    text: off ? `${view.text} $(circle-slash)` : view.text,
+    tooltip: `${view.tooltip}. Inline completions are ${off ? "off" : "on"}. Click for the gptls menu.`,
+    command: MENU_COMMAND,
+  };
+}
+
+export const MENU_COMMAND = "gptls.menu";
+
+/** What the status item's menu offers, given the state: each a label and the command it runs. */
+export function menuItems(status: ServerStatus): { label: string; command: string }[] {
+  const items = [
+    status.completions === false
+      ? { label: "$(sparkle) Turn inline completions on", command: "gptls.toggleCompletions" }
+      : { label: "$(circle-slash) Turn inline completions off", command: "gptls.toggleCompletions" },
+    { label: "$(graph) Show today's usage", command: "gptls.showUsage" },
+    { label: "$(output) Show the log", command: "gptls.showLog" },
+    { label: "$(plug) Check the connection", command: "gptls.checkConnection" },
+    { label: "$(file-code) Show the last request", command: "gptls.showLastRequest" },
+  ];
+  if (status.demo) {
+    items.push({ label: "$(debug-stop) Stop the demo", command: "gptls.stopDemo" });
+  }
+  if (needsKey(status.lastError) || status.demo) {
+    items.push({ label: "$(key) Set API key", command: "gptls.setApiKey" });
+  }
+  if (needsKey(status.lastError) && !status.demo) {
+    items.push({ label: "$(beaker) Try the demo", command: "gptls.tryDemo" });
+  }
+  items.push({ label: "$(debug-restart) Restart the server", command: "gptls.restartServer" });
+  return items;
+}
+
+function serverView(status: ServerStatus): StatusView {
   if (status.starting) {
     return { text: "$(sync~spin) gptls", tooltip: "gptls is starting", command: "gptls.showLog", kind: "starting" };
   }
@@ -104,6 +145,10 @@ export class StatusOwner {
     });
   }
 
+  completions(on: boolean): void {
+    this.set({ completions: on });
+  }
+
   clearError(): void {
     this.set({ lastError: null });
   }
@@ -123,13 +168,6 @@ export class RestartQueue {
     this.last = next.catch(() => undefined);
     return next;
   }
-}
-
-/** The completions toggle in the status bar: what it shows for the current setting. */
-export function completionsView(on: boolean): { text: string; tooltip: string } {
-  return on
-    ? { text: "$(sparkle) gptls", tooltip: "gptls inline completions are on (click to turn them off)" }
-    : { text: "$(circle-slash) gptls", tooltip: "gptls inline completions are off (click to turn them on)" };
 }
 
 /** The server's status says no API key is set: the user is offered "Set API Key". */

@@ -26,7 +26,7 @@ describe("activation without a server", () => {
     expect(stub.calls.errors[0]).toContain('gptls.server.python ("/definitely/not/python") is not Python 3.9 or newer');
     expect(stub.calls.errors[0]).toContain("gptls needs Python 3.9 or newer");
     expect(stub.calls.errors[0]).not.toContain("pip install gptls");
-    for (const name of ["setApiKey", "clearApiKey", "checkConnection", "showUsage", "showLastRequest", "restartServer", "showLog"]) {
+    for (const name of ["setApiKey", "clearApiKey", "checkConnection", "showUsage", "showLastRequest", "restartServer", "showLog", "menu"]) {
       expect(stub.calls.commands.has(`gptls.${name}`), name).toBe(true);
     }
     expect(stub.calls.statusTexts.at(-1)).toContain("$(error)");

@@ -24,7 +24,7 @@ describe("settings -> initializationOptions", () => {
   });
 
   it("every server setting is contributed in package.json, with a description", () => {
-    const properties = pkg.contributes.configuration.properties as Record<string, { description?: string; markdownDescription?: string }>;
+    const properties = Object.assign({}, ...pkg.contributes.configuration.map((part: { properties: object }) => part.properties)) as Record<string, { description?: string; markdownDescription?: string }>;
     for (const name of SERVER_SETTINGS) {
       const property = properties[`gptls.${name}`];
       expect(property, name).toBeDefined();
@@ -33,7 +33,7 @@ describe("settings -> initializationOptions", () => {
   });
 
   it("the contributed defaults are the server's defaults", () => {
-    const properties = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
+    const properties = Object.assign({}, ...pkg.contributes.configuration.map((part: { properties: object }) => part.properties)) as Record<string, { default: unknown }>;
     expect(properties["gptls.model"].default).toBe("gpt-5-mini");
     expect(properties["gptls.reasoningEffort"].default).toBe("low");
     expect(properties["gptls.store"].default).toBe(false);

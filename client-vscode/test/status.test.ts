@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { RestartQueue, StatusOwner, type StatusView, completionsView, needsKey, progressChanges, statusView } from "../src/status";
+import {
+  MENU_COMMAND,
+  RestartQueue,
+  StatusOwner,
+  type StatusView,
+  menuItems,
+  needsKey,
+  progressChanges,
+  statusView,
+} from "../src/status";
 
 describe("status bar", () => {
   it("ready", () => {
@@ -11,13 +20,13 @@ describe("status bar", () => {
     expect(view.text).toContain("3");
     expect(view.tooltip).toContain("3 calls");
   });
-  it("error when the server is down or the last call failed; a click opens the log", () => {
+  it("error when the server is down or the last call failed; a click opens the menu", () => {
     for (const view of [
       statusView({ running: false, starting: false, inFlight: 0 }),
       statusView({ running: true, starting: false, inFlight: 0, lastError: "quota used up" }),
     ]) {
       expect(view.kind).toBe("error");
-      expect(view.command).toBe("gptls.showLog");
+      expect(view.command).toBe(MENU_COMMAND);
     }
   });
 });
@@ -72,16 +81,29 @@ describe("restarts", () => {
 });
 
 describe("today's cost and the completions toggle", () => {
-  it("shows today's cost once there is one, and clicking opens the usage", () => {
+  it("shows today's cost once there is one, and clicking opens the menu", () => {
     const view = statusView({ running: true, starting: false, inFlight: 0, todayUsd: 0.1234 });
     expect(view.text).toBe("$(check) gptls $0.12");
-    expect(view.command).toBe("gptls.showUsage");
+    expect(view.command).toBe(MENU_COMMAND);
     expect(statusView({ running: true, starting: false, inFlight: 0, todayUsd: 0.004 }).text).toBe("$(check) gptls <$0.01");
     expect(statusView({ running: true, starting: false, inFlight: 0 }).text).toBe("$(check) gptls");
   });
-  it("the toggle says which way completions are", () => {
-    expect(completionsView(true).text).toContain("sparkle");
-    expect(completionsView(false).text).toContain("circle-slash");
+  it("one item says whether completions are on, and its menu turns them the other way", () => {
+    const on = { running: true, starting: false, inFlight: 0, completions: true };
+    const off = { ...on, completions: false };
+    expect(statusView(on).text).toBe("$(check) gptls");
+    expect(statusView(off).text).toBe("$(check) gptls $(circle-slash)");
+    expect(statusView(off).tooltip).toContain("Inline completions are off");
+    expect(menuItems(on)[0]).toEqual({ label: "$(circle-slash) Turn inline completions off", command: "gptls.toggleCompletions" });
+    expect(menuItems(off)[0].label).toContain("Turn inline completions on");
+    expect(menuItems(on).map((i) => i.command)).toContain("gptls.showUsage");
+  });
+  it("the menu offers the key and the demo when there is no key, and Stop the demo during it", () => {
+    const keyless = { running: true, starting: false, inFlight: 0, lastError: "No OpenAI API key: set it" };
+    expect(menuItems(keyless).map((i) => i.command)).toEqual(expect.arrayContaining(["gptls.setApiKey", "gptls.tryDemo"]));
+    const demo = { running: true, starting: false, inFlight: 0, demo: true };
+    expect(menuItems(demo).map((i) => i.command)).toContain("gptls.stopDemo");
+    expect(menuItems(demo).map((i) => i.command)).not.toContain("gptls.tryDemo");
   });
 });
 

@@ -41,7 +41,7 @@ describe("protected settings come from the user's own settings only", () => {
   });
 
   it("package.json lets only the user set them, and declares untrusted workspaces", () => {
-    const properties = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+    const properties = Object.assign({}, ...pkg.contributes.configuration.map((part: { properties: object }) => part.properties)) as Record<string, { scope?: string }>;
     for (const name of Object.keys(PROTECTED_SETTINGS)) {
       expect(properties[`gptls.${name}`].scope, name).toBe("application");
     }

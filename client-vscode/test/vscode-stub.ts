@@ -85,3 +85,13 @@ export function fakeContext() {
     },
   };
 }
+
+export const Uri = {
+  from: (parts: { scheme: string; path: string }) => ({ ...parts, toString: () => `${parts.scheme}:${parts.path}` }),
+};
+
+export class EventEmitter<T> {
+  event = (_listener: (value: T) => void) => ({ dispose: () => {} });
+  fire(_value: T): void {}
+  dispose(): void {}
+}

@@ -38,8 +38,12 @@ def free_port() -> int:
 
 
 def test_vscode_generates_a_function_with_the_packaged_extension(double, tmp_path) -> None:
+    # Then, as a user looks around: one gptls status item whose menu turns completions off, Show Last Request
+    # in a read-only view (nothing to save), and the settings UI with the model first.
     double.script(replies.json_output({"code": AREA}))
-    saved = drive_vscode(double, tmp_path, "geometry.py", STUB, line=6, expect="return math.pi * radius ** 2")
+    saved = drive_vscode(
+        double, tmp_path, "geometry.py", STUB, line=6, expect="return math.pi * radius ** 2", status_menu=True
+    )
     assert saved == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
 
 
@@ -205,6 +209,7 @@ def drive_vscode(
     restart: bool = False,
     note: str = "",
     save_only: str = "",
+    status_menu: bool = False,
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -306,6 +311,9 @@ def drive_vscode(
                 "RESTART": "1" if restart else "",
                 "NOTE": note,
                 "SAVE_ONLY": save_only,
+                "STATUS_MENU": "1" if status_menu else "",
+                "MENU_SHOT": str(ARTIFACTS / "vscode-status-menu.png"),
+                "SETTINGS_SHOT": str(ARTIFACTS / "vscode-settings.png"),
                 "CANCEL_SHOT": str(ARTIFACTS / "vscode-cancel-notification.png"),
                 **({"ACTION": action} if action else {}),
             },

@@ -11,9 +11,13 @@ from typing import Any
 from gptls.config import DECLARATIONS, PROTECTED, SETTING_NAMES, Settings, camel
 
 REPO = Path(__file__).resolve().parents[2]
-CONTRIBUTED: dict[str, dict[str, Any]] = json.loads((REPO / "client-vscode" / "package.json").read_text())[
-    "contributes"
-]["configuration"]["properties"]
+_CATEGORIES: list[dict[str, Any]] = json.loads((REPO / "client-vscode" / "package.json").read_text())["contributes"][
+    "configuration"
+]
+# VS Code's settings, from every category the extension contributes (each a titled, ordered group).
+CONTRIBUTED: dict[str, dict[str, Any]] = {
+    name: spec for part in _CATEGORIES for name, spec in part["properties"].items()
+}
 SETTINGS_TS = (REPO / "client-vscode" / "src" / "settings.ts").read_text()
 VSCODE_NAMES = [name for name in SETTING_NAMES if name != "api_key"]  # the key lives in secret storage
 
@@ -116,3 +120,15 @@ def test_the_readmes_vscode_settings_table_shows_the_extensions_defaults() -> No
         for name, default in zip(names, defaults, strict=True):
             assert name in declared, f"README names {name}, which package.json does not declare"
             assert default == shown(declared[name]), f"README says {name} defaults to {default}"
+
+
+def test_vscode_shows_the_model_and_completions_settings_first_in_ordered_groups() -> None:
+    # The settings UI lists categories by their order and settings by theirs (else alphabetically: the model
+    # was buried among 46).
+    assert [part["order"] for part in _CATEGORIES] == list(range(1, len(_CATEGORIES) + 1))
+    first, second = _CATEGORIES[0]["properties"], _CATEGORIES[1]["properties"]
+    assert next(iter(first)) == "gptls.model" and first["gptls.model"]["order"] == 0
+    assert "Set API Key" in first["gptls.model"]["markdownDescription"], "the model's setting says where the key goes"
+    assert next(iter(second)) == "gptls.completions"
+    for part in _CATEGORIES:
+        assert [spec["order"] for spec in part["properties"].values()] == list(range(len(part["properties"])))
