@@ -462,8 +462,10 @@ async def test_a_projects_action_title_reaches_no_editor_surface_as_a_link(make_
     actions = [{"title": LINK_TITLE, "instructions": "Simpler.", "result": "edit"}]
     editor = await make_editor(capabilities=gptls_vscode_capabilities(), init_options={"actions": actions})
     uri = editor.open("loop.py", "def total(items):\n    return sum(items)\n")
+    answer = {"code": "def total(items):\n    return sum(items)\n", "explanation": "[ok](https://x)"}
     editor.double.script(
-        replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": "[ok](https://x)"})
+        # Streamed in two parts a moment apart, so the progress has begun (and shows its title) before the end.
+        replies.json_output(answer).then(text_chunks=[json.dumps(answer)[:10], json.dumps(answer)[10:]], drip=0.3)
     )
     offered = [a for a in await editor.actions(uri, editor.cursor(uri, "return")) if "custom:" in str(a.data)]
     assert offered, ("the project's action is offered (its title shown as text)", editor.messages())
