@@ -133,7 +133,10 @@ def test_neovim_reviews_a_refactor_with_multibyte_text_and_it_lands_exactly(doub
     # The README snippet asks before a rewrite lands: the diff in a split, the model's note, Apply.
     source = 'def greet():\n    label = "héllo 🌍 世界"\n    return label + "" + ""\n'
     note = "Returned the label directly."
-    double.script(replies.json_output({"code": 'def greet():\n    return "héllo 🌍 世界"\n', "explanation": note}))
+    answer = {"code": 'def greet():\n    return "héllo 🌍 世界"\n', "explanation": note}
+    # Streamed in two parts a moment apart: the progress has begun (and is shown) before the answer ends.
+    whole = json.dumps(answer)
+    double.script(replies.json_output(answer).then(text_chunks=[whole[:10], whole[10:]], drip=0.3))
     text, report = nvim(
         double,
         tmp_path,
