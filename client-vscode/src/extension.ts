@@ -250,13 +250,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       status?.running(change.newState === State.Running);
     }
   });
-  status?.starting();
-  try {
-    await client.start();
-  } catch (error) {
-    status?.failed(`the server did not start: ${String(error)}`);
-    return;
-  }
+  // gptls/status is handled from the start: the server sends its first one (e.g. "no API key") as soon as it
+  // is initialized, which can come before client.start() resolves.
   let keyPrompted = false;
   const running = client;
   client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
@@ -275,6 +270,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         );
     }
   });
+  status?.starting();
+  try {
+    await client.start();
+  } catch (error) {
+    status?.failed(`the server did not start: ${String(error)}`);
+    return;
+  }
 }
 
 const REVIEW_SCHEME = "gptls-review";
