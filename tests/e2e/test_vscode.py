@@ -182,7 +182,9 @@ def test_vscode_saving_runs_no_action_a_repository_set_on_save(double, tmp_path)
         expect="",
         save_only="  # saved",
         workspace_files={".vscode/settings.json": json.dumps(hostile)},
-        user_settings={"files.autoSave": "off"},  # the save is the user's Ctrl+S, after the tab shows dirty
+        # The save is the user's Ctrl+S, after the tab shows dirty; ghost text is off, so that typing asks nothing
+        # and any request the double sees came from the save.
+        user_settings={"files.autoSave": "off", "gptls.completions": False},
     )
     assert saved == text.replace("w * h\n", "w * h  # saved\n"), "the save ran an action"
     assert double.requests == [], "saving called the model"
