@@ -9,15 +9,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from gptls.completion.prompt import CURSOR
-from gptls.targets.lexical import C_FAMILY
+from gptls.targets.lexical import C_FAMILY, HIDDEN_BREAKS
 
 log = logging.getLogger(__name__)
 
 # What ghost text may hold at most: an editor shows it whole, over the code below the cursor.
 MAX_LINES = 40
 MAX_CHARS = 4000
-# Line terminators a language counts that the editor may not show (JavaScript ends a // comment at U+2028).
-_HIDDEN_BREAKS = re.compile("[\\x0b\\x0c\\x85\\u2028\\u2029]")
 _LINE_COMMENT = re.compile(r"//")
 # Java decodes \u escapes before it reads comments: these end a line comment or a block comment.
 _JAVA_ESCAPES = re.compile(r"\\u+00(?:0[aAdD]|2[aAfF])")
@@ -88,7 +86,7 @@ def problem(insert: str, line_prefix: str, language_id: str) -> str | None:
     may not show, a C line splice in a comment, a Java escape that ends a comment), and no control or invisible
     character (bidirectional overrides, zero-width and tag characters, C0 and C1 controls but tab and newline),
     which could make what is shown read otherwise than what is inserted."""
-    if _HIDDEN_BREAKS.search(insert):
+    if HIDDEN_BREAKS.search(insert):
         return "a line break the editor may not show"
     for char in insert:
         if char in "\t\n":

@@ -20,7 +20,7 @@ JS_FAMILY = frozenset({"javascript", "typescript", "javascriptreact", "typescrip
 RAW_BACKTICK = frozenset({"go"})  # `raw strings`, no escapes, may span lines
 TRIPLE_QUOTES = frozenset({"kotlin", "swift", "java", "csharp", "scala", "groovy", "dart"})
 # Line terminators some language counts that a comment's author may not see.
-_HIDDEN_BREAKS = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
+HIDDEN_BREAKS = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
 _JAVA_UNICODE = re.compile(r"(?<!\\)(?:\\\\)*\\u+[0-9a-fA-F]{4}")
 
 
@@ -28,7 +28,7 @@ def comment_problem(comment: str, language_id: str, newline: str = "\n") -> str 
     """Why the comment text gptls is about to insert (markers included) could change code, or None."""
     language = language_id.lower()
     body = comment.replace(newline, "\n")
-    if _HIDDEN_BREAKS.search(body):
+    if HIDDEN_BREAKS.search(body):
         return "it holds a line break the editor may not show"
     if language == "java" and re.search(r"\\u", body):
         return "it holds a \\u escape, which Java decodes before reading comments"
