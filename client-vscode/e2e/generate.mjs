@@ -33,10 +33,14 @@ try {
     step("no key: the error offers the demo; take it");
     const toast = page.locator(".notification-toast", { hasText: "no OpenAI API key" });
     await toast.first().waitFor({ timeout: 90_000 });
-    await toast.first().getByRole("button", { name: "Try the Demo" }).click();
+    await toast.first().getByRole("link", { name: "Try the Demo" }).click();
     step("the status bar says demo");
     await page.locator(".statusbar-item", { hasText: "gptls demo" }).locator(".codicon-beaker").first()
       .waitFor({ timeout: 90_000 });
+    step("the no-key notification is withdrawn; the demo's own says how to stop it");
+    await page.locator(".notification-toast", { hasText: "Stop the Demo" }).first().waitFor({ timeout: 30_000 });
+    await toast.first().waitFor({ state: "detached", timeout: 30_000 });
+    if (process.env.DEMO_SHOT) await page.screenshot({ path: process.env.DEMO_SHOT });
   } else {
     step("wait for gptls to be ready in the status bar");
     await page.locator(".statusbar-item", { hasText: "gptls" }).locator(".codicon-check").first()
@@ -205,6 +209,14 @@ try {
   step("save");
   await page.keyboard.press("Control+S");
   await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
+
+  if (process.env.DEMO === "1") {
+    step("Stop the Demo: its notification is withdrawn, the no-key one is back");
+    const demoToast = page.locator(".notification-toast", { hasText: "Stop the Demo" });
+    await demoToast.first().getByRole("link", { name: "Stop the Demo" }).click();
+    await page.locator(".notification-toast", { hasText: "no OpenAI API key" }).first().waitFor({ timeout: 90_000 });
+    await demoToast.first().waitFor({ state: "detached", timeout: 30_000 });
+  }
 
   if (process.env.STATUS_MENU === "1") {
     step("one gptls item in the status bar; its menu turns completions off and on");

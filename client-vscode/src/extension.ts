@@ -39,7 +39,8 @@ import {
   USAGE_COMMAND,
 } from "./protocol";
 import { DISCARDED, type Review, applied, confirmed, reviewMessage, reviewable } from "./review";
-import { MENU_COMMAND, RestartQueue, StatusOwner, type StatusView, menuItems, needsKey, progressChanges } from "./status";
+import { MENU_COMMAND, RestartQueue, StatusOwner, type StatusView, menuItems, progressChanges } from "./status";
+import { Notices } from "./notices";
 import { shownText } from "./shown";
 
 let client: LanguageClient | undefined;
@@ -49,6 +50,15 @@ const restarts = new RestartQueue();
 // "Try the Demo": the server answers from its canned local stand-in (`gptls demo`) until the user sets a key
 // or restarts VS Code. Only the user's click turns it on: no setting, so no workspace can.
 let demo = false;
+const notices = new Notices(showNotice);
+
+/** A notification the extension can close (see notices.ts): a progress whose title carries command links. */
+function showNotice(text: string): () => void {
+  let close: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (close = resolve));
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: text }, () => done);
+  return () => close();
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("gptls", { log: true });
@@ -237,7 +247,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client.registerFeature({
     // The server sends edits that need confirmation as workspace/applyEdit, for reviewEdit below.
     fillClientCapabilities: (capabilities) => {
-      capabilities.experimental = { ...(capabilities.experimental as object), gptls: { reviewEdits: true } };
+      capabilities.experimental = {
+        ...(capabilities.experimental as object),
+        gptls: { reviewEdits: true, notices: true },
+      };
     },
     initialize: () => undefined,
     getState: () => ({ kind: "static" }),
@@ -251,23 +264,14 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     }
   });
   // gptls/status is handled from the start: the server sends its first one (e.g. "no API key") as soon as it
-  // is initialized, which can come before client.start() resolves.
-  let keyPrompted = false;
+  // is initialized, which can come before client.start() resolves. Only the server's own status decides the
+  // notices: "no key" stays through a restart until a server with a key says so.
   const running = client;
   client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
     status?.server(params);
     showCancellable(running, params);
-    if (!keyPrompted && needsKey(params.lastError)) {
-      keyPrompted = true; // once per server start
-      void vscode.window
-        .showErrorMessage("gptls: no OpenAI API key is set.", "Set API Key", "Try the Demo")
-        .then((choice) =>
-          choice === "Set API Key"
-            ? vscode.commands.executeCommand("gptls.setApiKey")
-            : choice === "Try the Demo"
-              ? vscode.commands.executeCommand("gptls.tryDemo")
-              : undefined,
-        );
+    if (status) {
+      notices.update({ ...status.current, running: true, starting: false });
     }
   });
   status?.starting();

@@ -76,3 +76,25 @@ async def test_gptls_demo_is_a_command_an_editor_can_start(make_editor, tmp_path
     await editor.run(uri, editor.cursor(uri, "..."), "generate")
     assert MARK in editor.buffers[uri]
     assert editor.statuses[-1].demo is True
+
+
+async def test_the_vscode_extension_shows_the_demo_notice_itself_so_it_can_withdraw_it(make_editor, tmp_path) -> None:
+    # A window/showMessage cannot be closed by the editor; a client that declares experimental.gptls.notices
+    # shows the demo (and no-key) notices from gptls/status and closes them when the status says so.
+    from pytest_lsp import client_capabilities
+
+    caps = client_capabilities("visual-studio-code")
+    caps.experimental = {"gptls": {"notices": True}}
+    editor = await make_editor(server_args=["demo"], root=str(tmp_path), capabilities=caps)
+    await editor.until(lambda: bool(editor.statuses), "gptls/status")
+    assert editor.statuses[-1].demo is True
+    uri = editor.open_uri((tmp_path / "shapes.py").as_uri(), CODE)
+    await editor.run(uri, editor.cursor(uri, "..."), "generate")  # the server is well past its start
+    assert not any("every answer is canned" in m for m in editor.messages()), editor.messages()
+
+
+async def test_a_server_with_a_key_says_at_start_that_nothing_is_wrong(make_editor, tmp_path) -> None:
+    # The status a restarted server sends at once is what withdraws a "no API key" notice shown before.
+    editor = await make_editor(root=str(tmp_path))
+    await editor.until(lambda: bool(editor.statuses), "gptls/status")
+    assert editor.statuses[0].lastError is None and editor.statuses[0].demo is False

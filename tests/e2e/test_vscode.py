@@ -310,6 +310,7 @@ def drive_vscode(
                 "INSTRUCT": instruct,
                 "CANCEL": cancel,
                 "DEMO": "1" if demo else "",
+                "DEMO_SHOT": str(ARTIFACTS / "vscode-demo-notice.png"),
                 "RESTART": "1" if restart else "",
                 "NOTE": note,
                 "SAVE_ONLY": save_only,

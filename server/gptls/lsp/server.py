@@ -65,6 +65,9 @@ class ClientFeatures:
     # gptls' VS Code extension (experimental.gptls.reviewEdits): it shows an edit that needs confirmation as a
     # diff with Apply/Discard. VS Code's own refactor preview starts such a change unticked, so Apply did nothing.
     review_edits: bool = False
+    # gptls' VS Code extension (experimental.gptls.notices) shows the demo notice itself, from gptls/status, and
+    # closes it when the demo stops: a window/showMessage would stay on screen after.
+    own_notices: bool = False
 
 
 class GptlsServer(LanguageServer):
@@ -380,6 +383,7 @@ def create_server(*, demo: bool = False) -> GptlsServer:
                 and caps.workspace.did_change_watched_files.dynamic_registration
             ),
             review_edits=_experimental(caps, "reviewEdits"),
+            own_notices=_experimental(caps, "notices"),
             change_annotations=bool(
                 code_action
                 and code_action.honors_change_annotations
@@ -422,18 +426,18 @@ def create_server(*, demo: bool = False) -> GptlsServer:
             except Exception as exc:
                 log.info("client/registerCapability failed: %s", exc)
         ls.warm_up()
-        if ls.demo:
+        if ls.demo and not ls.features.own_notices:
             from gptls.demo import NOTICE
 
             ls.show(NOTICE, lsp.MessageType.Info)
-            ls.send_status()
         if not ls.settings.api_key.reveal():
             # Said now, not only at the first action: a status bar shows the error at once.
             from gptls.openai.errors import MissingApiKeyError
 
             ls.last_error = str(MissingApiKeyError())  # status bars show it (VS Code: with a Set API Key button)
-            ls.send_status()
             log.warning("%s", ls.last_error)  # every editor: the first action says it again, as a message
+        # Always, key or not: a client that showed "no API key" or "demo" before a restart learns it is resolved.
+        ls.send_status()
         if ls.features.configuration:
             await ls.pull_configuration()
         ls.start_index()  # after the settings: the excludes it honours are the user's
