@@ -125,10 +125,12 @@ try {
     for (let attempt = 1; ; attempt++) {
       await page.keyboard.type(process.env.GHOST, { delay: 60 });
       try {
+        // GHOST_WIDGET=1: the word-based suggest widget is open too (VS Code's default), ghost text beside it.
         await page.waitForFunction(
-          () => [...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
-            .some((g) => (g.textContent ?? "").trim().length > 0),
-          null,
+          (widget) => [...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
+            .some((g) => (g.textContent ?? "").trim().length > 0)
+            && (!widget || document.querySelector(".monaco-editor .suggest-widget.visible") !== null),
+          process.env.GHOST_WIDGET === "1",
           { timeout: 5_000 },
         );
         break;
@@ -140,6 +142,25 @@ try {
     if (process.env.GHOST_SHOT) await page.screenshot({ path: process.env.GHOST_SHOT });
     step("accept it with Tab");
     await page.keyboard.press("Tab");
+    if (process.env.GHOST_WIDGET === "1") {
+      // Tab may take only the widget's item; the ghost text that extends it stays, and another Tab takes it.
+      for (let tab = 1; ; tab++) {
+        try {
+          await page.waitForFunction(
+            (expected) => ![...document.querySelectorAll(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text")]
+              .some((g) => (g.textContent ?? "").trim().length > 0)
+              && document.querySelector(".monaco-editor .view-lines")?.textContent?.replace(/\u00a0/g, " ").includes(expected),
+            EXPECT,
+            { timeout: 5_000 },
+          );
+          break;
+        } catch (error) {
+          if (tab >= 3) throw error;
+          step("accept the rest with Tab");
+          await page.keyboard.press("Tab");
+        }
+      }
+    }
   } else if (process.env.INSTRUCT) {
     step("gptls: Edit with Instruction… from the command palette");
     await paletteCommand("gptls: Edit with Instruction", "Edit with Instruction");

@@ -215,20 +215,33 @@ class Editor:
             lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=position)
         )
 
-    def inline_params(self, uri: str, position: lsp.Position, *, invoked: bool = False) -> lsp.InlineCompletionParams:
+    def inline_params(
+        self,
+        uri: str,
+        position: lsp.Position,
+        *,
+        invoked: bool = False,
+        selected: lsp.SelectedCompletionInfo | None = None,
+    ) -> lsp.InlineCompletionParams:
         kind = lsp.InlineCompletionTriggerKind.Invoked if invoked else lsp.InlineCompletionTriggerKind.Automatic
         return lsp.InlineCompletionParams(
-            context=lsp.InlineCompletionContext(trigger_kind=kind),
+            context=lsp.InlineCompletionContext(trigger_kind=kind, selected_completion_info=selected),
             text_document=lsp.TextDocumentIdentifier(uri=uri),
             position=position,
         )
 
     async def inline(
-        self, uri: str, position: lsp.Position, *, invoked: bool = False
+        self,
+        uri: str,
+        position: lsp.Position,
+        *,
+        invoked: bool = False,
+        selected: lsp.SelectedCompletionInfo | None = None,
     ) -> list[lsp.InlineCompletionItem]:
-        """Ghost text at ``position``, asked for as an editor does (automatic: the user typed)."""
+        """Ghost text at ``position``, asked for as an editor does (automatic: the user typed); ``selected``: the
+        item selected in the editor's open suggest widget."""
         result = await self.client.text_document_inline_completion_async(
-            self.inline_params(uri, position, invoked=invoked)
+            self.inline_params(uri, position, invoked=invoked, selected=selected)
         )
         if result is None:
             return []

@@ -87,6 +87,35 @@ async def test_typing_along_a_suggestion_costs_no_call_and_an_accepted_one_asks_
     assert len(editor.double.requests) == calls + 1
 
 
+async def test_with_the_suggest_widget_open_the_answer_extends_the_selected_item(editor) -> None:
+    # VS Code shows ghost text beside its suggest widget only when it begins with the selected item over the
+    # item's range: the user typed "w", the widget selects "width".
+    uri = editor.open("area.py", FUNC.replace("return \n", "return w\n"))
+    cursor = lsp.Position(line=1, character=12)
+    word = lsp.Range(start=lsp.Position(line=1, character=11), end=cursor)
+    editor.double.script(replies.text(" * height"))
+    items = await editor.inline(
+        uri, cursor, invoked=True, selected=lsp.SelectedCompletionInfo(range=word, text="width")
+    )
+    assert [(i.insert_text, i.range) for i in items] == [("width * height", word)]
+    assert "    return width<|cursor|>\n" in editor.double.requests[-1].body["input"], "asked as if accepted"
+    # Typing on with the widget still on "width": the same answer, no second call.
+    editor.insert(uri, cursor, "i")
+    longer = lsp.Range(start=word.start, end=lsp.Position(line=1, character=13))
+    items = await editor.inline(uri, longer.end, selected=lsp.SelectedCompletionInfo(range=longer, text="width"))
+    assert [(i.insert_text, i.range) for i in items] == [("width * height", longer)]
+    assert len(editor.double.requests) == 1
+    # An item that is no single-line text on the cursor's line is not extended (VS Code would not show it): no
+    # call, no text.
+    snippet = lsp.SelectedCompletionInfo(range=longer, text="while True:\n    pass")
+    assert await editor.inline(uri, longer.end, invoked=True, selected=snippet) == []
+    elsewhere = lsp.SelectedCompletionInfo(
+        range=lsp.Range(start=lsp.Position(line=0, character=0), end=cursor), text="x"
+    )
+    assert await editor.inline(uri, longer.end, invoked=True, selected=elsewhere) == []
+    assert len(editor.double.requests) == 1
+
+
 async def test_automatic_requests_wait_for_a_pause_and_only_the_last_one_calls(make_editor, double) -> None:
     editor = await make_editor(init_options={"completionDebounceMs": 300})
     uri = editor.open("area.py", FUNC)

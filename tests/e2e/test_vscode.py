@@ -109,6 +109,30 @@ def test_vscode_shows_ghost_text_and_tab_accepts_it(double, tmp_path) -> None:
     assert any("<|cursor|>" in r.body["input"] for r in double.requests)
 
 
+def test_vscode_shows_ghost_text_beside_the_open_suggest_widget(double, tmp_path) -> None:
+    # VS Code's default word-based suggestions: typing "w" opens the widget on "width". The ghost text must begin
+    # with the selected item to be shown beside it (selectedCompletionInfo): gptls asks as if it were accepted.
+    # Asked about "w" alone, the model goes its own way ("weight"), which VS Code would not show beside "width".
+    double.responder = lambda request: replies.text(
+        " * height" if "return width<|cursor|>" in request.body["input"] else "eight * width"
+    )
+    text = "def area(width, height):\n    return \n"
+    saved = drive_vscode(
+        double,
+        tmp_path,
+        "area.py",
+        text,
+        line=2,
+        col=12,
+        expect="return width * height",
+        ghost="w",
+        ghost_widget=True,
+        user_settings={"editor.wordBasedSuggestions": "matchingDocuments"},
+    )
+    assert saved == "def area(width, height):\n    return width * height\n"
+    assert any("return width<|cursor|>" in r.body["input"] for r in double.requests), "asked as if accepted"
+
+
 def test_vscode_edits_with_an_instruction_from_the_command_palette(double, tmp_path) -> None:
     double.script(
         replies.json_output({"code": "def area(w: float, h: float) -> float:\n    return w * h", "explanation": "x"})
@@ -204,6 +228,7 @@ def drive_vscode(
     hover: bool = False,
     workspace_files: dict[str, str] | None = None,
     ghost: str = "",
+    ghost_widget: bool = False,
     instruct: str = "",
     cancel: str = "",
     user_settings: dict[str, object] | None = None,
@@ -306,7 +331,8 @@ def drive_vscode(
                 "PREVIEW": "1" if preview else "",
                 "PREVIEW_SHOT": str(ARTIFACTS / "vscode-refactor-review.png"),
                 "GHOST": ghost,
-                "GHOST_SHOT": str(ARTIFACTS / "vscode-ghost-text-shown.png"),
+                "GHOST_WIDGET": "1" if ghost_widget else "",
+                "GHOST_SHOT": str(ARTIFACTS / f"vscode-ghost-text{'-beside-widget' if ghost_widget else ''}-shown.png"),
                 "INSTRUCT": instruct,
                 "CANCEL": cancel,
                 "DEMO": "1" if demo else "",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from gptls.completion.along import Shown, accepted, remainder, typed_since
 from gptls.completion.answer import shown
 from gptls.completion.prompt import completion_request
+from gptls.completion.selected import Selected, accepted_view, over_item, usable
 from gptls.config import Settings
 from gptls.errors import GptlsError
 from gptls.openai.wire import ModelResult
@@ -66,7 +67,8 @@ class Completer:
         self._generation: Counter[str] = Counter()
         self._calls: dict[str, asyncio.Future[ModelResult]] = {}
         self.added_ms: deque[float] = deque(maxlen=2000)
-        self._cache: OrderedDict[tuple[str, int | None, int, int], Completion | None] = OrderedDict()
+        # (uri, version, line, char, the suggest widget's selected item or ""): the answer for it
+        self._cache: OrderedDict[tuple[str, int | None, int, int, str], Completion | None] = OrderedDict()
 
     def report(self) -> dict[str, float]:
         """Counts (requests, calls, along, accepted...) and what gptls adds to an answer's time, in ms."""
@@ -96,12 +98,28 @@ class Completer:
         *,
         invoked: bool,
         current_version: Callable[[], int | None],
+        selected: Selected | None = None,
     ) -> Completion | None:
+        """Ghost text at ``pos``; with ``selected`` (the suggest widget's item), text that begins with the item's
+        and replaces its range, asked for as if the item were accepted."""
         if not self.offered(doc, settings):
             return None
         began, waited = time.perf_counter(), [0.0]
         try:
-            return await self._complete(doc, version, pos, settings, invoked, current_version, waited)
+            if selected is None:
+                return await self._complete(doc, version, pos, settings, invoked, current_version, waited)
+            if not usable(selected, doc, pos):
+                self.stats["unusableSelection"] += 1
+                return None  # VS Code would not show an answer that does not extend the item: no call
+            self.stats["selected"] += 1
+            view, after_item = accepted_view(doc, selected)
+            found = await self._complete(
+                view, version, after_item, settings, invoked, current_version, waited, selected.text
+            )
+            if found is None or not found.text:
+                return None
+            text, span = over_item(selected, doc, found.text, replaces_rest=found.end != found.start)
+            return Completion(text, span.start, span.end)
         finally:
             # What gptls itself adds: the request's time less the pause it waited for and the model's answer.
             self.added_ms.append((time.perf_counter() - began - waited[0]) * 1000)
@@ -115,6 +133,7 @@ class Completer:
         invoked: bool,
         current_version: Callable[[], int | None],
         waited: list[float],  # seconds spent waiting for a pause or the model, added up
+        variant: str = "",  # the selected item the document view assumes accepted, for the cache
     ) -> Completion | None:
         uri = doc.uri
         self.stats["requests"] += 1
@@ -124,7 +143,7 @@ class Completer:
         if along is not None:
             self._cancel(uri)
             return along if isinstance(along, Completion) else None
-        key = (uri, version, pos.line, pos.char)
+        key = (uri, version, pos.line, pos.char, variant)
         if key in self._cache:
             self.stats["cached"] += 1
             self._cache.move_to_end(key)

@@ -30,6 +30,7 @@ from gptls.actions import (
 )
 from gptls.actions import explain as explain_action
 from gptls.actions.base import Workspace
+from gptls.completion.selected import Selected
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
 from gptls.lsp.protocol import OPEN_FILE_COMMAND, REVIEW_DISCARDED, RUN_COMMAND
@@ -278,6 +279,10 @@ async def inline_completion(ls: GptlsServer, params: lsp.InlineCompletionParams)
         held = ls.workspace.text_documents.get(uri)
         return None if held is None else held.version
 
+    chosen = params.context.selected_completion_info
+    selected = None
+    if chosen is not None:
+        selected = Selected(ls.units.span_from_client(doc, chosen.range), chosen.text)
     found = await ls.completer.complete(
         doc,
         version,
@@ -285,6 +290,7 @@ async def inline_completion(ls: GptlsServer, params: lsp.InlineCompletionParams)
         ls.settings,
         invoked=params.context.trigger_kind == lsp.InlineCompletionTriggerKind.Invoked,
         current_version=current_version,
+        selected=selected,
     )
     if found is None:
         return None
