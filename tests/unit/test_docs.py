@@ -1,0 +1,42 @@
+"""The README is the front page a newcomer reads; the rest is in docs/. Every link between them lands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors (code blocks hold no headings)."""
+    found, fenced = set(), False
+    for line in page.read_text().splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else re.match(r"^#{1,6} (.*)", line)
+        if heading:
+            found.add(re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-"))
+    return found
+
+
+def test_the_front_page_is_short() -> None:
+    assert len((REPO / "README.md").read_text().splitlines()) <= 150
+
+
+def test_every_relative_link_lands_on_a_file_and_heading() -> None:
+    broken = []
+    for page in PAGES:
+        for target, anchor in re.findall(r"\]\(((?:[\w./-]+)?)(?:#([\w-]+))?\)", page.read_text()):
+            path = (page.parent / target).resolve() if target else page
+            if not path.exists():
+                broken.append(f"{page.name}: {target}")
+            elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+                broken.append(f"{page.name}: {target}#{anchor}")
+    assert broken == []
+
+
+def test_the_front_page_links_every_page_in_docs() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert [p.name for p in PAGES[1:] if f"(docs/{p.name}" not in readme] == []
