@@ -128,20 +128,94 @@ async def test_automatic_requests_wait_for_a_pause_and_only_the_last_one_calls(m
     assert len(double.requests) == 1
 
 
-async def test_cancelling_a_request_closes_its_http_call(editor) -> None:
-    uri = editor.open("area.py", FUNC)
-    editor.double.responder = lambda _r: replies.hang()
-    msg_id = "inline-cancel"
-    pending = asyncio.ensure_future(
+def send_inline(editor, uri: str, position: lsp.Position, msg_id: str) -> asyncio.Future:
+    """A request as VS Code sends it at each keystroke, with an id to cancel it by."""
+    return asyncio.ensure_future(
         editor.client.protocol.send_request_async(
-            lsp.TEXT_DOCUMENT_INLINE_COMPLETION, editor.inline_params(uri, AFTER_RETURN, invoked=True), msg_id=msg_id
+            lsp.TEXT_DOCUMENT_INLINE_COMPLETION, editor.inline_params(uri, position), msg_id=msg_id
         )
     )
-    await asyncio.to_thread(editor.double.wait_for_requests, 1, 30)
+
+
+def cancel(editor, pending: asyncio.Future, msg_id: str) -> None:
+    """VS Code's $/cancelRequest for the request a keystroke made stale; its answer is ignored."""
     editor.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=msg_id))
-    aborted = await asyncio.to_thread(editor.double.wait_for_abort, 0, 30)
-    assert aborted.aborted_at is not None
-    pending.cancel()
+    pending.add_done_callback(lambda f: f.cancelled() or f.exception())  # the cancelled error is expected
+
+
+async def test_a_call_survives_the_keystrokes_that_match_its_answer_and_serves_the_rest(editor) -> None:
+    # A fluent typist: the call goes out at the pause after "return ", then "w" and "i" are typed before the
+    # model answers; VS Code cancels each stale request. The call stays, and its answer shows the rest.
+    uri = editor.open("area.py", FUNC)
+    gate = threading.Event()
+    editor.double.script(replies.text("width * height").then(gate=gate))
+    first = send_inline(editor, uri, AFTER_RETURN, "keystroke-0")
+    await asyncio.to_thread(editor.double.wait_for_requests, 1, 30)
+    for n, char in enumerate("wi", start=1):
+        cancel(editor, first, f"keystroke-{n - 1}")
+        editor.insert(uri, lsp.Position(line=1, character=10 + n), char)
+        first = send_inline(editor, uri, lsp.Position(line=1, character=11 + n), f"keystroke-{n}")
+        await editor.synced(uri)  # the request has read the document before the next keystroke changes it
+    gate.set()
+    answer = await first
+    assert [item.insert_text for item in answer.items] == ["dth * height"]
+    assert len(editor.double.requests) == 1 and editor.double.requests[0].aborted_at is None
+
+
+async def test_a_keystroke_that_contradicts_the_answer_gets_no_stale_text_and_the_next_pause_asks_again(
+    editor,
+) -> None:
+    uri = editor.open("area.py", FUNC)
+    gate = threading.Event()
+    editor.double.script(replies.text("width * height").then(gate=gate), replies.text("ength"))
+    pending = send_inline(editor, uri, AFTER_RETURN, "before-l")
+    await asyncio.to_thread(editor.double.wait_for_requests, 1, 30)
+    cancel(editor, pending, "before-l")
+    editor.insert(uri, AFTER_RETURN, "l")  # not what the model will say
+    after_l = lsp.Position(line=1, character=12)
+    waiting = asyncio.ensure_future(editor.inline(uri, after_l))
+    await editor.synced(uri)
+    gate.set()
+    assert await waiting == [], "no text meant for another prefix"
+    assert editor.double.requests[0].aborted_at is None, "the call was let finish: it might have fitted"
+    assert [i.insert_text for i in await editor.inline(uri, after_l)] == ["ength"]
+    assert len(editor.double.requests) == 2
+
+
+async def test_moving_the_cursor_deleting_or_closing_the_document_closes_the_call_in_flight(editor) -> None:
+    uri = editor.open("area.py", FUNC)
+    editor.double.responder = lambda _r: replies.hang()
+    calls = 0
+
+    async def keystroke(position: lsp.Position, name: str) -> asyncio.Future:
+        """A request that makes a call (each waits for the model, which never answers here)."""
+        nonlocal calls
+        pending = send_inline(editor, uri, position, name)
+        calls += 1
+        await asyncio.to_thread(editor.double.wait_for_requests, calls, 30)
+        return pending
+
+    async def closed(call: int) -> None:
+        assert (await asyncio.to_thread(editor.double.wait_for_abort, call, 30)).aborted_at is not None
+
+    # The cursor moves back on the line (no text typed): the call's place is left.
+    cancel(editor, await keystroke(AFTER_RETURN, "at-end"), "at-end")
+    moved = await keystroke(lsp.Position(line=1, character=4), "moved")
+    await closed(0)
+    cancel(editor, moved, "moved")
+    # Backspace at the cursor (after the cursor went back to the end, which closed the call at column 4).
+    cancel(editor, await keystroke(AFTER_RETURN, "back"), "back")
+    await closed(1)
+    editor.type(uri, lsp.Position(line=1, character=10), AFTER_RETURN, "")
+    deleted = await keystroke(lsp.Position(line=1, character=10), "deleted")
+    await closed(2)
+    cancel(editor, deleted, "deleted")
+    # The document is closed.
+    editor.client.text_document_did_close(
+        lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+    )
+    await closed(3)
+    assert [r.aborted_at is not None for r in editor.double.requests] == [True] * 4
 
 
 async def test_a_newer_request_closes_the_call_of_the_one_it_supersedes(editor) -> None:

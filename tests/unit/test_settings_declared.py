@@ -110,7 +110,9 @@ def test_the_docs_vscode_settings_table_shows_the_extensions_defaults() -> None:
             return ", ".join(map(str, value)) if value else "[]"
         return '""' if value == "" else str(value)
 
-    section = (REPO / "docs" / "editors.md").read_text().split("## VS Code")[1].split("**Troubleshooting (VS Code)**")[0]
+    section = (
+        (REPO / "docs" / "editors.md").read_text().split("## VS Code")[1].split("**Troubleshooting (VS Code)**")[0]
+    )
     rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `gptls.")]
     assert len(rows) >= 15
     for name_cell, default_cell, *_ in rows:

@@ -1,5 +1,5 @@
-"""A suggestion already shown: while the user types what it says, the rest of it is the next suggestion (no
-call); once all of it is in the document, it was accepted."""
+"""A suggestion already shown, or a call still in flight: while the user types what it says, the rest of it is
+the next suggestion (no new call); once all of it is in the document, it was accepted."""
 
 from __future__ import annotations
 
@@ -18,15 +18,32 @@ class Shown:
     insert: Insert
 
 
-def typed_since(shown: Shown, doc: Document, pos: Pos) -> str | None:
-    """What the user typed since ``shown`` was made, when the cursor moved only by typing on its line (the
-    text before it grew, the text after it is unchanged); else None."""
+@dataclass(frozen=True)
+class Asked:
+    """Where a completion call was asked: the cursor's line, split at the cursor, and where that line starts."""
+
+    line: int
+    line_prefix: str
+    rest: str
+    line_offset: int
+
+    @classmethod
+    def at(cls, doc: Document, pos: Pos) -> Asked:
+        line = doc.line(pos.line)
+        return cls(pos.line, line[: pos.char], line[pos.char :], doc.offset(Pos(pos.line, 0)))
+
+
+def typed_since(shown: Shown | Asked, doc: Document, pos: Pos) -> str | None:
+    """What the user typed since ``shown`` was made (or the call asked), when the cursor moved only by typing
+    on its line (the text before it grew, the text after it is unchanged); else None."""
     if pos.line != shown.line or pos.line >= len(doc.lines):
         return None
     line = doc.line(pos.line)
     before, after = line[: pos.char], line[pos.char :]
     if not before.startswith(shown.line_prefix) or after != shown.rest:
         return None
+    if isinstance(shown, Asked) and doc.offset(Pos(pos.line, 0)) != shown.line_offset:
+        return None  # the lines above changed: the call's answer was for another text
     return before[len(shown.line_prefix) :]
 
 

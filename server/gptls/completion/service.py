@@ -1,10 +1,15 @@
 """When a completion call is made, and what comes back to the editor.
 
 An automatic request waits for a pause in typing (``completionDebounceMs``) and is dropped when a newer one
-for the same document arrives; the call of a superseded or cancelled request is cancelled, which closes its
-HTTP connection at once. While the user types what the last suggestion says, the rest of it is served with no
-call; once it was accepted, nothing is requested until the user types again. An answer is returned only for the
-document version it was asked for. Automatic requests pause once today's cost reached ``dailyBudget``.
+for the same document arrives before it calls. A call, once sent, belongs to the document, not to the request:
+VS Code cancels its request at every keystroke, and a fluent typist never pauses longer than the debounce plus
+the model's latency, so a call that died with its request would never show anything. A request whose cursor
+moved only by typing at the place a call was asked waits for that call and serves what its answer says after
+the typed characters; the call is cancelled (its HTTP connection closed at once) only when the cursor leaves
+that place, text is deleted or changed above it, or the document is closed. While the user types what the
+last suggestion says, the rest of it is served with no call; once it was accepted, nothing is requested until
+the user types again. An answer is returned only for the document version it was asked for. Automatic
+requests pause once today's cost reached ``dailyBudget``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gptls.completion.along import Shown, accepted, remainder, typed_since
+from gptls.completion.along import Asked, Shown, accepted, remainder, typed_since
 from gptls.completion.answer import shown
 from gptls.completion.prompt import completion_request
 from gptls.completion.selected import Selected, accepted_view, over_item, usable
@@ -56,6 +61,16 @@ def completion_settings(settings: Settings) -> Settings:
     )
 
 
+@dataclass
+class Flight:
+    """A completion call sent and not yet settled: where it was asked, so typing along can wait for it."""
+
+    call: asyncio.Future[ModelResult]
+    doc: Document
+    pos: Pos
+    asked: Asked
+
+
 class Completer:
     """One per server process; keeps per document the last suggestion, the pending request and its call."""
 
@@ -65,7 +80,7 @@ class Completer:
         self.stats: Counter[str] = Counter()
         self._shown: dict[str, Shown] = {}
         self._generation: Counter[str] = Counter()
-        self._calls: dict[str, asyncio.Future[ModelResult]] = {}
+        self._calls: dict[str, Flight] = {}
         self.added_ms: deque[float] = deque(maxlen=2000)
         # (uri, version, line, char, the suggest widget's selected item or ""): the answer for it
         self._cache: OrderedDict[tuple[str, int | None, int, int, str], Completion | None] = OrderedDict()
@@ -139,10 +154,18 @@ class Completer:
         self.stats["requests"] += 1
         self._generation[uri] += 1
         generation = self._generation[uri]
+        self._settle(uri)
         along = self._along(uri, doc, pos)
         if along is not None:
             self._cancel(uri)
             return along if isinstance(along, Completion) else None
+        flight = self._calls.get(uri)
+        if flight is not None:
+            if typed_since(flight.asked, doc, pos) is not None:
+                # Typed at the cursor since the call went: its answer may still say what comes next.
+                self.stats["joined"] += 1
+                return await self._join(flight, doc, version, pos, generation, current_version, waited)
+            self._cancel(uri)  # the cursor left the call's place, or text was deleted or changed above
         key = (uri, version, pos.line, pos.char, variant)
         if key in self._cache:
             self.stats["cached"] += 1
@@ -151,7 +174,6 @@ class Completer:
         if not invoked and self.pipeline.paused_by_budget(settings):
             self.stats["paused"] += 1
             return None
-        self._cancel(uri)
         if not invoked and settings.completion_debounce_ms:
             paused = time.perf_counter()
             try:
@@ -161,18 +183,15 @@ class Completer:
             if self._generation[uri] != generation:
                 self.stats["dropped"] += 1
                 return None  # a newer request for this document came meanwhile
-        text = await self._call(doc, pos, settings, waited)
-        if text is None or self._generation[uri] != generation:
-            return None
-        found = self._suggestion(doc, pos, text)
-        if current_version() != version:
-            return None  # typed meanwhile: the next request may still use it by typing along
-        self._cache[key] = found
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        flight = self._send(doc, pos, settings)
+        found = await self._join(flight, doc, version, pos, generation, current_version, waited)
+        if self._generation[uri] == generation and current_version() == version:
+            self._cache[key] = found
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
         return found
 
-    def _along(self, uri: str, doc: Document, pos: Pos) -> Completion | str | None:
+    def _along(self, uri: str, doc: Document, pos: Pos, *, counted: bool = True) -> Completion | str | None:
         """The rest of the suggestion on screen while the user types it; "" when it was just accepted (nothing
         to request until the user types again); None when it does not apply."""
         shown = self._shown.get(uri)
@@ -187,7 +206,8 @@ class Completer:
         if rest is None:  # the typing left it (typed to its end, `accepted` saw above)
             del self._shown[uri]
             return None
-        self.stats["along"] += 1
+        if counted:
+            self.stats["along"] += 1
         end = Pos(pos.line, len(doc.line(pos.line))) if shown.insert.replaces_rest else pos
         return Completion(rest, pos, end)
 
@@ -195,43 +215,70 @@ class Completer:
         self.stats["queued"] += 1  # every maxConcurrentCalls slot is taken: it waits, unsent
 
     def _cancel(self, uri: str) -> None:
-        call = self._calls.pop(uri, None)
-        if call is not None and not call.done():
-            call.cancel()  # closes its HTTP connection
+        flight = self._calls.pop(uri, None)
+        if flight is not None and not flight.call.done():
+            flight.call.cancel()  # closes its HTTP connection
             self.stats["abandoned"] += 1
 
-    async def _call(self, doc: Document, pos: Pos, settings: Settings, waited: list[float]) -> str | None:
+    def forget(self, uri: str) -> None:
+        """The document was closed: its call in flight is of no use any more."""
+        self._cancel(uri)
+        self._shown.pop(uri, None)
+
+    def _send(self, doc: Document, pos: Pos, settings: Settings) -> Flight:
         request = completion_request(
             doc, pos, settings.context_budget, self.pipeline.index, settings.completion_max_output_tokens
         )
         call_settings = completion_settings(settings)
         self.pipeline.configure(settings)
         call = asyncio.ensure_future(self.pipeline.completion(request, call_settings, self._queued))
-        self._calls[doc.uri] = call
+        flight = Flight(call, doc, pos, Asked.at(doc, pos))
+        self._calls[doc.uri] = flight
         self.stats["calls"] += 1
+        return flight
+
+    async def _join(
+        self,
+        flight: Flight,
+        doc: Document,
+        version: int | None,
+        pos: Pos,
+        generation: int,
+        current_version: Callable[[], int | None],
+        waited: list[float],
+    ) -> Completion | None:
+        """Wait for ``flight`` and serve what its answer says after the text typed since it was asked. The call
+        belongs to the document, not to this request: a request the editor cancels (as VS Code does at every
+        keystroke) leaves it running for the next one."""
         asked = time.perf_counter()
         try:
-            await asyncio.wait({call})
-        except asyncio.CancelledError:  # the editor cancelled this request
-            call.cancel()
-            if self._calls.get(doc.uri) is call:
-                del self._calls[doc.uri]
-                self.stats["abandoned"] += 1
-            raise
+            await asyncio.wait({flight.call})
         finally:
             waited[0] += time.perf_counter() - asked
-        if self._calls.get(doc.uri) is call:
-            del self._calls[doc.uri]
-        if call.cancelled():
-            return None  # superseded
+        if flight.call.cancelled():
+            return None  # superseded: the cursor moved away
+        self._settle(doc.uri)
+        if self._generation[doc.uri] != generation or current_version() != version:
+            return None  # typed meanwhile: the newer request serves the answer
+        along = self._along(doc.uri, doc, pos, counted=pos != flight.pos)
+        return along if isinstance(along, Completion) else None
+
+    def _settle(self, uri: str) -> None:
+        """A call that has answered becomes the suggestion shown where it was asked."""
+        flight = self._calls.get(uri)
+        if flight is None or not flight.call.done():
+            return
+        del self._calls[uri]
+        if flight.call.cancelled():
+            return
         try:
-            result = call.result()
+            result = flight.call.result()
         except GptlsError as error:
             self.stats["failed"] += 1
             log.warning("completion failed: %s", error)
-            return None
+            return
         self.on_usage()
-        return result.text
+        self._suggestion(flight.doc, flight.pos, result.text)
 
     def _suggestion(self, doc: Document, pos: Pos, text: str) -> Completion | None:
         line = doc.line(pos.line)
@@ -243,3 +290,4 @@ class Completer:
         self._shown[doc.uri] = Shown(pos.line, pos.char, prefix, rest, insert)
         end = Pos(pos.line, len(line)) if insert.replaces_rest else pos
         return Completion(insert.text, pos, end)
+

@@ -484,6 +484,8 @@ def create_server(*, demo: bool = False) -> GptlsServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: GptlsServer, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        if ls._completer is not None:  # no completer yet: nothing in flight (and none made for this)
+            ls._completer.forget(uri)
         if uri.startswith("file:"):
             ls.open_paths.pop(unquote(urlparse(uri).path), None)
 
