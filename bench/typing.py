@@ -28,11 +28,13 @@ a time to first token drawn per call, log-normal with median 700 ms, clipped to 
 reasoning model at minimal effort). A suggestion that matches what comes next is read while a few more
 characters are typed, then accepted (Tab); one that does not is ignored.
 
-Reported per server: suggestions shown, keystrokes saved, calls per 100 characters, calls abandoned after they
-were sent, the time from the keystroke a suggestion answers to its showing (p50/p95), gptls' own added latency
-(p50/p95, from its report: an answer's time less the pause it waited for and the backend's), and the cost of an
-hour of this typing at gpt-5-mini prices (input at the full price; a call closed under way counts its input).
-The tuning project is ``click``; ``rich`` is held out (never tuned on) and reported apart.
+Reported per server: suggestions shown, keystrokes saved (1 - the keys pressed, Tab included, over the keys
+the bodies take with no help: the editor indents after Enter), calls per 100 of those keystrokes, calls
+abandoned after they were sent, the time from the keystroke a suggestion answers to its showing (p50/p95),
+gptls' own added latency (p50/p95, from its report: an answer's time less the pause it waited for and the
+backend's), and the cost of an hour of this typing at gpt-5-mini prices (input at the full price; a call
+closed under way counts its input). The tuning project is ``click``; ``rich`` is held out (never tuned on) and
+reported apart.
 """
 
 from __future__ import annotations
@@ -204,7 +206,8 @@ class Typist:
         self.pending: asyncio.Future[Any] | None = None
         self.pending_sent: Sent | None = None
         self.pending_id = ""
-        self.typed = self.accepted = 0
+        self.typed = self.accepted = self.tabs = 0
+        self.keystrokes = 0  # what typing the bodies takes with no help (the editor indents after Enter)
         self.pauses: list[tuple[float, float]] = []
         self.cancels: list[float] = []
 
@@ -291,6 +294,7 @@ class Typist:
         return self.profile.key(self.rng) + self.profile.thinking(self.rng)
 
     async def type_body(self, body: str) -> None:
+        self.keystrokes += len(body) - sum(len(indent) for indent in re.findall(r"\n([ ]*)", body))
         i = 0
         while i < len(body):
             char = body[i]
@@ -322,6 +326,7 @@ class Typist:
                     self.change(suggestion)  # Tab
                     i += len(suggestion)
                     self.accepted += len(suggestion)
+                    self.tabs += 1
                     await self.wait(self.interval(), body[i:])
         if self.pending is not None and not self.pending.done():
             await asyncio.wait({self.pending}, timeout=5)
@@ -405,7 +410,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summarize(typists: list[Typist], calls: list[Received], stats: dict[str, Any], seconds: float) -> dict[str, Any]:
-    chars = sum(t.typed + t.accepted for t in typists)
+    chars = sum(t.keystrokes for t in typists)  # the same for every server: the typing with no help
     abandoned = [c for c in calls if c.aborted_at is not None]
     usd = 0.0
     for call in calls:
@@ -421,7 +426,7 @@ def summarize(typists: list[Typist], calls: list[Received], stats: dict[str, Any
         "calls": len(calls),
         "abandoned": len(abandoned),
         "shown": len(shown_after),
-        "saved": sum(t.accepted for t in typists) / max(chars, 1),
+        "saved": 1 - sum(t.typed + t.tabs for t in typists) / max(chars, 1),  # Tab is a keystroke too
         "shown_p50": percentile(shown_after, 0.5),
         "shown_p95": percentile(shown_after, 0.95),
         "added_p50": stats.get("addedP50Ms", float("nan")),
@@ -441,7 +446,7 @@ async def run_profile(profile: Profile, cases: list[Case], root: Path, before: P
 def table(title: str, results: list[tuple[Profile, dict[str, dict[str, Any]]]]) -> str:
     out = [f"\n{title}\n"]
     out.append(
-        f"{'typing':<52} {'server':<7} {'chars':>5} {'shown':>5} {'saved':>6} {'calls/100':>9} {'abandoned':>9} "
+        f"{'typing':<52} {'server':<7} {'keys':>5} {'shown':>5} {'saved':>6} {'calls/100':>9} {'abandoned':>9} "
         f"{'shown after p50/p95 ms':>22} {'added p50/p95 ms':>16} {'$/hour':>7}"
     )
     for profile, rows in results:
