@@ -140,7 +140,55 @@ async def test_an_enormous_workspace_hits_the_cap_and_requests_go_on(make_editor
     for _ in range(20):
         assert await editor.actions(uri, editor.cursor(uri, "...")), "a code action request went unanswered"
     await indexed(editor)
-    assert any("stopped short: more than 1000 source files" in m.message for m in editor.client.log_messages)
+    said = [m.message for m in editor.client.log_messages if "indexed " in m.message]
+    assert any("indexed 1000 files" in m and "over indexMaxFiles (1,000)" in m for m in said), said
+    await editor.until(lambda: editor.statuses and editor.statuses[-1].indexed.built, "gptls/status")
+    assert editor.statuses[-1].indexed.files == 1000 and "nearest the open files" in editor.statuses[-1].indexed.note
+    # The 1,000 kept are the nearest the open file, not the first of a sorted walk (which held none of them).
+    prompt = await generate_prompt(editor, uri)
+    assert "class Cart:" in prompt and "# src/shop/models.py" in prompt
+
+
+async def test_a_hostile_tree_costs_its_odd_entries_never_the_index(make_editor, tmp_path) -> None:
+    # A repository written to break the index: a link that loops, a directory link back up, a file nested deep
+    # enough for a RecursionError, a file name that is not UTF-8, a 30 MB .gitignore.
+    import os
+
+    pricing = project(tmp_path)
+    shop = pricing.parent
+    os.symlink("loop.py", shop / "loop.py")  # ELOOP when the walk asks whether it is a file
+    os.symlink("..", shop / "up")
+    (shop / "deep.py").write_text("class E(" + "-" * 200_000 + "x):\n    pass\n")
+    fd = os.open(os.path.join(os.fsencode(shop), b"caf\xe9_prices.py"), os.O_CREAT | os.O_WRONLY)
+    os.write(fd, b"def cafe_price() -> float:\n    return 2.0\n")
+    os.close(fd)
+    (shop / "other").mkdir()
+    (shop / "other" / ".gitignore").write_text("".join(f"ignored_{i:08}.py\n" for i in range(1_500_000)))  # 30 MB
+    editor = await make_editor(root=str(tmp_path))
+    uri = editor.open_uri(pricing.as_uri(), PRICING)
+    await indexed(editor)
+    prompt = await generate_prompt(editor, uri)
+    assert "class Cart:" in prompt and "# src/shop/models.py" in prompt, "the index was built"
+    json.dumps(editor.double.requests[-1].body, ensure_ascii=False).encode("utf-8")  # no lone surrogate
+    assert "caf" not in prompt, "a name a prompt cannot carry is left out"
+    logged = " ".join(m.message for m in editor.client.log_messages)
+    assert "left a file out of the index" in logged and "deep.py" in logged
+    assert ".gitignore is over" in logged
+
+
+async def test_the_first_action_quotes_the_files_its_target_imports_before_the_index_is_built(
+    make_editor, tmp_path
+) -> None:
+    pricing = project(tmp_path)
+    bulk = tmp_path / "src" / "aaa_bulk"  # walked and parsed before shop/: the crawl is far from models.py
+    bulk.mkdir()
+    for i in range(4000):
+        (bulk / f"module_{i:04}.py").write_text(f"def helper_{i}(x: int) -> int:\n    return x + {i}\n")
+    editor = await make_editor(root=str(tmp_path))
+    uri = editor.open_uri(pricing.as_uri(), PRICING)
+    prompt = await generate_prompt(editor, uri)
+    assert not any("indexed " in m.message for m in editor.client.log_messages), "the index was not built yet"
+    assert "class Cart:" in prompt and "# src/shop/models.py" in prompt and "TAX_RATE" in prompt
 
 
 def test_gptls_run_quotes_the_project_and_shows_the_prompt(double, tmp_path) -> None:

@@ -72,7 +72,20 @@ class Resolver:
         return names
 
     def module_path(self, module: str) -> str | None:
-        return self.modules().get(module)
+        return self.modules().get(module) or self._not_yet_indexed(module)
+
+    def _not_yet_indexed(self, module: str) -> str | None:
+        """While the index is being built: the module's file where Python would find it under a root (or its
+        ``src/``), summarized on demand."""
+        if self.index.built or not module or not all(part.isidentifier() for part in module.split(".")):
+            return None
+        parts = module.split(".")
+        for root in self.index.roots:
+            for base in (os.path.join(root, "src"), root):
+                for candidate in (os.path.join(base, *parts) + ".py", os.path.join(base, *parts, "__init__.py")):
+                    if self.index.on_demand(candidate) is not None or candidate in self.index.files:
+                        return candidate
+        return None
 
     def import_target(self, path: str, imp: Import) -> str | None:
         """The dotted module an import in ``path`` names (relative ones resolved), when it is the project's."""

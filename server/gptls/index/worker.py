@@ -8,14 +8,14 @@ import pickle
 import struct
 import sys
 
-from gptls.index.workspace import summarize_files
+from gptls.index.workspace import summarize_batch
 
 
 def main() -> None:
     out = sys.stdout.buffer
     for line in sys.stdin.buffer:
         request = json.loads(line)
-        data = pickle.dumps(summarize_files(request["paths"], int(request["max_bytes"])))
+        data = pickle.dumps(summarize_batch(request["paths"], int(request["max_bytes"])))
         out.write(struct.pack("<Q", len(data)) + data)
         out.flush()
 

@@ -4,8 +4,13 @@ Built in the background, never on a request's path: the walk runs in a thread an
 parsed in a worker process (``index/worker.py``: ``ast.parse`` holds the GIL, which would stall the editor's
 requests), in batches. Open buffers override the disk. What it never holds: files matching an exclude glob (on the path
 and on the file a link points to), ``.gitignore``d files, virtual environments, ``node_modules``, build
-output, links to directories, files over ``max_file_bytes``; it stops at ``max_files`` files or
+output, links to directories, files over ``max_file_bytes``, names that are not UTF-8 (a prompt cannot carry
+them); past ``max_files`` files it keeps those nearest the open files, never none, and it stops at
 ``max_chars`` characters of summaries, and says so. It lives in memory only.
+
+A repository may be hostile or just odd: a link loop, an unreadable entry, a file whose parse raises anything
+(a nesting deep enough for a RecursionError), a worker process that dies, a ``.gitignore`` of absurd size. Each
+costs that entry (skipped, logged) and never the index.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import pickle
 import re
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -58,6 +64,9 @@ SKIP_DIRS = frozenset(
     }
 )
 BATCH = 100
+WALK_FACTOR = 5  # past max_files, the walk gathers this many times more to choose the nearest from
+GITIGNORE_MAX_BYTES = 256 * 1024
+GITIGNORE_MAX_PATTERNS = 1000  # each pattern is matched against every path: a cap keeps the walk linear
 NEAR_LINES = 100  # an edit this small is summarized from the buffer's previous summary
 # Worker processes parsing in parallel: the build is a one-off, and the server itself stays on its own core.
 WORKERS = max(1, min(2, (os.cpu_count() or 1)))
@@ -81,6 +90,7 @@ class WorkspaceIndex:
         *,
         opened: Callable[[str], str | None] = lambda _path: None,
         check_mtimes: bool = False,
+        focus: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self.roots = [os.path.realpath(r) for r in roots if r]
         self.exclude = exclude
@@ -91,6 +101,10 @@ class WorkspaceIndex:
         self.opened = opened
         # Without file-change notifications from the client, a file is re-read when its mtime moved.
         self.check_mtimes = check_mtimes
+        # The files the user works on (the open ones): past max_files, the index keeps what is nearest to them.
+        self.focus = focus
+        self._stop = threading.Event()  # set when the build is cancelled: the walk's thread ends too
+        self._full = False  # max_chars reached: nothing more is kept
         self._buffer_memo: dict[str, tuple[str, FileSummary]] = {}
         self.stopped_short = ""  # why the index holds less than the workspace (a cap), or ""
         self.built = False
@@ -108,28 +122,35 @@ class WorkspaceIndex:
         """Walk and parse every root, off the event loop (the walk in a thread, the parsing in a worker
         process). Safe to await from a background task; cancelling it stops the worker."""
         started = time.monotonic()
-        paths = await asyncio.to_thread(self.walk)
+        try:
+            paths = await asyncio.to_thread(self.walk)
+        except BaseException:
+            self._stop.set()  # cancelled (the server shuts down): the thread stops at its next folder
+            raise
         batches = [paths[start : start + BATCH] for start in range(0, len(paths), BATCH)]
         workers = [w for w in [await _start_worker() for _ in range(WORKERS)] if w is not None]
 
-        async def drain(worker: asyncio.subprocess.Process | None) -> None:
-            while batches and not self.stopped_short:
+        async def drain(slot: int | None) -> None:
+            while batches and not self._full:
                 batch = batches.pop(0)
-                if worker is not None:
-                    data = await _read_worker(worker, batch, self._max_bytes)
-                    with _no_collection():
-                        found: list[tuple[str, FileSummary | None]] = pickle.loads(data)
-                else:  # no worker process here: a thread (slower for the editor meanwhile, but it works)
-                    found = await asyncio.to_thread(summarize_files, batch, self._max_bytes)
+                if slot is None:  # no worker process here: a thread (slower for the editor meanwhile, but it works)
+                    found, errors = await asyncio.to_thread(summarize_batch, batch, self._max_bytes)
+                else:
+                    answer = await self._from_worker(workers, slot, batch)
+                    if answer is None:
+                        continue
+                    found, errors = answer
+                _log_skipped(errors)
                 with _no_collection():
                     for path, summary in found:
                         if summary is not None:
                             self._keep(path, summary)
 
         try:
-            drains = [drain(w) for w in workers] if workers else [drain(None)]
+            drains = [drain(slot) for slot in range(len(workers))] if workers else [drain(None)]
             await asyncio.gather(*drains)
         except BaseException:
+            self._stop.set()
             for worker in workers:  # cancelled (the server shuts down) or broken: the workers go at once
                 with contextlib.suppress(ProcessLookupError):
                     worker.kill()
@@ -147,13 +168,47 @@ class WorkspaceIndex:
             f" (stopped short: {self.stopped_short})" if self.stopped_short else "",
         )
 
+    async def _from_worker(
+        self, workers: list[asyncio.subprocess.Process], slot: int, batch: list[str]
+    ) -> tuple[list[tuple[str, FileSummary | None]], list[str]] | None:
+        """The worker's summaries of ``batch``. A worker that dies (a file that crashes the parser, the OOM
+        killer) is replaced and the batch tried once more; if it dies again the batch is skipped."""
+        for attempt in (1, 2):
+            try:
+                data = await _read_worker(workers[slot], batch, self._max_bytes)
+                with _no_collection():
+                    answer: tuple[list[tuple[str, FileSummary | None]], list[str]] = pickle.loads(data)
+                return answer
+            except (asyncio.IncompleteReadError, ConnectionError, OSError, EOFError, pickle.UnpicklingError) as exc:
+                log.warning(
+                    "the indexing worker died on %d files from %s (%s); %s",
+                    len(batch),
+                    os.path.dirname(batch[0]),
+                    type(exc).__name__,
+                    "trying them once more" if attempt == 1 else "they are left out",
+                )
+                with contextlib.suppress(ProcessLookupError):
+                    workers[slot].kill()
+                await _stop_worker(workers[slot])
+                replacement = await _start_worker()
+                if replacement is None:
+                    return None
+                workers[slot] = replacement
+        return None
+
+    def close(self) -> None:
+        """Stop a walk under way (the server is going)."""
+        self._stop.set()
+
     def build_now(self) -> None:
         """The same, in this thread (the command line, which has nothing else to do meanwhile)."""
         started = time.monotonic()
-        for path, summary in summarize_files(self.walk(), self._max_bytes):
+        found, errors = summarize_batch(self.walk(), self._max_bytes)
+        _log_skipped(errors)
+        for path, summary in found:
             if summary is not None:
                 self._keep(path, summary)
-            if self.stopped_short:
+            if self._full:
                 break
         self.built = True
         self.build_seconds = time.monotonic() - started
@@ -163,30 +218,46 @@ class WorkspaceIndex:
         return self.limits.max_file_bytes
 
     def walk(self) -> list[str]:
-        """The source files to index, sorted, at most ``max_files``."""
+        """The source files to index, sorted, at most ``max_files``: past that, the nearest to the open files
+        (by folders between them), never none."""
+        limit = self.limits.max_files
         found: list[str] = []
         for root in self.roots:
             for path in self._walk(root):
-                if len(found) >= self.limits.max_files:
-                    self.stopped_short = f"more than {self.limits.max_files} source files"
-                    return sorted(found)
                 found.append(path)
+                if len(found) >= limit * WALK_FACTOR:
+                    break
+            if len(found) >= limit * WALK_FACTOR:
+                break
+        if len(found) > limit:
+            seen = f"{len(found):,}" if len(found) < limit * WALK_FACTOR else f"more than {len(found):,}"
+            self.stopped_short = (
+                f"{seen} source files, over indexMaxFiles ({limit:,}): the {limit:,} nearest the open files are indexed"
+            )
+            found = nearest(found, list(self.focus()), limit)
         return sorted(found)
 
     def _walk(self, root: str) -> Iterator[str]:
         stack = [root]
-        while stack:
+        while stack and not self._stop.is_set():
             folder = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
+            except (OSError, ValueError):
                 continue
             self._read_gitignore(folder)
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if self.wanted_dir(entry.path, entry.name):
-                        stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=True) and self.wanted_file(entry.path):
+                if not _utf8(entry.name):
+                    continue  # a name a prompt cannot carry: left out, never an error in another file's action
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if self.wanted_dir(entry.path, entry.name):
+                            stack.append(entry.path)
+                        continue
+                    wanted = entry.is_file(follow_symlinks=True) and self.wanted_file(entry.path)
+                except (OSError, ValueError):
+                    continue  # a link loop (ELOOP), an entry gone or unreadable meanwhile
+                if wanted:
                     yield entry.path
 
     def wanted_dir(self, path: str, name: str) -> bool:
@@ -241,16 +312,25 @@ class WorkspaceIndex:
 
     def _read_gitignore(self, folder: str) -> None:
         try:
-            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-                patterns = [line.strip() for line in handle if line.strip() and not line.startswith(("#", "!"))]
+            with open(os.path.join(folder, ".gitignore"), "rb") as handle:
+                raw = handle.read(GITIGNORE_MAX_BYTES + 1)
         except OSError:
             return
-        self._ignored[folder] = patterns
+        lines = raw[:GITIGNORE_MAX_BYTES].decode("utf-8", errors="replace").splitlines()
+        patterns = [line.strip() for line in lines if line.strip() and not line.startswith(("#", "!"))]
+        if len(raw) > GITIGNORE_MAX_BYTES or len(patterns) > GITIGNORE_MAX_PATTERNS:
+            log.warning(
+                "%s is over %d KiB or %d patterns: only its first ones are used",
+                os.path.join(folder, ".gitignore"),
+                GITIGNORE_MAX_BYTES // 1024,
+                GITIGNORE_MAX_PATTERNS,
+            )
+        self._ignored[folder] = patterns[:GITIGNORE_MAX_PATTERNS]
 
     def _gitignored(self, path: str, *, is_dir: bool) -> bool:
         """A simple reading of the .gitignore files above ``path`` (negations are not honoured: more is left
         out, never less)."""
-        for folder, patterns in self._ignored.items():
+        for folder, patterns in list(self._ignored.items()):  # the walk thread may be adding to it
             if not _under(path, folder):
                 continue
             relative = os.path.relpath(path, folder).replace(os.sep, "/")
@@ -275,6 +355,7 @@ class WorkspaceIndex:
             self.version += 1
         if self._chars + summary.size > self.limits.max_chars:
             self.stopped_short = f"more than {self.limits.max_chars:,} characters of signatures"
+            self._full = True
             self.files.pop(path, None)
             return
         self.files[path] = summary
@@ -331,7 +412,9 @@ class WorkspaceIndex:
         if text is not None:
             return self.summary_of_text(path, text)
         found = self.files.get(path)
-        if found is not None and self.check_mtimes:
+        if found is None:
+            return self.on_demand(path)
+        if self.check_mtimes:
             try:
                 moved = os.stat(path).st_mtime_ns != found.mtime_ns
             except OSError:
@@ -343,6 +426,22 @@ class WorkspaceIndex:
                         self._keep(path, fresh)
                         found = fresh
         return found
+
+    def on_demand(self, path: str) -> FileSummary | None:
+        """A file the crawl has not reached yet, read and summarized now (milliseconds for the few files a
+        target imports), so the first action after start-up quotes them too. The crawl goes on."""
+        if self.built or path in self.files or not self.covers(path):
+            return None
+        try:
+            if not os.path.isfile(path) or not self.wanted_file(path):
+                return None
+        except (OSError, ValueError):
+            return None
+        for found, summary in summarize_files([path], self._max_bytes):
+            if summary is not None:
+                self._keep(found, summary)
+                return summary
+        return None
 
     def summary_of_text(self, path: str, text: str, language: str | None = None) -> FileSummary | None:
         """The summary of an open buffer's ``text``, made once per text (the prompt's own file and the index
@@ -393,12 +492,21 @@ def name_words(name: str) -> set[str]:
 
 
 def summarize_files(paths: list[str], max_bytes: int) -> list[tuple[str, FileSummary | None]]:
+    """Read and summarize ``paths``; a file that could not be is None (and logged)."""
+    found, errors = summarize_batch(paths, max_bytes)
+    _log_skipped(errors)
+    return found
+
+
+def summarize_batch(paths: list[str], max_bytes: int) -> tuple[list[tuple[str, FileSummary | None]], list[str]]:
     """Read and summarize ``paths`` (in the worker process during a build). Unreadable, binary or oversized
-    files, and Python that does not parse, give None."""
+    files, and Python that does not parse, give None; so does a file whose summary raised anything else (a
+    nesting deep enough for a RecursionError), which is also named in the second list, for the log."""
     out: list[tuple[str, FileSummary | None]] = []
+    errors: list[str] = []
     for path in paths:
         summary = None
-        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+        try:
             if os.path.getsize(path) <= max_bytes:
                 with open(path, encoding="utf-8") as handle:
                     text = handle.read()
@@ -406,8 +514,49 @@ def summarize_files(paths: list[str], max_bytes: int) -> list[tuple[str, FileSum
                     summary = summarize(path, text)
                 if summary is not None:
                     summary = replace(summary, mtime_ns=os.stat(path).st_mtime_ns)
+        except (OSError, UnicodeDecodeError, ValueError):
+            summary = None
+        except Exception as exc:  # one odd file never costs the batch
+            summary = None
+            errors.append(f"{path}: {type(exc).__name__}")
         out.append((path, summary))
-    return out
+    return out, errors
+
+
+def _log_skipped(errors: list[str]) -> None:
+    for error in errors:
+        log.warning("left a file out of the index: %s", error)
+
+
+def nearest(paths: list[str], focus: list[str], limit: int) -> list[str]:
+    """The ``limit`` paths nearest the focus files (fewest folders between), else the shallowest."""
+    anchors = [Path(os.path.dirname(f)).parts for f in focus]
+
+    def distance(path: str) -> tuple[int, str]:
+        parts = Path(path).parts[:-1]
+        if not anchors:
+            return len(parts), path
+        best = len(parts) + min(len(a) - 2 * _common(parts, a) for a in anchors)
+        return best, path
+
+    return sorted(paths, key=distance)[:limit]
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def _start_worker() -> asyncio.subprocess.Process | None:

@@ -327,7 +327,7 @@ async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     lifetime = status.describe()
     ls.show(
         f"gptls: {result.model or ls.settings.model} answered in {info.latency_ms:.0f} ms "
-        f"(request id {info.request_id or 'n/a'}). {ls.settings.model}: {lifetime}.",
+        f"(request id {info.request_id or 'n/a'}). {ls.settings.model}: {lifetime}. {ls.index_text()}.",
         lsp.MessageType.Info,
     )
     return {
@@ -340,6 +340,7 @@ async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
         "successor": status.switched_to or status.successor,
         "successorUsable": status.successor_usable,
         "lifetime": lifetime,
+        "index": ls.index_state(),
     }
 
 
@@ -392,6 +393,7 @@ async def run_job(
     """Run one job with progress (and consent, for actions that execute code); tell the user its note.
     Progress uses the client's ``token`` when it sent one, else one gptls creates (if ``server_progress``)."""
     await ensure_may_run_code(ls, job)
+    await ls.until_settled()  # an action asked during start-up: the project index exists before its prompt
     title = job.action.short_title
     async with model_progress(ls, title, token, create=server_progress) as progress:
         outcome = await ls.pipeline.run(

@@ -86,6 +86,7 @@ class GptlsServer(LanguageServer):
         self._pipeline: Pipeline | None = None
         self._consent: ConsentStore | None = None
         self.index: WorkspaceIndex | None = None
+        self._settled: asyncio.Event | None = None
         self.index_build: asyncio.Future[Any] | None = None
         self.open_paths: dict[str, str] = {}  # the path of each open file: document -> its URI
         self._status_pending = False
@@ -166,14 +167,39 @@ class GptlsServer(LanguageServer):
             IndexLimits(max_files=self.settings.index_max_files),
             opened=self._open_text,
             check_mtimes=not self.features.watched_files,
+            focus=lambda: list(self.open_paths),
         )
         if self._pipeline is not None:
             self._pipeline.index = self.index
         self.index_build = self.keep(asyncio.ensure_future(self._build_index(self.index)))
 
+    def settled(self) -> asyncio.Event:
+        """Set once the settings are pulled and the index exists: an action asked during start-up waits for it
+        (briefly), so it quotes the project under the user's excludes instead of nothing."""
+        if self._settled is None:
+            self._settled = asyncio.Event()  # made on the loop that runs the server (3.9 binds it at creation)
+        return self._settled
+
+    async def until_settled(self, limit: float = 5.0) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.settled().wait(), limit)
+
+    def index_state(self) -> dict[str, Any]:
+        """How much of the workspace the prompts can quote, and why not more (status, the check command)."""
+        index = self.index
+        if index is None:
+            return {"files": 0, "built": False, "note": "no workspace folder, or indexMaxFiles is 0"}
+        return {"files": len(index.files), "built": index.built, "note": index.stopped_short}
+
+    def index_text(self) -> str:
+        state = self.index_state()
+        text = f"project index: {state['files']:,} files" + ("" if state["built"] else ", still being built")
+        return text + (f" ({state['note']})" if state["note"] else "")
+
     async def _build_index(self, index: WorkspaceIndex) -> None:
         try:
             await index.build()
+            self.send_status()  # status bars learn how much is indexed, and why not more
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the index is a help: without it prompts quote the file itself
@@ -254,6 +280,7 @@ class GptlsServer(LanguageServer):
                 "todayUsd": today,
                 "progress": progress,
                 "demo": self.demo,
+                "indexed": self.index_state(),  # files: how many; built; note: why not more
             },
         )
 
@@ -441,6 +468,7 @@ def create_server(*, demo: bool = False) -> GptlsServer:
         if ls.features.configuration:
             await ls.pull_configuration()
         ls.start_index()  # after the settings: the excludes it honours are the user's
+        ls.settled().set()
         if ls.features.watched_files:
             watcher = lsp.FileSystemWatcher(glob_pattern="**/*.{py,pyi,ts,tsx,mts,js,jsx,mjs,go}")
             options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])

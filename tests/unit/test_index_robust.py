@@ -1,0 +1,60 @@
+"""The index against an odd or hostile tree, at the unit level: a worker that dies, a walk stopped at shutdown,
+the cap keeping the files nearest the open ones."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from gptls.index.workspace import IndexLimits, WorkspaceIndex, nearest
+
+
+def test_a_worker_that_dies_is_replaced_and_its_batch_tried_again(tmp_path: Path) -> None:
+    source = tmp_path / "tool.py"
+    source.write_text("def tool() -> int:\n    return 1\n")
+    index = WorkspaceIndex([str(tmp_path)], ())
+
+    async def run() -> object:
+        dead = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "import sys; sys.stdin.readline()",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )  # reads the batch and exits without answering, as a crashed worker does
+        workers = [dead]
+        try:
+            return await index._from_worker(workers, 0, [str(source)])
+        finally:
+            for worker in workers:
+                if worker.returncode is None:
+                    worker.kill()
+                    await worker.wait()
+
+    answer = asyncio.run(run())
+    assert answer is not None
+    found, errors = answer  # type: ignore[misc]
+    assert [path for path, summary in found if summary is not None] == [str(source)] and errors == []
+
+
+def test_a_closed_index_stops_its_walk(tmp_path: Path) -> None:
+    for i in range(50):
+        (tmp_path / f"m{i}.py").write_text("x = 1\n")
+    index = WorkspaceIndex([str(tmp_path)], ())
+    index.close()
+    assert index.walk() == []
+
+
+def test_past_the_cap_the_files_nearest_the_open_ones_are_kept_never_none(tmp_path: Path) -> None:
+    for folder in ("a/deep/er", "b", "work/here"):
+        (tmp_path / folder).mkdir(parents=True)
+        for i in range(4):
+            (tmp_path / folder / f"m{i}.py").write_text("x = 1\n")
+    opened = str(tmp_path / "work" / "here" / "m0.py")
+    index = WorkspaceIndex([str(tmp_path)], (), IndexLimits(max_files=5), focus=lambda: [opened])
+    kept = index.walk()
+    assert len(kept) == 5 and sum(p.startswith(str(tmp_path / "work" / "here")) for p in kept) == 4
+    assert sum(p.startswith(str(tmp_path / "b")) for p in kept) == 1, "then the nearest folder, not the deepest"
+    assert "over indexMaxFiles (5)" in index.stopped_short
+    assert nearest(["/r/z/deep/x.py", "/r/a.py"], [], 1) == ["/r/a.py"], "without open files: the shallowest"
