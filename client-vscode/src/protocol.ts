@@ -19,4 +19,12 @@ export interface StatusParams {
   progress?: { token: string | number; title: string }[];
   /** The server runs as `gptls demo` (canned answers). */
   demo?: boolean;
+  /** How much of the workspace prompts can quote: files indexed, whether the crawl is done, why not more. */
+  indexed?: IndexState;
+}
+
+export interface IndexState {
+  files: number;
+  built: boolean;
+  note: string;
 }

@@ -1,5 +1,6 @@
 // The status bar item's text, tooltip and click, from the client's state and the server's gptls/status.
 
+import type { IndexState } from "./protocol";
 import { shownText } from "./shown";
 
 export interface ServerStatus {
@@ -12,6 +13,17 @@ export interface ServerStatus {
   demo?: boolean;
   /** Inline completions are on (gptls.completions): shown in the same item, toggled from its menu. */
   completions?: boolean;
+  indexed?: IndexState;
+}
+
+/** The project index in a sentence, for the tooltip. */
+export function indexText(indexed: IndexState | undefined): string {
+  if (!indexed) {
+    return "";
+  }
+  const files = `${indexed.files.toLocaleString("en-US")} file${indexed.files === 1 ? "" : "s"}`;
+  const note = indexed.note ? ` (${indexed.note})` : "";
+  return ` Project index: ${files}${indexed.built ? "" : ", still being built"}${note}.`;
 }
 
 /** Today's estimated cost as the status bar shows it. */
@@ -37,7 +49,9 @@ export function statusView(status: ServerStatus): StatusView {
   return {
     ...view,
     text: off ? `${view.text} $(circle-slash)` : view.text,
-    tooltip: `${view.tooltip}. Inline completions are ${off ? "off" : "on"}. Click for the gptls menu.`,
+    tooltip: shownText(
+      `${view.tooltip}. Inline completions are ${off ? "off" : "on"}.${indexText(status.indexed)} Click for the gptls menu.`,
+    ),
     command: MENU_COMMAND,
   };
 }
@@ -136,12 +150,19 @@ export class StatusOwner {
     this.set({ starting: false, running: false, inFlight: 0, lastError: error });
   }
 
-  server(params: { inFlight?: number; lastError?: string | null; todayUsd?: number; demo?: boolean }): void {
+  server(params: {
+    inFlight?: number;
+    lastError?: string | null;
+    todayUsd?: number;
+    demo?: boolean;
+    indexed?: IndexState;
+  }): void {
     this.set({
       inFlight: params.inFlight ?? 0,
       lastError: params.lastError ?? null,
       todayUsd: params.todayUsd ?? this.state.todayUsd,
       demo: params.demo ?? false,
+      indexed: params.indexed ?? this.state.indexed,
     });
   }
 

@@ -137,3 +137,15 @@ describe("the demo", () => {
     expect(statusView({ running: true, starting: false, inFlight: 0, demo: false }).text).toBe("$(check) gptls");
   });
 });
+
+describe("the project index in the tooltip", () => {
+  it("says how many files are indexed, while building, and why not more", () => {
+    const owner = new StatusOwner(() => undefined);
+    owner.running(true);
+    owner.server({ indexed: { files: 20000, built: true, note: "52,000 source files, over indexMaxFiles (20,000)" } });
+    const view = statusView(owner.current);
+    expect(view.tooltip).toContain("Project index: 20,000 files (52,000 source files, over indexMaxFiles (20,000))");
+    owner.server({ indexed: { files: 12, built: false, note: "" } });
+    expect(statusView(owner.current).tooltip).toContain("Project index: 12 files, still being built.");
+  });
+});
