@@ -290,4 +290,3 @@ class Completer:
         self._shown[doc.uri] = Shown(pos.line, pos.char, prefix, rest, insert)
         end = Pos(pos.line, len(line)) if insert.replaces_rest else pos
         return Completion(insert.text, pos, end)
-
