@@ -84,9 +84,14 @@ async def test_check_command_names_the_date_the_days_left_and_the_successor(edit
     assert result["successorUsable"] is True
     await editor.until(lambda: any("answered in" in m for m in editor.messages()))
     (shown,) = [m for m in editor.messages() if "answered in" in m]
+    assert (
+        f"gpt-5-mini: shuts down on {when} (10 days left); gptls would switch to gpt-6.1-terra (this key can use it). "
+        "project index: " in shown
+    ), shown
     assert shown.endswith(
-        f"gpt-5-mini: shuts down on {when} (10 days left); gptls would switch to gpt-6.1-terra (this key can use it)."
-    )
+        f"project index: {result['index']['files']:,} files"
+        + ("." if result["index"]["built"] else ", still being built.")
+    ), shown
 
 
 def test_cli_check_prints_the_shutdown_and_the_successor(double) -> None:
