@@ -32,6 +32,10 @@ class Asked:
         line = doc.line(pos.line)
         return cls(pos.line, line[: pos.char], line[pos.char :], doc.offset(Pos(pos.line, 0)))
 
+    @property
+    def pos(self) -> Pos:
+        return Pos(self.line, len(self.line_prefix))
+
 
 def typed_since(shown: Shown | Asked, doc: Document, pos: Pos) -> str | None:
     """What the user typed since ``shown`` was made (or the call asked), when the cursor moved only by typing

@@ -67,7 +67,6 @@ class Flight:
 
     call: asyncio.Future[ModelResult]
     doc: Document
-    pos: Pos
     asked: Asked
 
 
@@ -232,7 +231,7 @@ class Completer:
         call_settings = completion_settings(settings)
         self.pipeline.configure(settings)
         call = asyncio.ensure_future(self.pipeline.completion(request, call_settings, self._queued))
-        flight = Flight(call, doc, pos, Asked.at(doc, pos))
+        flight = Flight(call, doc, Asked.at(doc, pos))
         self._calls[doc.uri] = flight
         self.stats["calls"] += 1
         return flight
@@ -260,7 +259,7 @@ class Completer:
         self._settle(doc.uri)
         if self._generation[doc.uri] != generation or current_version() != version:
             return None  # typed meanwhile: the newer request serves the answer
-        along = self._along(doc.uri, doc, pos, counted=pos != flight.pos)
+        along = self._along(doc.uri, doc, pos, counted=pos != flight.asked.pos)
         return along if isinstance(along, Completion) else None
 
     def _settle(self, uri: str) -> None:
@@ -278,15 +277,14 @@ class Completer:
             log.warning("completion failed: %s", error)
             return
         self.on_usage()
-        self._suggestion(flight.doc, flight.pos, result.text)
+        self._show(flight, result.text)
 
-    def _suggestion(self, doc: Document, pos: Pos, text: str) -> Completion | None:
-        line = doc.line(pos.line)
-        prefix, rest = line[: pos.char], line[pos.char :]
-        insert = shown(text, prefix, rest, doc.lines[pos.line + 1 : pos.line + 40], doc.language_id)
+    def _show(self, flight: Flight, text: str) -> None:
+        """The answer, made fit to show, becomes the suggestion where its call was asked (none if nothing fits)."""
+        asked, doc = flight.asked, flight.doc
+        following = doc.lines[asked.line + 1 : asked.line + 40]
+        insert = shown(text, asked.line_prefix, asked.rest, following, doc.language_id)
         if insert is None:
             self._shown.pop(doc.uri, None)
-            return None
-        self._shown[doc.uri] = Shown(pos.line, pos.char, prefix, rest, insert)
-        end = Pos(pos.line, len(line)) if insert.replaces_rest else pos
-        return Completion(insert.text, pos, end)
+            return
+        self._shown[doc.uri] = Shown(asked.line, len(asked.line_prefix), asked.line_prefix, asked.rest, insert)

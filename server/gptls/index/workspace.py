@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import fnmatch
 import gc
+import itertools
 import json
 import logging
 import os
@@ -221,14 +222,8 @@ class WorkspaceIndex:
         """The source files to index, sorted, at most ``max_files``: past that, the nearest to the open files
         (by folders between them), never none."""
         limit = self.limits.max_files
-        found: list[str] = []
-        for root in self.roots:
-            for path in self._walk(root):
-                found.append(path)
-                if len(found) >= limit * WALK_FACTOR:
-                    break
-            if len(found) >= limit * WALK_FACTOR:
-                break
+        every = itertools.chain.from_iterable(self._walk(root) for root in self.roots)
+        found = list(itertools.islice(every, limit * WALK_FACTOR))
         if len(found) > limit:
             seen = f"{len(found):,}" if len(found) < limit * WALK_FACTOR else f"more than {len(found):,}"
             self.stopped_short = (
