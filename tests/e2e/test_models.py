@@ -88,10 +88,24 @@ async def test_check_command_names_the_date_the_days_left_and_the_successor(edit
         f"gpt-5-mini: shuts down on {when} (10 days left); gptls would switch to gpt-6.1-terra (this key can use it). "
         "project index: " in shown
     ), shown
+    index = result["index"]
     assert shown.endswith(
-        f"project index: {result['index']['files']:,} files"
-        + ("." if result["index"]["built"] else ", still being built.")
+        f"project index: {index['files']:,} files"
+        + ("" if index["built"] else ", still being built")
+        + (f" ({index['note']})." if index["note"] else ".")
     ), shown
+
+
+async def test_check_asked_at_start_with_no_index_says_why_and_not_still_being_built(make_editor) -> None:
+    # Sent straight after initialize, before the settings are pulled: the answer waits for them.
+    editor = await make_editor(init_options={"indexMaxFiles": 0})
+    result = await editor.client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="gptls.check", arguments=[])
+    )
+    assert result["index"] == {"files": 0, "built": True, "note": "no workspace folder, or indexMaxFiles is 0"}
+    await editor.until(lambda: any("answered in" in m for m in editor.messages()))
+    (shown,) = [m for m in editor.messages() if "answered in" in m]
+    assert shown.endswith("project index: 0 files (no workspace folder, or indexMaxFiles is 0)."), shown
 
 
 def test_cli_check_prints_the_shutdown_and_the_successor(double) -> None:

@@ -319,6 +319,7 @@ def show_last_request(ls: GptlsServer, *args: Any) -> dict[str, Any]:
 async def check(ls: GptlsServer, *args: Any) -> dict[str, Any]:
     from gptls.openai.wire import CONNECTION_CHECK
 
+    await ls.until_settled()  # asked during start-up: answer with the user's settings and the index they start
     pipeline = ls.pipeline
     pipeline.configure(ls.settings)
     status = await pipeline.router.status(ls.settings, fresh=True)

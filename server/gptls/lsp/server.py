@@ -188,7 +188,10 @@ class GptlsServer(LanguageServer):
         """How much of the workspace the prompts can quote, and why not more (status, the check command)."""
         index = self.index
         if index is None:
-            return {"files": 0, "built": False, "note": "no workspace folder, or indexMaxFiles is 0"}
+            if not self.settled().is_set():  # settings not pulled yet: the index starts after them
+                return {"files": 0, "built": False, "note": "starting"}
+            # Nothing is being built: "still being built" would promise files that never come.
+            return {"files": 0, "built": True, "note": "no workspace folder, or indexMaxFiles is 0"}
         return {"files": len(index.files), "built": index.built, "note": index.stopped_short}
 
     def index_text(self) -> str:
