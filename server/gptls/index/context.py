@@ -62,7 +62,8 @@ COMMON = frozenset(
     }
 )
 MAX_LEXICAL = 12
-FEW_MEMBERS = 8
+ENCLOSING_SHARE = 0.5  # of the budget, at most, for the enclosing class's members (a huge class: the nearest)
+FEW_MEMBERS = 16
 
 
 @dataclass
@@ -78,7 +79,9 @@ class _Entry:
     path: str
     symbol: Symbol
     with_members: bool
-    all_members: bool = False  # the enclosing class: every member; others only the relevant few
+    # >0: every member that fits this share of the budget (the enclosing class, half its share for each base);
+    # 0: only the relevant few
+    share: float = 0.0
 
 
 def project_context(doc: Document, target: Target, budget: int, index: WorkspaceIndex | None) -> Quoted:
@@ -97,7 +100,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
-    def add(found: Found | None, *, members: bool = False, every: bool = False) -> None:
+    def add(found: Found | None, *, members: bool = False, share: float = 0.0) -> None:
         if found is None or found.symbol.kind == "module":
             return
         if not members and offered[0] > 2 * budget:
@@ -109,12 +112,17 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         if key in seen and (not members or seen[key]):
             return  # already there (an entry with members, later, upgrades one without)
         seen[key] = members
-        entries.append(_Entry(found.path, found.symbol, members, every))
+        entries.append(_Entry(found.path, found.symbol, members, share))
         if resolver is not None and found.symbol.kind == "class" and members:
-            for base in resolver.bases(found):
-                add(base, members=True)
+            for base in resolver.bases(found):  # what self reaches includes what it inherits
+                add(base, members=True, share=share / 2)
 
-    # 1. what the target names (chains: mod.f, obj.attr where obj is a class), as signatures
+    # 1. the enclosing class, every member (fields, __slots__, self.x anywhere) and its bases': what the body
+    # reaches through self comes before anything else
+    enclosing = _enclosing_class(own, target)
+    if enclosing is not None:
+        add(Found(path, enclosing), members=True, share=ENCLOSING_SHARE)
+    # 2. what the target names (chains: mod.f, obj.attr where obj is a class), as signatures
     used_classes: list[Found] = []
     for chain in wanted:
         found = names.get(chain[0])
@@ -130,16 +138,15 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         add(found)
         if found is not None and found.symbol.kind == "class":
             used_classes.append(found)
-    # 2. every project name this file imports (one level deep), and this file's own definitions and constants
+    # 5. every project name this file imports (one level deep)
     for found in view.imported:
         add(found)
-    for found in view.own:
+    # 3. this file's own definitions and constants, nearest the target first
+    line = target.anchor.start.line
+    for found in sorted(view.own, key=lambda f: abs(f.symbol.line - line)):
         add(found)
-    # 3. members where they matter: the enclosing class (all, and its bases'), the classes the target uses (the
-    # members it names first), and the project types those members name (Cart.items: list[Item] brings Item)
-    enclosing = _enclosing_class(own, target)
-    if enclosing is not None:
-        add(Found(path, enclosing), members=True, every=True)
+    # 4. the members of the classes the target uses, and of the project types the quoted members name
+    # (Cart.items: list[Item] brings Item)
     for found in used_classes:
         add(found, members=True)
     if resolver is not None:
@@ -153,16 +160,18 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                     hit = known.get(word)
                     if hit is not None and hit.symbol.kind == "class":
                         add(hit, members=True)
-    # 4. for a stub, what its neighbours use
+    # 6. for a stub, what its neighbours use (their words also pick which members of a large class to show)
+    near: set[str] = set()
     if target.kind in ("stub", "comment"):
         for chain in _neighbour_names(doc, target, own):
             add(names.get(chain[0]))
-    # 5. words the target shares with definitions elsewhere in the workspace
+            near.add(chain[-1])
+    # 7. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
-    words = {chain[-1] for chain in wanted}
-    return _render(entries, path, budget, index, own, words)
+    words = dict.fromkeys(near, 1) | dict.fromkeys((chain[-1] for chain in wanted), 0)
+    return _render(entries, path, budget, index, own, words, line, resolver)
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ def file_context(doc: Document, budget: int, index: WorkspaceIndex | None) -> st
     resolver = Resolver.of(index) if index is not None else None
     view = _file_view(doc, path, own, index, resolver)
     entries = [_Entry(f.path, f.symbol, False) for f in [*view.imported, *view.own] if f.symbol.kind != "module"]
-    return _render(entries, path, budget, index, own, set()).text
+    return _render(entries, path, budget, index, own, {}, 0, resolver).text
 
 
 @functools.lru_cache(maxsize=1024)
@@ -309,13 +318,20 @@ def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[_Entr
 
 
 def _render(
-    entries: list[_Entry], path: str, budget: int, index: WorkspaceIndex | None, own: FileSummary, words: set[str]
+    entries: list[_Entry],
+    path: str,
+    budget: int,
+    index: WorkspaceIndex | None,
+    own: FileSummary,
+    words: dict[str, int],
+    line: int = 0,
+    resolver: Resolver | None = None,
 ) -> Quoted:
     """As many entries as the budget holds, by rank; then laid out stable-first."""
     comment = "#" if own.language == "python" else "//"
     chosen: dict[str, list[tuple[int, str]]] = {}
     used = 0
-    imports = _imports_text(own)
+    imports = _imports_text(own, path, resolver)
     if imports and len(imports) < budget // 4:  # what the file already imports: the names it can use
         chosen[path] = [(-1, imports)]
         used += len(imports) + len(_heading(path, path, index, comment)) + 2
@@ -324,7 +340,9 @@ def _render(
     for entry in entries:
         if used >= budget - 20:
             break  # full
-        block = _block(entry, comment, words)
+        # The enclosing class's members nearest the target first; a base's (another place) in its own order.
+        near = line if entry.path == path and entry.share == ENCLOSING_SHARE else -1
+        block = _block(entry, comment, words, near, int(budget * entry.share))
         key = (entry.path, id(entry.symbol))
         before = placed.get(key)
         if entry.path not in headings:
@@ -349,11 +367,20 @@ def _render(
     return Quoted("\n".join(parts), [file for file in others])
 
 
-def _imports_text(own: FileSummary) -> str:
+def _imports_text(own: FileSummary, path: str, resolver: Resolver | None) -> str:
+    """The file's imports of the project's own modules: the names the target can use from it (a stdlib or
+    third-party import line costs budget and tells the model nothing it does not know)."""
     if own.language != "python":
         return ""
     lines = []
     for imp in own.imports:
+        if resolver is None:
+            if not imp.level:
+                continue  # no index to tell the project's modules: its relative imports at least
+        else:
+            module = resolver.import_target(path, imp)
+            if module is None or resolver.module_path(module) is None:
+                continue
         if imp.names or imp.star:
             names = ", ".join(n if n == a else f"{n} as {a}" for n, a in imp.names) or "*"
             lines.append(f"from {'.' * imp.level}{imp.module} import {names}")
@@ -376,7 +403,7 @@ def _heading(file: str, path: str, index: WorkspaceIndex | None, comment: str) -
 _SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)
 
 
-def _block(entry: _Entry, comment: str, words: set[str]) -> str:
+def _block(entry: _Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
     symbol = entry.symbol
     if not entry.with_members:  # the same for every prompt that quotes it: made once per summary
         cached = _SIGNATURES.get(id(symbol))
@@ -387,37 +414,79 @@ def _block(entry: _Entry, comment: str, words: set[str]) -> str:
         block = _signature_block(symbol, comment)
         _SIGNATURES[id(symbol)] = (symbol, comment, block)
         return block
-    return _member_block(entry, comment, words)
+    return _member_block(entry, comment, words, line, limit)
 
 
 def _signature_block(symbol: Symbol, comment: str) -> str:
-    lines = [f"{comment} {symbol.summary}"] if symbol.summary else []
-    lines.append(symbol.signature + (" ..." if symbol.kind in ("function", "method") and comment == "#" else ""))
+    lines = [f"{comment} {_short(symbol.summary)}"] if symbol.summary else []
+    lines.append(
+        _compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
+    )
     return "\n".join(lines)
 
 
-def _member_block(entry: _Entry, comment: str, words: set[str]) -> str:
+SUMMARY_CHARS = 80  # a docstring's first line says what a definition is for; the rest of a long one is budget
+
+
+def _short(summary: str) -> str:
+    return summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 3].rstrip() + "..."
+
+
+def _compact(signature: str) -> str:
+    """A signature written over several lines, on one: the same tokens for a third of the indentation."""
+    if "\n" not in signature or signature.count("\n") > 12:
+        return signature
+    joined = " ".join(part.strip() for part in signature.split("\n"))
+    return re.sub(r"\(\s+", "(", re.sub(r",?\s+\)", ")", joined))
+
+
+def _member_block(entry: _Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
     symbol = entry.symbol
-    lines = [f"{comment} {symbol.summary}"] if symbol.summary else []
-    lines.append(symbol.signature + (" ..." if symbol.kind in ("function", "method") and comment == "#" else ""))
+    lines = [f"{comment} {_short(symbol.summary)}"] if symbol.summary else []
+    lines.append(
+        _compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
+    )
     if entry.with_members and symbol.members:
         indent = "    "
         members = list(symbol.members)
-        if not entry.all_members and len(members) > FEW_MEMBERS:
-            # A class the target only uses: the members it names, then fields and the first few methods.
-            named = [m for m in members if m.name in words]
+        if not entry.share and len(members) > FEW_MEMBERS:
+            # A class the target only uses: the members it names, then its public methods (what code calls on
+            # an object of another file, far more often than it reads a field), then fields.
+            named = sorted((m for m in members if m.name in words), key=lambda m: words[m.name])
             rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
-            shown = named + [m for m in rest if m.kind == "attribute"] + [m for m in rest if m.kind != "attribute"]
-            members = [m for m in symbol.members if m in shown[: max(FEW_MEMBERS, len(named))]]
+            shown = named + [m for m in rest if m.kind != "attribute"] + [m for m in rest if m.kind == "attribute"]
+            members = [m for m in symbol.members if m in shown[:FEW_MEMBERS] or words.get(m.name) == 0]
             if len(members) < len(symbol.members):
                 lines_left = len(symbol.members) - len(members)
                 members.append(Symbol("", "more", f"{comment} ... {lines_left} more members"))
+        elif entry.share and limit and sum(len(m.signature) + len(m.summary) + 8 for m in members) > limit:
+            members = _nearest_members(members, line, limit, comment, words)
         for member in members:
             if member.kind == "more":
                 lines.append(indent + member.signature)
                 continue
-            signature = member.signature.replace("\n", "\n" + indent)
+            signature = _compact(member.signature).replace("\n", "\n" + indent)
             ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
-            doc = f"  {comment} {member.summary}" if member.summary else ""
+            doc = f"  {comment} {_short(member.summary)}" if member.summary else ""
             lines.append(f"{indent}{signature}{ellipsis}{doc}")
     return "\n".join(lines)
+
+
+def _nearest_members(members: list[Symbol], line: int, limit: int, comment: str, words: dict[str, int]) -> list[Symbol]:
+    """A class too large to quote whole: its attributes and the members the target names first (short, and
+    what a body reaches through self), then methods nearest the target, in the class's order."""
+    ranked = sorted(
+        members,
+        key=lambda m: (words.get(m.name, 2), m.kind != "attribute", abs(m.line - line) if line >= 0 else m.line),
+    )
+    kept: set[int] = set()
+    used = 0
+    for member in ranked:
+        cost = len(member.signature) + len(member.summary) + 8
+        if used + cost <= limit:
+            kept.add(id(member))
+            used += cost
+    shown = [m for m in members if id(m) in kept]
+    if len(shown) < len(members):
+        shown.append(Symbol("", "more", f"{comment} ... {len(members) - len(shown)} more members"))
+    return shown

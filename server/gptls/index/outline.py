@@ -14,6 +14,10 @@ import re
 DEF_LINE = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")  # indentation, name
 _QUOTE = re.compile(r"^[ \t]*[rRuUbBfF]{0,2}(\"\"\"|'''|\"|')")
 _KEEP_WHOLE = ("__init__", "__post_init__")  # their `self.x =` lines are members
+# `self.x = ...` / `self.x: T = ...` anywhere in a method: attributes a body reaches through `self`
+SELF_ASSIGN = re.compile(r"^[ \t]*self\.(\w+)[ \t]*(:[^=\n]+?)?[ \t]*=(?!=)")
+SELF_DECLARE = re.compile(r"^[ \t]*self\.(\w+)[ \t]*(:[^=\n,]+?)[ \t]*$")  # self.x: T
+SELF_TUPLE = re.compile(r"^[ \t]*(self\.\w+(?:[ \t]*,[ \t]*self\.\w+)+)[ \t]*=(?!=)")  # self.a, self.b = ...
 _MAX_HEADER = 30
 
 
@@ -52,10 +56,26 @@ def outline(text: str) -> str | None:
             out.extend(kept)
             if len(kept) < len(body):  # a docstring alone is a whole body
                 pad = body[0][: len(body[0]) - len(body[0].lstrip())]
-                out.append(pad + "...")
-                out.extend([""] * (len(body) - len(kept) - 1))
+                # A method's `self.x =` lines stay (each stands for a line it came from: the count holds).
+                assigned = _self_assignments(body[len(kept) :]) if match.group(1) else []
+                out.extend([pad + line for line in assigned] or [pad + "..."])
+                out.extend([""] * (len(body) - len(kept) - max(1, len(assigned))))
         at = stop
     return "\n".join(out)
+
+
+def _self_assignments(body: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for line in body:
+        found = SELF_ASSIGN.match(line) or SELF_DECLARE.match(line)
+        if found and found.group(1) not in seen:
+            annotation = (found.group(2) or "").strip()
+            seen[found.group(1)] = f"self.{found.group(1)}{annotation}" + (" = ..." if "=" in line else "")
+            continue
+        several = SELF_TUPLE.match(line)
+        if several and several.group(1) not in seen:
+            seen[several.group(1)] = f"{several.group(1)} = ..."
+    return list(seen.values())
 
 
 def _header_end(lines: list[str], at: int) -> int | None:

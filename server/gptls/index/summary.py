@@ -18,7 +18,7 @@ from gptls.index.outline import DEF_LINE, outline
 
 MAX_SIGNATURE_LINES = 6
 MAX_LINE = 160  # a quoted line longer than this is cut
-MAX_MEMBERS = 40
+MAX_MEMBERS = 150  # a large class's members are what its methods use: a prompt chooses among them
 
 
 @dataclass(frozen=True)
@@ -310,10 +310,11 @@ def _python_symbols(node: ast.stmt, lines: list[str]) -> list[Symbol]:
 def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
     members: list[Symbol] = []
     seen: set[str] = set()
+    methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    seen.update(item.name for item in methods)
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             members.append(Symbol(item.name, "method", _header(item, lines), _doc(item), line=item.lineno - 1))
-            seen.add(item.name)
             if item.name == "__init__":
                 members += _self_attributes(item, lines, seen)
         elif isinstance(item, (ast.Assign, ast.AnnAssign)):  # class attributes, dataclass/attrs fields
@@ -322,6 +323,9 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
                 if isinstance(target, ast.Name) and target.id not in seen:
                     seen.add(target.id)
                     members.append(Symbol(target.id, "attribute", _cut(_source(item, lines).strip())))
+    for item in methods:  # `self.x =` in any other method: an attribute too (after __init__'s)
+        if item.name != "__init__":
+            members += _self_attributes(item, lines, seen)
     bases = tuple(ast.unparse(b) for b in node.bases)
     return Symbol(
         node.name, "class", _header(node, lines), _doc(node), bases, tuple(members[:MAX_MEMBERS]), node.lineno - 1
@@ -336,6 +340,8 @@ def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[s
             targets = list(statement.targets)
         elif isinstance(statement, ast.AnnAssign):
             targets = [statement.target]
+        # self.a, self.b = ...: each is an attribute
+        targets = [e for t in targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
         for target in targets:
             if (
                 isinstance(target, ast.Attribute)

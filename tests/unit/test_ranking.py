@@ -1,0 +1,123 @@
+"""What a body uses comes first in the project context: the enclosing class's members (fields, __slots__,
+``self.x`` set in any method), its bases', this file's nearest definitions, the project's own imports only, and
+the members of project types the target names. Plain Python: an index on a folder, no editor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gptls.actions import BY_ID
+from gptls.index import WorkspaceIndex, project_context
+from gptls.pipeline import job_at
+from gptls.text import Document, Pos, Span
+
+BIG_BASE = "\n".join(f"    def helper_{i}(self, value: int, other: str = 'x') -> int: ..." for i in range(60))
+BASE = f"""class Widget:
+    def paint_border(self, width: int) -> None:
+        ...
+
+{BIG_BASE}
+"""
+SHAPES = """import os
+import json
+from dataclasses import dataclass
+
+from .base import Widget
+from .far import far_helper
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+
+
+class Frame(Widget):
+    __slots__ = ("caption", "origin")
+
+    def __init__(self, caption: str) -> None:
+        self.caption = caption
+
+    def move(self, to: Point) -> None:
+        self.origin = to
+        self.left, self.top = to.x, to.y
+
+    def describe(self) -> str:
+        ...
+"""
+FORMATTER = (
+    """class Formatter:
+    def indent(self) -> None: ...
+"""
+    + "\n".join(f"    def format_part_{i}(self, text: str) -> str: ..." for i in range(40))
+    + """
+    def write_heading(self, heading: str) -> None: ...
+    def dedent(self) -> None: ...
+"""
+)
+
+
+def index_of(root: Path, files: dict[str, str]) -> WorkspaceIndex:
+    for name, text in files.items():
+        path = root / "pkg" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    index = WorkspaceIndex([str(root)], ())
+    index.build_now()
+    return index
+
+
+def context(root: Path, name: str, text: str, needle: str, budget: int = 6000) -> str:
+    path = root / "pkg" / name
+    doc = Document(text, "python", path.as_uri())
+    line = text[: text.index(needle)].count("\n")
+    job = job_at(BY_ID["generate"], doc, Span(Pos(line, 4), Pos(line, 4)))
+    assert job is not None
+    index = index_of(root, {})
+    index.opened = lambda p: text if p == str(path) else None
+    return project_context(doc, job.target, budget, index).text
+
+
+def test_the_enclosing_class_s_attributes_come_first_wherever_they_are_set(tmp_path: Path) -> None:
+    far = "\n\n".join(f"def far_helper_{i}(a: int, b: int, c: int) -> int:\n    ..." for i in range(80))
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": far, "shapes.py": SHAPES})
+    quoted = context(tmp_path, "shapes.py", SHAPES, "def describe", budget=1500)
+    for attribute in ("self.caption", "self.origin", "self.left", "self.top", '__slots__ = ("caption", "origin")'):
+        assert attribute in quoted, quoted
+    assert "def move(self, to: Point) -> None:" in quoted  # and the class's methods
+    assert "def paint_border(self, width: int)" in quoted  # inherited: the base's members, in its order
+    assert "far_helper_" not in quoted  # another file's unrelated definitions wait for what self reaches
+
+
+def test_only_the_project_s_imports_are_quoted(tmp_path: Path) -> None:
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
+    quoted = context(tmp_path, "shapes.py", SHAPES, "def describe")
+    assert "from .base import Widget" in quoted and "from .far import far_helper" in quoted
+    assert "import os" not in quoted and "import json" not in quoted and "from dataclasses" not in quoted
+
+
+def test_a_file_heading_appears_only_above_a_definition_quoted_from_it(tmp_path: Path) -> None:
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
+    quoted = context(tmp_path, "shapes.py", SHAPES, "def describe", budget=900)
+    lines = quoted.split("\n")
+    for at, line in enumerate(lines):
+        if line.startswith("# pkg/"):
+            assert at + 1 < len(lines) and not lines[at + 1].startswith("# pkg/"), quoted
+
+
+def test_the_members_of_a_project_type_in_the_signature_are_quoted(tmp_path: Path) -> None:
+    user = "from .formatter import Formatter\n\n\ndef write_usage(formatter: Formatter, name: str) -> None:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "formatter.py": FORMATTER, "usage.py": user})
+    quoted = context(tmp_path, "usage.py", user, "def write_usage")
+    assert "class Formatter:" in quoted
+    members = [line for line in quoted.split("\n") if line.startswith("    def ")]
+    assert len(members) >= 12, quoted  # a large class: many of its public methods, not a token few
+
+
+def test_this_file_s_nearest_definitions_win_a_tight_budget(tmp_path: Path) -> None:
+    filler = "\n\n".join(f"def early_{i}(a: int, b: int) -> int:\n    ..." for i in range(60))
+    text = f"{filler}\n\n\ndef neighbour_before(x: int) -> int:\n    ...\n\n\ndef target(x: int) -> int:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "mod.py": text})
+    quoted = context(tmp_path, "mod.py", text, "def target", budget=600)
+    assert "def neighbour_before(x: int) -> int:" in quoted, quoted
+    assert "def early_0(" not in quoted
