@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -28,6 +30,7 @@ from bench.needs import draw
 from gptls.actions import BY_ID
 from gptls.config import Settings
 from gptls.index import WorkspaceIndex, project_context
+from gptls.index.resolve import Resolver
 from gptls.pipeline import job_at
 from gptls.text import Document, Pos, Span
 
@@ -101,23 +104,25 @@ async def measure(root: Path, focus: Path, cases: int) -> dict[str, float]:
     with Peak() as peak:
         started = time.perf_counter()
         await index.build()
+        await asyncio.to_thread(Resolver.of(index).modules)  # as the server does once the index is built
         seconds = time.perf_counter() - started
-    timings = []
+    first, timings = [], []
     for case in draw("rich", focus, cases, random.Random(1)):
         doc = Document(case.stub, "python", Path(case.path).as_uri())
         index.opened = lambda path, case=case: case.stub if path == case.path else None
         job = job_at(BY_ID["generate"], doc, Span(Pos(case.line, 0), Pos(case.line, 0)))
         if job is None:
             continue
-        for _ in range(3):  # the first includes this file's summary; what follows is what typing repeats
+        for attempt in range(3):  # the first in a file includes summarizing it; then what each prompt costs
             begun = time.perf_counter()
             project_context(doc, job.target, settings.context_budget, index)
-            timings.append((time.perf_counter() - begun) * 1000)
+            (timings if attempt else first).append((time.perf_counter() - begun) * 1000)
     return {
         "indexed": len(index.files),
         "seconds": seconds,
         "added": peak.peak - peak.base,
         "p95": p95(timings),
+        "first": p95(first),
     }
 
 
@@ -148,24 +153,38 @@ async def first_action(root: Path, focus: Path) -> tuple[bool, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one 5,000-file workspace")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a size, measured in a fresh process
     args = parser.parse_args(argv)
     projects = [fetch(p) for p in TUNING]
+    if args.one:
+        root, focus, files = workspace(projects, args.one)
+        print(json.dumps({"files": files, **asyncio.run(measure(root, focus, 10))}))
+        return 0
     sizes = SIZES[:1] if args.quick else SIZES
     rows = []
-    for size in sizes:
-        root, focus, files = workspace(projects, size)
-        rows.append({"files": files, **asyncio.run(measure(root, focus, 10))})
+    for size in sizes:  # each in its own process: memory a previous size left behind is not this one's
+        workspace(projects, size)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.scale", "--one", str(size)], capture_output=True, text=True, check=True
+        )
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     root, focus, _files = workspace(projects, sizes[-1])
     quoted, state = asyncio.run(first_action(root, focus))
     print(f"\nThe index at scale (indexMaxFiles {Settings().index_max_files:,}; {os.cpu_count()} cores)\n")
-    print(f"{'workspace':>10} {'indexed':>8} {'build s':>8} {'+MiB peak':>10} {'assembly p95 ms':>16} {'KiB/file':>9}")
+    print(
+        f"{'workspace':>10} {'indexed':>8} {'build s':>8} {'+MiB peak':>10} {'KiB/file':>9} "
+        f"{'assembly p95 ms':>16} {'first in a file':>16}"
+    )
     for row in rows:
         per_file = row["added"] * 1024 / max(row["indexed"], 1)
         print(
             f"{row['files']:>10,} {row['indexed']:>8,.0f} {row['seconds']:>8.1f} {row['added']:>10.0f} "
-            f"{row['p95']:>16.1f} {per_file:>9.1f}"
+            f"{per_file:>9.1f} {row['p95']:>16.1f} {row['first']:>16.1f}"
         )
-    print("targets: build ≤ 60 s, +300 MiB at the peak, assembly p95 ≤ 20 ms")
+    print(
+        "targets: build ≤ 60 s, +300 MiB at the peak, assembly p95 ≤ 20 ms (the first prompt in a file also "
+        "summarizes that file: p95 of those apart)"
+    )
     print(
         f"first Generate function right after initialize on {rows[-1]['files']:,.0f} files "
         f"(index {state}): imported definitions quoted: {'yes' if quoted else 'NO'}"

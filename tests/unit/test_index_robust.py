@@ -58,3 +58,17 @@ def test_past_the_cap_the_files_nearest_the_open_ones_are_kept_never_none(tmp_pa
     assert sum(p.startswith(str(tmp_path / "b")) for p in kept) == 1, "then the nearest folder, not the deepest"
     assert "over indexMaxFiles (5)" in index.stopped_short
     assert nearest(["/r/z/deep/x.py", "/r/a.py"], [], 1) == ["/r/a.py"], "without open files: the shallowest"
+
+
+async def test_when_the_characters_cap_stops_a_capped_index_the_open_file_s_folder_is_in_it(tmp_path: Path) -> None:
+    # "a0"… sort before "work": built in sorted order, the characters cap would fill up on them first.
+    for folder in [f"a{i}" for i in range(6)] + ["work"]:
+        (tmp_path / folder).mkdir()
+        for i in range(3):
+            (tmp_path / folder / f"m{i}.py").write_text(f"def f{i}(a: int, b: int) -> int:\n    return a\n")
+    opened = str(tmp_path / "work" / "m0.py")
+    limits = IndexLimits(max_files=20, max_chars=200)
+    index = WorkspaceIndex([str(tmp_path)], (), limits, focus=lambda: [opened])
+    await index.build()
+    assert {str(tmp_path / "work" / f"m{i}.py") for i in range(3)} <= set(index.files), sorted(index.files)
+    assert "characters of signatures" in index.stopped_short

@@ -62,7 +62,7 @@ COMMON = frozenset(
     }
 )
 MAX_LEXICAL = 12
-ENCLOSING_SHARE = 0.5  # of the budget, at most, for the enclosing class's members (a huge class: the nearest)
+ENCLOSING_SHARE = 0.35  # of the budget, at most, for the enclosing class's members (a huge class: the nearest)
 FEW_MEMBERS = 16
 
 
@@ -138,6 +138,8 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         add(found)
         if found is not None and found.symbol.kind == "class":
             used_classes.append(found)
+    for found in used_classes:  # the target's own types (its signature's): their members next
+        add(found, members=True)
     # 5. every project name this file imports (one level deep)
     for found in view.imported:
         add(found)

@@ -202,6 +202,10 @@ class GptlsServer(LanguageServer):
     async def _build_index(self, index: WorkspaceIndex) -> None:
         try:
             await index.build()
+            from gptls.index.resolve import Resolver
+
+            # The module map, made off the event loop now rather than inside the first prompt afterwards.
+            await asyncio.to_thread(Resolver.of(index).modules)
             self.send_status()  # status bars learn how much is indexed, and why not more
         except asyncio.CancelledError:
             raise
