@@ -77,7 +77,7 @@ WORKERS = max(1, min(2, (os.cpu_count() or 1)))
 class IndexLimits:
     max_files: int = 20_000
     max_file_bytes: int = 512 * 1024
-    max_chars: int = 40_000_000  # characters of signatures and summaries kept
+    max_chars: int = 24_000_000  # characters of signatures and summaries kept: ~+300 MiB at the peak (bench/scale.py)
 
 
 class WorkspaceIndex:
@@ -355,7 +355,10 @@ class WorkspaceIndex:
         else:
             self.version += 1
         if self._chars + summary.size > self.limits.max_chars:
-            self.stopped_short = f"more than {self.limits.max_chars:,} characters of signatures"
+            self.stopped_short = (
+                f"the memory cap ({self.limits.max_chars:,} characters of signatures) is reached: the files "
+                "nearest the open ones are indexed"
+            )
             self._full = True
             self.files.pop(path, None)
             return
