@@ -1,14 +1,16 @@
-"""Does the model see what a change needs? Context recall on real projects, with baselines, and the index's cost.
+"""Does the model see what a body needs? Context recall on real projects nobody tuned it to, with baselines.
 
-``python -m bench.context`` fetches wheels of well-known pure-Python projects from the package registry into a
-cache (``$XDG_CACHE_HOME/gptls-bench``; nothing is committed), picks functions at random (seeded), replaces each
-body with ``...`` and builds the request exactly as *Generate function* does (``Pipeline.request``: nothing is
-sent anywhere). For each case: the project names the real body uses (defined in the same file, or in other files
-of the project), and whether each is in the request's context; the same for the baselines, in the same run:
-gptls' old same-file context, "signatures one level deep" (the file's own signatures, then those of every project
-name it imports, cut to the same budget) and the whole file (no budget). Then the index's build time and memory
-on a 5,000-file workspace (real files, copied), context assembly time, and code-action latency over stdio while
-the index builds against idle. Prints one table.
+``python -m bench.context`` fetches wheels of ten pure-Python projects from the package registry into a cache
+(``$XDG_CACHE_HOME/gptls-bench``; nothing is committed): five the ranking was tuned on, five held out (never
+looked at while tuning; reported apart). It draws functions at random (seeded, the seed printed), replaces
+each body with ``...`` and builds the request exactly as *Generate function* does (``Pipeline.request``:
+nothing is sent anywhere). What the real body needs comes from jedi, not from gptls (``bench/needs.py``): the
+project definitions each name and attribute it loads lands on. Rows, from the same run and the same budget:
+gptls once the index is built; gptls right after initialize (an index the crawl has not reached: what the
+first action sees); a plain rule written without gptls' code (``bench/rule.py``: the file's own signatures
+nearest the target, then those of every project name it imports, one level deep); and the whole file (no
+budget). Then the index's build time and memory on a 5,000-file workspace and code-action latency over stdio
+while it builds. ``python -m bench.scale`` measures 5,000, 20,000 and 50,000 files.
 """
 
 from __future__ import annotations

@@ -1,0 +1,82 @@
+"""The context bench's truth (bench/needs.py: jedi, not gptls) and its baseline (bench/rule.py: no gptls code)
+say what they claim on a small project: a bench whose truth is wrong measures nothing."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from bench.needs import Need, draw
+from bench.rule import signatures_rule
+
+MODELS = '''from dataclasses import dataclass
+
+
+@dataclass
+class Item:
+    name: str
+    price: float
+
+    def total(self, quantity: int) -> float:
+        return self.price * quantity
+'''
+SHOP = '''import os
+
+from .models import Item
+
+LIMIT = 10
+
+
+class Cart:
+    __slots__ = ("items", "owner")
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.items: list[Item] = []
+
+    def discount(self) -> float:
+        return 0.1
+
+    def checkout(self, quantity: int) -> float:
+        local = quantity + LIMIT
+        first = self.items[0]
+        price = first.total(local) * (1 - self.discount())
+        return price + len(os.sep) + len(self.owner)
+'''
+
+
+def project(root: Path) -> Path:
+    (root / "shop").mkdir()
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "models.py").write_text(MODELS)
+    (root / "shop" / "cart.py").write_text(SHOP)
+    return root
+
+
+def test_jedi_finds_what_the_body_uses_and_leaves_out_locals_parameters_and_the_stdlib(tmp_path: Path) -> None:
+    (case,) = draw("shop", project(tmp_path), 1, random.Random(0))
+    assert case.function == "checkout"
+    assert {n.name for n in case.same} == {"LIMIT", "items", "discount", "owner"}
+    assert {n.name for n in case.cross} == {"total"}
+    assert "    def checkout(self, quantity: int) -> float:\n        ...\n" in case.stub
+
+
+def test_a_need_counts_when_its_definition_is_quoted_not_when_it_is_named() -> None:
+    method = Need("total", "/m.py", 9, "function")
+    assert method.quoted_in("class Item:\n    def total(self, quantity: int) -> float: ...")
+    assert not method.quoted_in("# total is what Item.total returns\nx = item.total(3)")
+    field = Need("items", "/c.py", 12, "statement")
+    assert field.quoted_in("class Cart:\n    self.items: list[Item]")
+    assert field.quoted_in('class Cart:\n    __slots__ = ("items", "owner")')
+    assert not field.quoted_in("for item in cart.items:")
+
+
+def test_the_plain_rule_quotes_own_signatures_then_imported_ones_within_the_budget(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    stub = SHOP.split("        local =")[0] + "        ...\n"
+    path = str(root / "shop" / "cart.py")
+    quoted = signatures_rule(stub, path, root, stub.count("\n") - 2, 6000)
+    assert "def discount(self) -> float:" in quoted and "LIMIT = 10" in quoted
+    assert "class Item:" in quoted and "def total(self, quantity: int) -> float:" in quoted  # one level deep
+    assert "import os" not in quoted
+    assert len(signatures_rule(stub, path, root, 0, 80)) <= 80
