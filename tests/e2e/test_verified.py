@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from lsprotocol import types as lsp
 
 from tests.double import replies
 
@@ -92,6 +93,8 @@ async def test_round_limit_forces_a_final_answer_and_says_the_tests_did_not_pass
     assert "Round limit reached" in outputs_sent(bodies[3])[-1]["report"]
     await editor.until(lambda: any("tests did NOT pass" in m for m in editor.messages()))
     assert "return values[len(values) // 2]" in editor.buffers[uri], "the final code is applied, with the warning"
+    verdicts = [m for m in editor.client.messages if "tests did NOT pass" in m.message]
+    assert [m.type for m in verdicts] == [lsp.MessageType.Warning], "the verdict, once, as a warning"
 
 
 async def test_invalid_json_arguments_are_answered_and_the_loop_goes_on(make_editor) -> None:

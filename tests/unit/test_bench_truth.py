@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.needs import Need, draw
 from bench.rule import signatures_rule
 
-MODELS = '''from dataclasses import dataclass
+MODELS = """from dataclasses import dataclass
 
 
 @dataclass
@@ -19,8 +19,8 @@ class Item:
 
     def total(self, quantity: int) -> float:
         return self.price * quantity
-'''
-SHOP = '''import os
+"""
+SHOP = """import os
 
 from .models import Item
 
@@ -42,7 +42,7 @@ class Cart:
         first = self.items[0]
         price = first.total(local) * (1 - self.discount())
         return price + len(os.sep) + len(self.owner)
-'''
+"""
 
 
 def project(root: Path) -> Path:
@@ -73,7 +73,7 @@ def test_a_need_counts_when_its_definition_is_quoted_not_when_it_is_named() -> N
 
 def test_the_plain_rule_quotes_own_signatures_then_imported_ones_within_the_budget(tmp_path: Path) -> None:
     root = project(tmp_path)
-    stub = SHOP.split("        local =")[0] + "        ...\n"
+    stub = SHOP.split("        local =", maxsplit=1)[0] + "        ...\n"
     path = str(root / "shop" / "cart.py")
     quoted = signatures_rule(stub, path, root, stub.count("\n") - 2, 6000)
     assert "def discount(self) -> float:" in quoted and "LIMIT = 10" in quoted

@@ -89,11 +89,16 @@ def test_the_enclosing_class_s_attributes_come_first_wherever_they_are_set(tmp_p
     assert "far_helper_" not in quoted  # another file's unrelated definitions wait for what self reaches
 
 
-def test_only_the_project_s_imports_are_quoted(tmp_path: Path) -> None:
+def test_a_long_import_list_keeps_the_project_s_imports_and_the_modules_bound(tmp_path: Path) -> None:
     index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
     quoted = context(tmp_path, "shapes.py", SHAPES, "def describe")
+    assert "import os" in quoted and "from dataclasses import dataclass" in quoted, "a short list: whole"
+    many = "".join(f"from collections.abc import Name{i}\n" for i in range(60))
+    crowded = SHAPES.replace("import json\n", "import json\n" + many)
+    quoted = context(tmp_path, "shapes.py", crowded, "def describe")
     assert "from .base import Widget" in quoted and "from .far import far_helper" in quoted
-    assert "import os" not in quoted and "import json" not in quoted and "from dataclasses" not in quoted
+    assert "import os" in quoted and "import json" in quoted  # what `os.` and `json.` in a body need
+    assert "from collections.abc" not in quoted and "from dataclasses" not in quoted
 
 
 def test_a_file_heading_appears_only_above_a_definition_quoted_from_it(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 from gptls.index.resolve import Found, Resolver
-from gptls.index.summary import FileSummary, Symbol, summarize
+from gptls.index.summary import FileSummary, Import, Symbol, summarize
 from gptls.index.workspace import WorkspaceIndex, name_words
 from gptls.targets import Target
 from gptls.text import Document
@@ -335,7 +335,7 @@ def _render(
     comment = "#" if own.language == "python" else "//"
     chosen: dict[str, list[tuple[int, str]]] = {}
     used = 0
-    imports = _imports_text(own, path, resolver)
+    imports = _imports_text(own, path, resolver, budget)
     if imports and len(imports) < budget // 4:  # what the file already imports: the names it can use
         chosen[path] = [(-1, imports)]
         used += len(imports) + len(_heading(path, path, index, comment)) + 2
@@ -371,26 +371,31 @@ def _render(
     return Quoted("\n".join(parts), [file for file in others])
 
 
-def _imports_text(own: FileSummary, path: str, resolver: Resolver | None) -> str:
-    """The file's imports of the project's own modules: the names the target can use from it (a stdlib or
-    third-party import line costs budget and tells the model nothing it does not know)."""
+def _imports_text(own: FileSummary, path: str, resolver: Resolver | None, budget: int) -> str:
+    """What the file imports: the names a body can use without adding an import (``np``, ``Path``). A long list
+    keeps the project's own imports and the modules bound by ``import x``; the stdlib's and third parties'
+    ``from x import a, b`` lines go first (a model knows those modules; it needs only what is bound here)."""
     if own.language != "python":
         return ""
-    lines = []
+    every, kept = [], []
     for imp in own.imports:
-        if resolver is None:
-            if not imp.level:
-                continue  # no index to tell the project's modules: its relative imports at least
-        else:
-            module = resolver.import_target(path, imp)
-            if module is None or resolver.module_path(module) is None:
-                continue
         if imp.names or imp.star:
             names = ", ".join(n if n == a else f"{n} as {a}" for n, a in imp.names) or "*"
-            lines.append(f"from {'.' * imp.level}{imp.module} import {names}")
+            line = f"from {'.' * imp.level}{imp.module} import {names}"
         else:
-            lines.append(f"import {imp.module}" + (f" as {imp.alias}" if imp.alias else ""))
-    return "\n".join(lines)
+            line = f"import {imp.module}" + (f" as {imp.alias}" if imp.alias else "")
+        every.append(line)
+        if not (imp.names or imp.star) or _projects(imp, path, resolver):
+            kept.append(line)
+    text = "\n".join(every)
+    return text if len(text) <= budget // 8 else "\n".join(kept)
+
+
+def _projects(imp: Import, path: str, resolver: Resolver | None) -> bool:
+    if resolver is None:
+        return bool(imp.level)  # no index to tell the project's modules: its relative imports at least
+    module = resolver.import_target(path, imp)
+    return module is not None and resolver.module_path(module) is not None
 
 
 def _heading(file: str, path: str, index: WorkspaceIndex | None, comment: str) -> str:

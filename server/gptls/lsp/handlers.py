@@ -404,10 +404,6 @@ async def run_job(
         )
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]
-    if isinstance(outcome, EditResult) and outcome.note and not reviewed_by_client(ls, job.action):
-        # What the model says it changed (a refactor's explanation, a test run's verdict): a progress' end
-        # message is gone in a moment, or never shown (VS Code's status bar). A client's review shows it.
-        ls.show(f"gptls: {job.action.short_title}: {outcome.note}", lsp.MessageType.Info)
     ls.usage_changed()
     if ls.last_error is not None:  # a call that works clears the error shown in status bars
         ls.last_error = None
@@ -419,9 +415,13 @@ async def run_job(
         ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome)
     if isinstance(outcome, EditResult) and outcome.note:
         log.info("%s: %s", job.action.id, outcome.note)
-        if outcome.verdict is not None:
+        if outcome.verdict is not None:  # a test run's verdict: always, once; a warning when it is not trusted
             kind = lsp.MessageType.Info if outcome.verdict.trusted else lsp.MessageType.Warning
             ls.show(f"gptls: {title}: {outcome.note}", kind)
+        elif not reviewed_by_client(ls, job.action):
+            # What the model says it changed (a refactor's explanation): a progress' end message is gone in a
+            # moment, or never shown (VS Code's status bar). A client's review shows it.
+            ls.show(f"gptls: {title}: {outcome.note}", lsp.MessageType.Info)
     return outcome
 
 
