@@ -443,8 +443,8 @@ def _short(summary: str) -> str:
 
 def _compact(signature: str) -> str:
     """A signature written over several lines, on one: the same tokens for a third of the indentation."""
-    if "\n" not in signature or signature.count("\n") > 12:
-        return signature
+    if "\n" not in signature or signature.count("\n") > 12 or '"""' in signature or "'''" in signature:
+        return signature  # a multi-line string in a default: joining its lines would change what it says
     joined = " ".join(part.strip() for part in signature.split("\n"))
     return re.sub(r"\(\s+", "(", re.sub(r",?\s+\)", ")", joined))
 
