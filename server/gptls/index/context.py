@@ -107,7 +107,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             return
         if not members and offered[0] > 2 * budget:
             return
-        offered[0] += len(found.symbol.signature) + len(found.symbol.summary) + 8
+        offered[0] += _cost(found.symbol)
         if found.path == path and _inside_target(found.symbol, target):
             return
         key = (found.path, id(found.symbol))
@@ -140,19 +140,17 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         add(found)
         if found is not None and found.symbol.kind == "class":
             used_classes.append(found)
-    for found in used_classes:  # the target's own types (its signature's): their members next
+    # 3. the members of the classes the target uses (its signature's types among them)
+    for found in used_classes:
         add(found, members=True)
-    # 5. every project name this file imports (one level deep)
+    # 4. every project name this file imports (one level deep)
     for found in view.imported:
         add(found)
-    # 3. this file's own definitions and constants, nearest the target first
+    # 5. this file's own definitions and constants, nearest the target first
     line = target.anchor.start.line
     for found in sorted(view.own, key=lambda f: abs(f.symbol.line - line)):
         add(found)
-    # 4. the members of the classes the target uses, and of the project types the quoted members name
-    # (Cart.items: list[Item] brings Item)
-    for found in used_classes:
-        add(found, members=True)
+    # 6. the project types the quoted members name (Cart.items: list[Item] brings Item)
     if resolver is not None:
         for entry in [e for e in entries if e.with_members and e.symbol.members]:
             summary = index.summary(entry.path) if index is not None else None
@@ -164,13 +162,13 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                     hit = known.get(word)
                     if hit is not None and hit.symbol.kind == "class":
                         add(hit, members=True)
-    # 6. for a stub, what its neighbours use (their words also pick which members of a large class to show)
+    # 7. for a stub, what its neighbours use (their words also pick which members of a large class to show)
     near: set[str] = set()
     if target.kind in ("stub", "comment"):
         for chain in _neighbour_names(doc, target, own):
             add(names.get(chain[0]))
             near.add(chain[-1])
-    # 7. words the target shares with definitions elsewhere in the workspace
+    # 8. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
@@ -451,10 +449,7 @@ def _compact(signature: str) -> str:
 
 def _member_block(entry: _Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
     symbol = entry.symbol
-    lines = [f"{comment} {_short(symbol.summary)}"] if symbol.summary else []
-    lines.append(
-        _compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
-    )
+    lines = [_signature_block(symbol, comment)]
     if entry.with_members and symbol.members:
         indent = "    "
         members = list(symbol.members)
@@ -468,7 +463,7 @@ def _member_block(entry: _Entry, comment: str, words: dict[str, int], line: int 
             if len(members) < len(symbol.members):
                 lines_left = len(symbol.members) - len(members)
                 members.append(Symbol("", "more", f"{comment} ... {lines_left} more members"))
-        elif entry.share and limit and sum(len(m.signature) + len(m.summary) + 8 for m in members) > limit:
+        elif entry.share and limit and sum(_cost(m) for m in members) > limit:
             members = _nearest_members(members, line, limit, comment, words)
         for member in members:
             if member.kind == "more":
@@ -481,6 +476,11 @@ def _member_block(entry: _Entry, comment: str, words: dict[str, int], line: int 
     return "\n".join(lines)
 
 
+def _cost(symbol: Symbol) -> int:
+    """About the characters ``symbol`` takes when quoted (its line, its summary, the indent and ellipsis)."""
+    return len(symbol.signature) + len(symbol.summary) + 8
+
+
 def _nearest_members(members: list[Symbol], line: int, limit: int, comment: str, words: dict[str, int]) -> list[Symbol]:
     """A class too large to quote whole: its attributes and the members the target names first (short, and
     what a body reaches through self), then methods nearest the target, in the class's order."""
@@ -491,7 +491,7 @@ def _nearest_members(members: list[Symbol], line: int, limit: int, comment: str,
     kept: set[int] = set()
     used = 0
     for member in ranked:
-        cost = len(member.signature) + len(member.summary) + 8
+        cost = _cost(member)
         if used + cost <= limit:
             kept.add(id(member))
             used += cost

@@ -224,7 +224,7 @@ class WorkspaceIndex:
 
     def walk(self) -> list[str]:
         """The source files to index, sorted, at most ``max_files``: past that, the nearest to the open files
-        (by folders between them), never none."""
+        (by folders between them), never none, nearest first."""
         limit = self.limits.max_files
         every = itertools.chain.from_iterable(self._walk(root) for root in self.roots)
         found = list(itertools.islice(every, limit * WALK_FACTOR))
