@@ -331,14 +331,16 @@ class ResponsesDouble:
                 else:
                     sent = False
             watcher.cancel()
-            # Let the watcher unwind before the next readuntil() on this connection: a StreamReader takes
-            # one waiter at a time.
-            await asyncio.gather(watcher, return_exceptions=True)
+            # The answer is out: counted as finished before yielding to the loop, or a client that got it and
+            # sent its next request on another connection meanwhile is counted twice (one over its limit).
             with self._changed:
                 self._in_flight -= 1
                 request.finished = True
                 request.finished_at = time.monotonic()
                 self._changed.notify_all()
+            # Let the watcher unwind before the next readuntil() on this connection: a StreamReader takes
+            # one waiter at a time.
+            await asyncio.gather(watcher, return_exceptions=True)
         return sent
 
     async def _serve_catalogue(self, request: Received, writer: asyncio.StreamWriter) -> bool:
