@@ -18,7 +18,8 @@ from collections.abc import Mapping, MutableMapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from gptls.actions.base import comment_prefix as comment
+from gptls.languages import comment_prefix as comment
+from gptls.languages import language as language_facts
 
 MARK = "gptls demo: a canned answer, no model was asked"
 NOTICE = (
@@ -27,23 +28,6 @@ NOTICE = (
 )
 MODELS = ("gpt-5-mini", "gpt-5-nano", "gpt-5")
 DEMO_KEY = "gptls-demo-no-key"
-
-# A placeholder body that compiles and says what it is, where the language has a usual one.
-BODIES = {
-    "python": 'raise NotImplementedError("gptls demo: a canned answer")',
-    "javascript": 'throw new Error("gptls demo: a canned answer");',
-    "typescript": 'throw new Error("gptls demo: a canned answer");',
-    "javascriptreact": 'throw new Error("gptls demo: a canned answer");',
-    "typescriptreact": 'throw new Error("gptls demo: a canned answer");',
-    "go": 'panic("gptls demo: a canned answer")',
-    "rust": 'todo!("gptls demo: a canned answer")',
-    "java": 'throw new UnsupportedOperationException("gptls demo: a canned answer");',
-}
-TESTS = {
-    "python": "def test_gptls_demo():\n    # {mark}\n    assert True\n",
-    "go": 'func TestGptlsDemo(t *testing.T) {\n\t// {mark}\n\tt.Log("gptls demo")\n}\n',
-}
-JS_TEST = 'test("gptls demo", () => {\n  // {mark}\n});\n'
 
 
 def _language(text: str) -> str:
@@ -72,9 +56,9 @@ def _body(target: str, language: str) -> str:
     c = comment(language)
     if _only_comments(target):  # a comment describing a function not yet written: a whole function
         if language == "python":
-            return f"def gptls_demo():\n    {c} {MARK}\n    {BODIES['python']}\n"
+            return f"def gptls_demo():\n    {c} {MARK}\n    {language_facts('python').demo_body}\n"
         return f"{c} {MARK}\n"
-    placeholder = BODIES.get(language)
+    placeholder = language_facts(language).demo_body
     return f"{c} {MARK}\n{placeholder}\n" if placeholder else f"{c} {MARK}\n"
 
 
@@ -94,7 +78,7 @@ def canned_output(body: Mapping[str, Any]) -> str:
     if fields == {"code", "explanation"}:  # refactor, fix, instructions, an edit action from settings
         return json.dumps({"code": _marked(target, language), "explanation": f"{MARK}; the code is unchanged."})
     if fields == {"code"} and "write_tests" in name:
-        template = TESTS.get(language, JS_TEST if "script" in language else f"{comment(language)} {{mark}}\n")
+        template = language_facts(language).demo_test or f"{comment(language)} {{mark}}\n"
         return json.dumps({"code": template.replace("{mark}", MARK)})
     if fields == {"code"}:  # generate, generate-verified
         return json.dumps({"code": _body(target, language)})

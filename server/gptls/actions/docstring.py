@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from gptls.actions.base import COMMON_RULES, Action, ActionError, EditResult, Outcome, object_schema
+from gptls.languages import language
 from gptls.targets import Target
 from gptls.targets.lexical import comment_problem
 from gptls.targets.parts import function_parts
 from gptls.text import Document, Span
 from gptls.text.edits import PlannedEdit
 
-LINE_COMMENTS = {"rust": "///", "go": "//", "lua": "---", "ruby": "#", "shellscript": "#", "r": "#", "elixir": "#"}
 WIDTH = 96
 
 
@@ -73,7 +73,7 @@ def _python_docstring(text: str, indent: str, newline: str) -> str:
 
 
 def _doc_comment(text: str, language_id: str, indent: str, newline: str) -> str:
-    marker = LINE_COMMENTS.get(language_id.lower())
+    marker = language(language_id).doc_comment  # "" for /** ... */
     lines = _wrapped(text, WIDTH - len(indent) - 4)
     if marker:
         return newline.join(f"{indent}{marker} {line}".rstrip() for line in lines)

@@ -12,9 +12,9 @@ from gptls.actions.base import (
     EditResult,
     Outcome,
     TextResult,
-    comment_prefix,
     object_schema,
 )
+from gptls.languages import comment_prefix
 from gptls.targets import Target
 from gptls.targets.lexical import comment_problem
 from gptls.text import Document, Pos, Span

@@ -33,6 +33,7 @@ from gptls.actions.base import (
     clean_code,
     object_schema,
 )
+from gptls.languages import WITH_TESTS, language, of_suffix
 from gptls.privacy import OutsideError, excluded_by, resolve_inside
 from gptls.targets import Target
 from gptls.text import Document, Span
@@ -42,7 +43,6 @@ def _on_disk(path: PurePosixPath) -> bool:
     return Path(path).exists()
 
 
-LANGUAGES = ("python", "go", "typescript", "javascript", "typescriptreact", "javascriptreact")
 HEAD_LINES = 40  # what the prompt shows of an existing test file: its imports and first tests set the style
 
 
@@ -51,11 +51,13 @@ def test_file_for(
 ) -> PurePosixPath | None:
     """The test file the convention gives for ``source``; None where there is no clear convention."""
     stem, suffix = source.stem, source.suffix
-    if language_id == "python" or suffix in (".py", ".pyi"):
+    by_suffix = of_suffix(suffix)
+    convention = language(language_id).tests or (by_suffix.tests if by_suffix else "")
+    if convention == "python":
         return python_test_file(source, root, is_there)[0]
-    if language_id == "go" or suffix == ".go":
+    if convention == "go":
         return source.with_name(f"{stem}_test.go")
-    if language_id in LANGUAGES[2:] or suffix in (".ts", ".tsx", ".js", ".jsx", ".mjs"):
+    if convention == "script":
         return source.with_name(f"{stem}.test{suffix or '.ts'}")
     return None
 
@@ -292,6 +294,6 @@ ACTION = Action(
     applies=lambda target: target.kind == "function",
     task=_task,
     to_outcome=_outcome,
-    languages=LANGUAGES,
+    languages=WITH_TESTS,
     prepare=_prepare,
 )

@@ -32,44 +32,13 @@ from gptls.cli.say import say
 from gptls.config import Settings
 from gptls.errors import GptlsError
 from gptls.index import IndexLimits, WorkspaceIndex
+from gptls.languages import of_suffix
 from gptls.pipeline import Pipeline, Quiet, job_for
 from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
 from gptls.text.files import SourceFileError, read_source, write_source
 from gptls.text.shown import plain
-
-LANGUAGES = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescriptreact",
-    ".jsx": "javascriptreact",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".hpp": "cpp",
-    ".cs": "csharp",
-    ".rb": "ruby",
-    ".php": "php",
-    ".kt": "kotlin",
-    ".swift": "swift",
-    ".lua": "lua",
-    ".sh": "shellscript",
-    ".sql": "sql",
-    ".scala": "scala",
-    ".hs": "haskell",
-    ".ex": "elixir",
-    ".exs": "elixir",
-    ".r": "r",
-    ".jl": "julia",
-}
 
 
 class UsageError(Exception):
@@ -206,7 +175,8 @@ async def _run(args: argparse.Namespace) -> int:
             f"{action.id} runs model-written code in a sandbox to test it; pass --allow-exec to allow that."
         )
     path, first, last = parse_target(args.target)
-    language = args.language or LANGUAGES.get(path.suffix.lower(), "plaintext")
+    known = of_suffix(path.suffix)
+    language = args.language or (known.id if known else "plaintext")
     try:
         # A link that leaves the directory it was named in (a repository's link to ~/.bashrc) is not followed.
         resolve_inside(str(path), str(path.absolute().parent))

@@ -9,7 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from gptls.completion.prompt import CURSOR
-from gptls.targets.lexical import C_FAMILY, HIDDEN_BREAKS
+from gptls.languages import C_FAMILY
+from gptls.targets.lexical import HIDDEN_BREAKS
 
 log = logging.getLogger(__name__)
 

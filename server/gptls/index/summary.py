@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from gptls.index.outline import DEF_LINE, outline
+from gptls.languages import INDEXED_SUFFIXES
 
 MAX_SIGNATURE_LINES = 6
 MAX_LINE = 160  # a quoted line longer than this is cut
@@ -62,23 +63,10 @@ class FileSummary:
         return self.symbols.get(name)
 
 
-LANGUAGE_OF_SUFFIX = {
-    ".py": "python",
-    ".pyi": "python",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".mts": "typescript",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".go": "go",
-}
-
-
 def summarize(path: str, text: str, language: str | None = None) -> FileSummary | None:
     """The summary of ``text``, or None when it cannot be read (Python that does not parse: the caller keeps
     what it had)."""
-    language = language or LANGUAGE_OF_SUFFIX.get(path[path.rfind(".") :].lower(), "")
+    language = language or INDEXED_SUFFIXES.get(path[path.rfind(".") :].lower(), "")
     if language == "python":
         return _python(path, text)
     if language in ("typescript", "javascript", "typescriptreact", "javascriptreact"):

@@ -34,7 +34,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gptls.index.summary import LANGUAGE_OF_SUFFIX, FileSummary, changed_lines, summarize, summarize_edit
+from gptls.index.summary import FileSummary, changed_lines, summarize, summarize_edit
+from gptls.languages import INDEXED_SUFFIXES
 from gptls.privacy import matching_exclude
 
 log = logging.getLogger(__name__)
@@ -271,7 +272,7 @@ class WorkspaceIndex:
     def wanted_file(self, path: str) -> bool:
         """A source file the index may read: a known language, not excluded (also where it links to), not
         ignored by git, not too big."""
-        if os.path.splitext(path)[1].lower() not in LANGUAGE_OF_SUFFIX:
+        if os.path.splitext(path)[1].lower() not in INDEXED_SUFFIXES:
             return False
         if self._excluded(path) or self._gitignored(path, is_dir=False):
             return False
@@ -287,7 +288,7 @@ class WorkspaceIndex:
         """An open buffer another file's prompt may quote: the rules of the files on disk (under a root, a known
         language, not excluded, not ignored by git, and where it links to as well), less the size (an unsaved
         buffer has none on disk). An editor holds whatever the user opened; the prompt does not."""
-        if not self.covers(path) or os.path.splitext(path)[1].lower() not in LANGUAGE_OF_SUFFIX:
+        if not self.covers(path) or os.path.splitext(path)[1].lower() not in INDEXED_SUFFIXES:
             return False
         self._read_gitignores_above(path)
         if self._gitignored(path, is_dir=False) or any(

@@ -477,7 +477,10 @@ def create_server(*, demo: bool = False) -> GptlsServer:
         ls.start_index()  # after the settings: the excludes it honours are the user's
         ls.settled().set()
         if ls.features.watched_files:
-            watcher = lsp.FileSystemWatcher(glob_pattern="**/*.{py,pyi,ts,tsx,mts,js,jsx,mjs,go}")
+            from gptls.languages import INDEXED_SUFFIXES
+
+            suffixes = ",".join(sorted(suffix[1:] for suffix in INDEXED_SUFFIXES))
+            watcher = lsp.FileSystemWatcher(glob_pattern=f"**/*.{{{suffixes}}}")
             options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])
             registration = lsp.Registration(
                 id=str(uuid.uuid4()), method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import re
 
-C_FAMILY = frozenset({"c", "cpp", "objective-c", "objective-cpp", "cuda-cpp", "hlsl", "glsl", "arduino"})
-NESTED_BLOCK_COMMENTS = frozenset({"rust", "swift", "kotlin", "scala", "dart", "d"})
-JS_FAMILY = frozenset({"javascript", "typescript", "javascriptreact", "typescriptreact", "vue", "svelte"})
-RAW_BACKTICK = frozenset({"go"})  # `raw strings`, no escapes, may span lines
-TRIPLE_QUOTES = frozenset({"kotlin", "swift", "java", "csharp", "scala", "groovy", "dart"})
+from gptls.languages import C_FAMILY, JS_FAMILY, NESTED_BLOCK_COMMENTS, RAW_BACKTICK, TRIPLE_QUOTES
+
 # Line terminators some language counts that a comment's author may not see.
 HIDDEN_BREAKS = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
 _JAVA_UNICODE = re.compile(r"(?<!\\)(?:\\\\)*\\u+[0-9a-fA-F]{4}")
