@@ -18,10 +18,9 @@ from collections.abc import Mapping, MutableMapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from gptls.canned import MARK
 from gptls.languages import comment_prefix as comment
-from gptls.languages import language as language_facts
 
-MARK = "gptls demo: a canned answer, no model was asked"
 NOTICE = (
     "gptls demo: every answer is canned (marked 'gptls demo'); no model is asked and nothing leaves this "
     "machine. Set OPENAI_API_KEY and start gptls without --demo for real answers."
@@ -40,28 +39,6 @@ def _target(text: str) -> str:
     return found.group(1) if found else ""
 
 
-def _marked(code: str, language: str) -> str:
-    """``code`` with the marker comment above its first line, at that line's indentation."""
-    first = next((line for line in code.splitlines() if line.strip()), "")
-    indent = first[: len(first) - len(first.lstrip())]
-    return f"{indent}{comment(language)} {MARK}\n{code}"
-
-
-def _only_comments(code: str) -> bool:
-    marks = ("#", "//", "--", "/*", "*", ";")
-    return all(line.strip().startswith(marks) for line in code.splitlines() if line.strip())
-
-
-def _body(target: str, language: str) -> str:
-    c = comment(language)
-    if _only_comments(target):  # a comment describing a function not yet written: a whole function
-        if language == "python":
-            return f"def gptls_demo():\n    {c} {MARK}\n    {language_facts('python').demo_body}\n"
-        return f"{c} {MARK}\n"
-    placeholder = language_facts(language).demo_body
-    return f"{c} {MARK}\n{placeholder}\n" if placeholder else f"{c} {MARK}\n"
-
-
 def canned_output(body: Mapping[str, Any]) -> str:
     """The text a canned answer to this Responses request holds: JSON for the given schema, else plain text
     (inline completions)."""
@@ -71,22 +48,15 @@ def canned_output(body: Mapping[str, Any]) -> str:
     fmt = body.get("text", {}).get("format", {}) if isinstance(body.get("text"), Mapping) else {}
     if not isinstance(fmt, Mapping) or fmt.get("type") != "json_schema":
         return f" {comment(language)} {MARK}"
-    name = str(fmt.get("name", ""))
+    from gptls.actions import by_format_name
+    from gptls.canned import from_schema
+
     schema = fmt.get("schema") if isinstance(fmt.get("schema"), Mapping) else {}
-    fields = set((schema or {}).get("properties", {}))
     target = _target(text)
-    if fields == {"code", "explanation"}:  # refactor, fix, instructions, an edit action from settings
-        return json.dumps({"code": _marked(target, language), "explanation": f"{MARK}; the code is unchanged."})
-    if fields == {"code"} and "write_tests" in name:
-        template = language_facts(language).demo_test or f"{comment(language)} {{mark}}\n"
-        return json.dumps({"code": template.replace("{mark}", MARK)})
-    if fields == {"code"}:  # generate, generate-verified
-        return json.dumps({"code": _body(target, language)})
-    if fields == {"docstring"}:
-        return json.dumps({"docstring": f"A canned docstring ({MARK}); with an API key it describes this code."})
-    if fields == {"time", "space", "explanation"}:
-        return json.dumps({"time": "O(n) (canned)", "space": "O(1) (canned)", "explanation": f"{MARK}."})
-    return json.dumps({field: f"{MARK}." for field in sorted(fields)})
+    action = by_format_name(str(fmt.get("name", "")))
+    if action is not None and action.demo_answer is not None:
+        return json.dumps(action.demo_answer(target, language))
+    return json.dumps(from_schema(schema or {}, target, language))
 
 
 def response_object(body: Mapping[str, Any]) -> dict[str, Any]:

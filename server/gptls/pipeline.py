@@ -262,7 +262,7 @@ class Pipeline:
         request = ResponseRequest(
             input=text,
             instructions=job.action.instructions,
-            text_format=JsonSchemaFormat(f"gptls_{job.action.cache_id.replace('-', '_')}", job.action.schema),
+            text_format=JsonSchemaFormat(job.action.format_name, job.action.schema),
         )
         key = cache_key(job.action.cache_id, job.doc.language_id, text, settings.cache_identity())
         self.last_request = LastRequest(job.action.id, request.instructions or "", text, quoted.files)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gptls.actions import BY_ID, ActionError, EditResult, FileAddition, TextResult, available, fix, write_tests
-from gptls.actions.base import Workspace
+from gptls.actions.base import Inputs, Workspace
 from gptls.config import Settings
 from gptls.config_sources import settings_from_env
 from gptls.pipeline import Job, Pipeline, job_at, job_for
@@ -114,7 +114,9 @@ async def test_fix_carries_the_diagnostic(pipeline, settings, double) -> None:
     text = "def f():\n    return pth\n"
     doc = Document(text, "python", "file:///w/f.py")
     diagnostic = {"message": "undefined name 'pth'", "source": "pyflakes"}
-    made = job_for(fix.ACTION, doc, at(doc, "pth"), Workspace("/w", extra={"diagnostic": diagnostic}))
+    made = job_for(
+        fix.ACTION, doc, at(doc, "pth"), Workspace("/w", inputs=Inputs.from_data({"diagnostic": diagnostic}))
+    )
     assert made is not None
     double.script(replies.json_output({"code": "def f():\n    return path", "explanation": "typo"}))
     outcome = await pipeline.run(made, settings)

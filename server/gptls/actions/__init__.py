@@ -18,8 +18,9 @@ ALL: tuple[Action, ...] = (
     instruct.ACTION,
     docstring.ACTION,
     write_tests.ACTION,
+    fix.ACTION,  # offered for the diagnostics at the range, after the others
 )
-BY_ID = {action.id: action for action in (*ALL, fix.ACTION)}
+BY_ID = {action.id: action for action in ALL}
 
 
 def available(settings: Settings) -> tuple[Action, ...]:
@@ -31,6 +32,11 @@ def available(settings: Settings) -> tuple[Action, ...]:
 def _menu(specs: tuple[ActionSpec, ...]) -> tuple[Action, ...]:
     # Editors ask for code actions on every cursor move: build the settings-defined ones once per setting.
     return ALL + tuple(custom.build(spec) for spec in specs)
+
+
+def by_format_name(name: str) -> Action | None:
+    """The built-in action whose requests carry this structured-output format name (``gptls demo``)."""
+    return next((a for a in BY_ID.values() if a.format_name == name), None)
 
 
 def find(settings: Settings, action_id: str) -> Action | None:
@@ -50,5 +56,6 @@ __all__ = [
     "Outcome",
     "TextResult",
     "available",
+    "by_format_name",
     "find",
 ]

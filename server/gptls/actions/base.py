@@ -11,8 +11,9 @@ import json
 import re
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Union
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any, Protocol, Union
 
 from gptls.errors import GptlsError
 from gptls.openai.wire import FunctionTool
@@ -72,23 +73,93 @@ class EditResult:
     verdict: Verdict | None = None
 
 
+class NewFileText(Protocol):
+    """Where an action's code for another file goes, as that file is now (Write tests' test file)."""
+
+    @property
+    def uri(self) -> str: ...
+    @property
+    def path(self) -> PurePosixPath: ...
+    @property
+    def existing(self) -> str | None:
+        """None: the file does not exist yet."""
+
+    @property
+    def version(self) -> int | None:
+        """The editor's version when the file is open."""
+
+    def addition(self, code: str) -> str:
+        """The text that goes at the end of the file (all of it, for a new file)."""
+        ...
+
+
 @dataclass(frozen=True)
 class FileAddition:
-    """Code for another file (Write tests): the face decides where it goes and how the file is made."""
+    """Code for another file (Write tests): ``destination`` says where it goes, given what a face knows (the
+    open buffer wins over the disk); the face decides how the file is made (an LSP edit, a write)."""
 
     code: str
+    destination: Callable[[Workspace], NewFileText]
 
 
 Outcome = Union[TextResult, EditResult, FileAddition]
 
 
 @dataclass(frozen=True)
+class Problem:
+    """A diagnostic a Fix is for, as another server or a linter reported it."""
+
+    message: str
+    code: str | int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a job takes beyond the document and its range: the problems a Fix is for, the instruction an Edit
+    as instructed follows (typed by the user or read from an instruction comment). A code action carries them
+    in its data (``to_data``), a command line sets them from its arguments."""
+
+    problems: tuple[Problem, ...] = ()
+    instruction: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.problems:
+            data["diagnostics"] = [{"message": p.message, "code": p.code, "source": p.source} for p in self.problems]
+        if self.instruction:
+            data["instruction"] = self.instruction
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Inputs:
+        """The inputs a code action's data (or a client's command arguments) carries; what is malformed is
+        left out (the action then says what it misses)."""
+        listed = data.get("diagnostics")
+        raw = listed if isinstance(listed, list) else [data.get("diagnostic")]
+        problems = tuple(
+            Problem(
+                item["message"],
+                item.get("code") if isinstance(item.get("code"), (str, int)) else None,
+                item.get("source") if isinstance(item.get("source"), str) else None,
+            )
+            for item in raw
+            if isinstance(item, Mapping) and isinstance(item.get("message"), str)
+        )
+        instruction = data.get("instruction")
+        return cls(problems, instruction if isinstance(instruction, str) else "")
+
+
+NO_INPUTS = Inputs()
+
+
+@dataclass(frozen=True)
 class Offer:
-    """A code action an action offers from what the document holds at the range (an instruction comment):
-    its title, and what its job needs beyond the range (passed back as ``Workspace.extra``)."""
+    """A code action an action offers from what the document holds at the range (an instruction comment, a
+    diagnostic): its title, and what its job needs beyond the range."""
 
     title: str
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Inputs = NO_INPUTS
 
 
 # A face's open buffers: a file's URI -> (its text, its version), or None when it does not hold the file.
@@ -104,7 +175,7 @@ class Workspace:
     root: str
     exclude: tuple[str, ...] = ()
     opened: OpenBuffer = lambda _uri: None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Inputs = NO_INPUTS
 
 
 @dataclass(frozen=True)
@@ -144,6 +215,14 @@ class Action:
     # may have written) rather than the user: such an edit is always reviewed where the client can review, and
     # the review shows the instruction whole.
     instruction: Callable[[Document, Span, Workspace], Instruction | None] | None = None
+    # Offered for the diagnostics at the range (a quickfix), up to ``max_problems`` of them: the title for one.
+    problem_title: Callable[[Problem], str] | None = None
+    max_problems: int = 0
+    # Its explanation of a function stays as that function's hover while the function is unchanged.
+    remembered_as_hover: bool = False
+    # The canned answer ``gptls demo`` gives (answer fields, from the target's text and its language): an
+    # answer of the action's own shape, so the demo shows what the action does. None: one from the schema.
+    demo_answer: Callable[[str, str], dict[str, Any]] | None = None
 
     @property
     def short_title(self) -> str:
@@ -152,7 +231,22 @@ class Action:
 
     @property
     def runs_code(self) -> bool:
+        """It executes model-written code: it needs gptls.verifiedAction on and the user's consent."""
         return bool(self.tools)
+
+    @property
+    def takes_instruction(self) -> bool:
+        return self.instruction is not None
+
+    @property
+    def takes_problems(self) -> bool:
+        return self.problem_title is not None
+
+    def problem_offers(self, problems: list[Problem]) -> list[Offer]:
+        """The quickfixes it offers for the diagnostics at the range (none unless it fixes problems)."""
+        if self.problem_title is None:
+            return []
+        return [Offer(self.problem_title(p), Inputs(problems=(p,))) for p in problems[: self.max_problems]]
 
     def offered(self, target: Target, doc: Document) -> bool:
         if self.languages is not None and not (
@@ -164,6 +258,11 @@ class Action:
     @property
     def cache_id(self) -> str:
         return self.prompt_id or self.id
+
+    @property
+    def format_name(self) -> str:
+        """The name of its answer's structured-output format in a request."""
+        return f"gptls_{self.cache_id.replace('-', '_')}"
 
 
 COMMON_RULES = (

@@ -87,4 +87,5 @@ def build(spec: ActionSpec) -> Action:
         prompt_id=f"custom-{digest}",
         languages=spec.languages,
         review=spec.result == "edit",
+        remembered_as_hover=spec.result != "edit",
     )

@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
+from gptls import canned
 from gptls.actions.base import COMMON_RULES, Action, ActionError, EditResult, Outcome, object_schema
 from gptls.languages import language
 from gptls.targets import Target
@@ -99,4 +100,5 @@ ACTION = Action(
     applies=_applies,
     task=_task,
     to_outcome=_outcome,
+    demo_answer=canned.docstring,
 )

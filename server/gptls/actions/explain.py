@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gptls import canned
 from gptls.actions.base import (
     COMMON_RULES,
     Action,
@@ -89,6 +90,7 @@ ACTION = Action(
     applies=_applies,
     task=_task,
     to_outcome=_as_text,
+    demo_answer=canned.complexity,
 )
 
 COMMENT_ACTION = Action(
@@ -102,4 +104,5 @@ COMMENT_ACTION = Action(
     task=_task,
     to_outcome=_as_comment,
     prompt_id="explain",
+    demo_answer=canned.complexity,
 )

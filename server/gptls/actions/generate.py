@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
+from gptls import canned
 from gptls.actions.base import (
     COMMON_RULES,
     Action,
@@ -121,4 +122,5 @@ ACTION = Action(
     task=_task,
     to_outcome=_outcome,
     retarget=_retarget,
+    demo_answer=canned.body,
 )

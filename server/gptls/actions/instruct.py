@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from gptls.actions.base import COMMON_RULES, Action, ActionError, Instruction, Offer, Outcome, Workspace
+from gptls.actions.base import COMMON_RULES, Action, ActionError, Inputs, Instruction, Offer, Outcome, Workspace
 from gptls.actions.refactor import ACTION as REFACTOR
 from gptls.targets import Target, enclosing_block, find_function
 from gptls.text import Document, Span
@@ -78,7 +78,7 @@ def _offers(doc: Document, span: Span) -> list[Offer]:
     found = instruction_at(doc, span)
     if found is None:
         return []
-    return [Offer(title(found[1]), {"instruction": found[1]})]
+    return [Offer(title(found[1]), Inputs(instruction=found[1]))]
 
 
 def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Workspace) -> tuple[Target, str]:
@@ -102,8 +102,7 @@ def _prepare(doc: Document, span: Span, _found: Target | None, workspace: Worksp
 
 
 def _typed(workspace: Workspace) -> str:
-    given = workspace.extra.get("instruction")
-    return visible(given)[:MAX_INSTRUCTION] if isinstance(given, str) else ""
+    return visible(workspace.inputs.instruction)[:MAX_INSTRUCTION]
 
 
 def _instruction(doc: Document, span: Span, workspace: Workspace) -> Instruction | None:
@@ -183,4 +182,5 @@ ACTION = Action(
     prepare=_prepare,
     offers=_offers,
     instruction=_instruction,
+    demo_answer=REFACTOR.demo_answer,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gptls import canned
 from gptls.actions.base import COMMON_RULES, Action, EditResult, Outcome, clean_code
 from gptls.targets import Target
 from gptls.text import Document
@@ -59,4 +60,5 @@ ACTION = Action(
     task=_task,
     to_outcome=_outcome,
     review=True,
+    demo_answer=canned.unchanged,
 )

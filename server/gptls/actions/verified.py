@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gptls import canned
 from gptls.actions import generate
 from gptls.actions.base import COMMON_RULES, Action, object_schema
 from gptls.sandbox.tool import RUN_TESTS
@@ -30,4 +31,5 @@ ACTION = Action(
     retarget=generate.ACTION.retarget,
     tools=(RUN_TESTS,),
     languages=("python",),
+    demo_answer=canned.body,
 )

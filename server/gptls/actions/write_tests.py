@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from gptls import canned
 from gptls.actions.base import (
     COMMON_RULES,
     Action,
@@ -281,7 +282,7 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
             compile(code, "tests", "exec")
         except SyntaxError as exc:
             raise ActionError(f"The model's tests do not parse as Python ({exc.msg}); nothing was applied.") from None
-    return FileAddition(code)
+    return FileAddition(code, lambda where: locate(doc, where.root, where.exclude, where.opened))
 
 
 ACTION = Action(
@@ -296,4 +297,5 @@ ACTION = Action(
     to_outcome=_outcome,
     languages=WITH_TESTS,
     prepare=_prepare,
+    demo_answer=canned.tests,
 )

@@ -9,7 +9,6 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 from gptls.actions import (
     BY_ID,
@@ -20,9 +19,8 @@ from gptls.actions import (
     TextResult,
     available,
     custom,
-    write_tests,
 )
-from gptls.actions.base import Workspace
+from gptls.actions.base import Inputs, NewFileText, Problem, Workspace
 from gptls.cli.args import settings_from_args
 from gptls.cli.colour import coloured
 from gptls.cli.colour import wanted as colour_wanted
@@ -84,8 +82,9 @@ def project_root(path: Path, given: str | None = None) -> str:
     return str(start)
 
 
-def _write_tests(tests: write_tests.TestFile, code: str) -> int:
-    """Create the test file, or append to it when it did not change since the prompt was built."""
+def _write_addition(tests: NewFileText, code: str) -> int:
+    """Create the other file (Write tests' test file), or append to it when it did not change since the prompt
+    was built."""
     target = Path(tests.path)
     try:
         if tests.existing is None:
@@ -120,10 +119,30 @@ async def run_command(args: argparse.Namespace) -> int:
         return 2
 
 
-def fix_diagnostics(args: argparse.Namespace, path: Path, first: int | None, last: int | None) -> list[Diagnostic]:
+def inputs_of(action: Action, args: argparse.Namespace, path: Path, first: int | None, last: int | None) -> Inputs:
+    """What the command line gives the action beyond FILE:LINE; ``UsageError`` for what it does not take."""
+    instruction = getattr(args, "instruction", None) or ""
+    if instruction and not action.takes_instruction:
+        raise UsageError(f'{action.id} takes no instruction; `gptls run instruct FILE:LINE "..."` does.')
+    if not action.takes_problems:
+        if args.diagnostic or args.diagnostics:
+            raise UsageError(f"{action.id} takes no diagnostics; `gptls run fix FILE:LINE --diagnostic MESSAGE` does.")
+        return Inputs(instruction=instruction)
+    problems = tuple(
+        Problem(str(d["message"]), d.get("code"), d.get("source"))
+        for d in problem_list(action, args, path, first, last)
+    )
+    return Inputs(problems=problems, instruction=instruction)
+
+
+def problem_list(
+    action: Action, args: argparse.Namespace, path: Path, first: int | None, last: int | None
+) -> list[Diagnostic]:
     """The problems a fix is for: ``--diagnostic`` messages and a linter's ``--diagnostics`` JSON."""
     if first is None:
-        raise UsageError("fix needs the line of the problem: gptls run fix FILE:LINE --diagnostic MESSAGE")
+        raise UsageError(
+            f"{action.id} needs the line of the problem: gptls run {action.id} FILE:LINE --diagnostic MESSAGE"
+        )
     end = last or first
     found = from_messages(args.diagnostic, first)
     if args.diagnostics:
@@ -134,7 +153,7 @@ def fix_diagnostics(args: argparse.Namespace, path: Path, first: int | None, las
     if not found:
         where = f"{path}:{first}" + (f"-{end}" if end != first else "")
         raise UsageError(
-            f"fix needs the problem: --diagnostic MESSAGE, or --diagnostics FILE.json holding one for {where}."
+            f"{action.id} needs the problem: --diagnostic MESSAGE, or --diagnostics FILE.json holding one for {where}."
         )
     return found
 
@@ -194,14 +213,9 @@ async def _run(args: argparse.Namespace) -> int:
     doc = Document(source.text, language, uri)
     # The same job as in the editor: the project root (--root, else the nearest pyproject.toml or .git above
     # FILE) is the workspace, where Write tests finds its test file.
-    extra: dict[str, Any] = {"instruction": args.instruction} if getattr(args, "instruction", None) else {}
-    if extra and action.id != "instruct":
-        raise UsageError(f'{action.id} takes no instruction; `gptls run instruct FILE:LINE "..."` does.')
-    if action.id == "fix":
-        extra["diagnostics"] = fix_diagnostics(args, path, first, last)
-    elif args.diagnostic or args.diagnostics:
-        raise UsageError(f"{action.id} takes no diagnostics; `gptls run fix FILE:LINE --diagnostic MESSAGE` does.")
-    workspace = Workspace(project_root(path, args.root), settings.exclude, extra=extra)
+    workspace = Workspace(
+        project_root(path, args.root), settings.exclude, inputs=inputs_of(action, args, path, first, last)
+    )
     try:
         job = job_for(action, doc, target_span(doc, path, first, last), workspace)
     except ActionError as error:
@@ -241,7 +255,7 @@ async def _run(args: argparse.Namespace) -> int:
         if not args.apply:
             say(outcome.code)
             return 0
-        return _write_tests(write_tests.locate(doc, workspace.root, settings.exclude, workspace.opened), outcome.code)
+        return _write_addition(outcome.destination(workspace), outcome.code)
     assert isinstance(outcome, EditResult)
     new_text = apply_to_text(doc, outcome.edit)
     if args.apply:

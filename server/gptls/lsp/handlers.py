@@ -25,11 +25,9 @@ from gptls.actions import (
     TextResult,
     available,
     find,
-    fix,
-    write_tests,
 )
 from gptls.actions import explain as explain_action
-from gptls.actions.base import Workspace
+from gptls.actions.base import NO_INPUTS, Inputs, Problem, Workspace
 from gptls.completion.selected import Selected
 from gptls.lsp.documents import FastTextDocument
 from gptls.lsp.progress import model_progress
@@ -113,29 +111,23 @@ def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
     found = []
     span = ls.units.span_from_client(doc, params.range)
     target = target_at(doc, span)
+    diagnostics = params.context.diagnostics if params.context else []
+    near = [d for d in diagnostics if _overlaps(d.range, params.range)]
+    problems = [Problem(d.message, d.code, d.source) for d in near]
     for action in available(ls.settings):
         if not _wanted(action.kind, only) or (action.runs_code and not ls.settings.verified_action):
             continue
         if action.offers is not None:
             for offer in action.offers(doc, span):
                 found.append(
-                    _code_action(
-                        ls, offer.title, action, uri, params.range, version, dict(offer.extra), asked_by_file=True
-                    )
+                    _code_action(ls, offer.title, action, uri, params.range, version, offer.inputs, asked_by_file=True)
                 )
+        elif action.takes_problems:
+            for offer, diagnostic in zip(action.problem_offers(problems), near):
+                found.append(_code_action(ls, offer.title, action, uri, diagnostic.range, version, offer.inputs))
+                found[-1].diagnostics = [diagnostic]
         elif target is not None and action.offered(target, doc):
             found.append(_code_action(ls, action.title, action, uri, params.range, version))
-    diagnostics = params.context.diagnostics if params.context else []
-    if _wanted(fix.ACTION.kind, only):
-        near = [d for d in diagnostics if _overlaps(d.range, params.range)][: fix.MAX_FIXES]
-        for diagnostic in near:
-            extra = {
-                "diagnostic": {"message": diagnostic.message, "code": diagnostic.code, "source": diagnostic.source}
-            }
-            found.append(
-                _code_action(ls, fix.title(diagnostic.message), fix.ACTION, uri, diagnostic.range, version, extra)
-            )
-            found[-1].diagnostics = [diagnostic]
     return found
 
 
@@ -146,11 +138,11 @@ def _code_action(
     uri: str,
     rng: lsp.Range,
     version: int | None,
-    extra: dict[str, Any] | None = None,
+    inputs: Inputs = NO_INPUTS,
     *,
     asked_by_file: bool = False,
 ) -> lsp.CodeAction:
-    data = {"action": action.id, "uri": uri, "range": _range_json(rng), "version": version, **(extra or {})}
+    data = {"action": action.id, "uri": uri, "range": _range_json(rng), "version": version, **inputs.to_data()}
     title = message_text(title)  # a settings-defined action's or an instruction comment's words
     code_action = lsp.CodeAction(title=title, kind=action.kind, data=data, tags=_tags(ls))
     # A reviewed edit goes through workspace/applyEdit, where gptls' VS Code extension shows it for review.
@@ -409,7 +401,7 @@ async def run_job(
         ls.last_error = None
         ls.send_status_soon()
     function = job.target.function
-    explained = isinstance(outcome, TextResult) and job.action.id.startswith("custom:")
+    explained = isinstance(outcome, TextResult) and job.action.remembered_as_hover
     if explained and function is not None and job.target.kind in ("function", "stub"):
         assert isinstance(outcome, TextResult)
         ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome)
@@ -460,13 +452,13 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
         raise ActionError("This gptls action is malformed, from another version, or no longer defined; ask again.")
     doc, version = document(ls, data["uri"])
     span = ls.units.span_from_client(doc, _range_from_json(data.get("range")))
-    job = job_for(action, doc, span, workspace(ls, doc.uri, data))
+    job = job_for(action, doc, span, workspace(ls, doc.uri, Inputs.from_data(data)))
     if job is None:
         raise ActionError(f"{action.short_title} does not apply here any more.")
     return job, version
 
 
-def workspace(ls: GptlsServer, uri: str, extra: dict[str, Any] | None = None) -> Workspace:
+def workspace(ls: GptlsServer, uri: str, inputs: Inputs = NO_INPUTS) -> Workspace:
     """What the editor knows beyond the document: its folder, the excludes, its open buffers."""
 
     def opened(file_uri: str) -> tuple[str, int | None] | None:
@@ -474,28 +466,25 @@ def workspace(ls: GptlsServer, uri: str, extra: dict[str, Any] | None = None) ->
         return None if held is None else (held.source, held.version)
 
     root = unquote(urlparse(ls.workspace_key(uri)).path)
-    return Workspace(root, ls.settings.exclude, opened, extra or {})
+    return Workspace(root, ls.settings.exclude, opened, inputs)
 
 
 def outcome_edit(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) -> lsp.WorkspaceEdit | None:
     if isinstance(outcome, FileAddition):
-        return tests_edit(ls, job.doc, outcome.code)
+        return file_addition_edit(ls, job, outcome)
     return ls_workspace_edit(ls, job, outcome.edit, outcome.note)
 
 
-def test_file(ls: GptlsServer, doc: Document) -> write_tests.TestFile:
-    """Where Write tests puts the tests for ``doc``, as it is now: the open buffer wins over the disk."""
-    where = workspace(ls, doc.uri)
-    return write_tests.locate(doc, where.root, where.exclude, where.opened)
-
-
-def tests_edit(ls: GptlsServer, doc: Document, code: str) -> lsp.WorkspaceEdit:
-    """One versioned workspace edit: create the test file with the tests, or append them to it."""
-    target = test_file(ls, doc)
+def file_addition_edit(ls: GptlsServer, job: Job, outcome: FileAddition) -> lsp.WorkspaceEdit:
+    """One versioned workspace edit: create the other file with the code, or append it to it (the file as it is
+    now: the open buffer wins over the disk)."""
+    target = outcome.destination(workspace(ls, job.doc.uri))
     # resourceOperations exist only inside documentChanges: a client declaring them takes documentChanges.
     if not (ls.features.document_changes or ls.features.create_files):
-        raise ActionError("Write tests needs an editor that applies documentChanges; nothing was applied.")
-    text = target.addition(code)
+        raise ActionError(
+            f"{job.action.short_title} needs an editor that applies documentChanges; nothing was applied."
+        )
+    text = target.addition(outcome.code)
     if target.existing is None:
         if not ls.features.create_files:
             raise ActionError(f"This editor cannot create files through LSP: create {target.path} and try again.")
