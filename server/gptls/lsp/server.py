@@ -1,5 +1,6 @@
-"""The editor face: the pygls server, its registrations and its state. Each request is registered straight to
-its handler in ``lsp/handlers.py``, which hands the work to the pipeline and turns the outcome into LSP."""
+"""The editor face: the pygls server and its state (settings, status, index, messages). Each request and
+command is registered by a decorator beside its handler, in the module of its feature (``lsp/features.py``
+lists them); the handlers hand the work to the pipeline and turn the outcome into LSP."""
 
 from __future__ import annotations
 
@@ -7,31 +8,21 @@ import asyncio
 import contextlib
 import difflib
 import logging
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
-from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.lsp.server import LanguageServer
 
-from gptls import __version__, logs
+from gptls import __version__
 from gptls.config import SETTING_NAMES, Settings, camel
 from gptls.config_sources import ignored_setting_message, user_settings
-from gptls.lsp.documents import speed_up
-from gptls.lsp.log import LspLogHandler
+from gptls.lsp.client_features import ClientFeatures
 from gptls.lsp.protocol import (
-    CHECK_COMMAND,
-    OPEN_FILE_COMMAND,
-    RUN_COMMAND,
-    SHOW_LAST_REQUEST_COMMAND,
     STATUS_NOTIFICATION,
-    USAGE_COMMAND,
     GptlsProtocol,
 )
-from gptls.privacy import protect, register_secret
+from gptls.privacy import register_secret
 from gptls.text.positions import ClientUnits
 from gptls.text.shown import message_text
 
@@ -46,28 +37,6 @@ if TYPE_CHECKING:
 # are loaded by the first request that uses them (and warmed up in the background after `initialized`).
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ClientFeatures:
-    """What the client said it can do, read once at initialize."""
-
-    resolve_edit: bool = False
-    document_changes: bool = False
-    work_done_progress: bool = False
-    configuration: bool = False
-    dynamic_configuration: bool = False
-    llm_tag: bool = False  # LSP 3.18 codeAction.tagSupport with LLMGenerated
-    change_annotations: bool = False  # it honours change annotations: needsConfirmation opens a preview
-    create_files: bool = False  # workspaceEdit.resourceOperations includes "create"
-    watched_files: bool = False  # workspace/didChangeWatchedFiles can be registered dynamically
-    show_document: bool = False  # window/showDocument (LSP 3.16)
-    # gptls' VS Code extension (experimental.gptls.reviewEdits): it shows an edit that needs confirmation as a
-    # diff with Apply/Discard. VS Code's own refactor preview starts such a change unticked, so Apply did nothing.
-    review_edits: bool = False
-    # gptls' VS Code extension (experimental.gptls.notices) shows the demo notice itself, from gptls/status, and
-    # closes it when the demo stops: a window/showMessage would stay on screen after.
-    own_notices: bool = False
 
 
 class GptlsServer(LanguageServer):
@@ -372,221 +341,19 @@ class GptlsServer(LanguageServer):
 # -- the handlers -----------------------------------------------------------------------------------------
 
 
-def _experimental(caps: lsp.ClientCapabilities, name: str) -> bool:
-    """A capability gptls' own clients declare under ``experimental.gptls``."""
-    experimental = caps.experimental if isinstance(caps.experimental, dict) else {}
-    ours = experimental.get("gptls")
-    return isinstance(ours, dict) and ours.get(name) is True
-
-
 def create_server(*, demo: bool = False) -> GptlsServer:
+    # Importing a feature module registers its handlers.
+    from gptls.lsp import code_actions, commands, completions, hover, lifecycle  # noqa: F401
+    from gptls.lsp.features import FEATURES
+
     server = GptlsServer()
     server.demo = demo
-
-    @server.feature(lsp.INITIALIZE)
-    def initialize(ls: GptlsServer, params: lsp.InitializeParams) -> None:
-        caps = params.capabilities
-        code_action = caps.text_document.code_action if caps.text_document else None
-        resolve = code_action.resolve_support if code_action else None
-        ls.features = ClientFeatures(
-            resolve_edit=bool(resolve and "edit" in resolve.properties),
-            document_changes=bool(
-                caps.workspace and caps.workspace.workspace_edit and caps.workspace.workspace_edit.document_changes
-            ),
-            work_done_progress=bool(caps.window and caps.window.work_done_progress),
-            configuration=bool(caps.workspace and caps.workspace.configuration),
-            dynamic_configuration=bool(
-                caps.workspace
-                and caps.workspace.did_change_configuration
-                and caps.workspace.did_change_configuration.dynamic_registration
-            ),
-            llm_tag=bool(
-                code_action
-                and code_action.tag_support
-                and lsp.CodeActionTag.LlmGenerated in code_action.tag_support.value_set
-            ),
-            show_document=bool(caps.window and caps.window.show_document and caps.window.show_document.support),
-            create_files=bool(
-                caps.workspace
-                and caps.workspace.workspace_edit
-                and lsp.ResourceOperationKind.Create in (caps.workspace.workspace_edit.resource_operations or [])
-            ),
-            watched_files=bool(
-                caps.workspace
-                and caps.workspace.did_change_watched_files
-                and caps.workspace.did_change_watched_files.dynamic_registration
-            ),
-            review_edits=_experimental(caps, "reviewEdits"),
-            own_notices=_experimental(caps, "notices"),
-            change_annotations=bool(
-                code_action
-                and code_action.honors_change_annotations
-                and caps.workspace
-                and caps.workspace.workspace_edit
-                and caps.workspace.workspace_edit.document_changes
-                and caps.workspace.workspace_edit.change_annotation_support
-            ),
-        )
-        speed_up(ls.workspace)
-        encoding = ServerCapabilitiesBuilder.choose_position_encoding(caps)
-        ls.units = ClientUnits(getattr(encoding, "value", str(encoding)))
-        handler = protect(LspLogHandler(ls))
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        logging.getLogger("gptls").addHandler(handler)  # every gptls module's lines
-        logs.CONNECTION.connected = True  # from now on the client's log has them, not stderr (a --log-file still does)
-        for problem in ls.startup_problems:
-            log.warning(problem)
-            ls.show(f"gptls: {problem}", lsp.MessageType.Warning)
-        ls.apply_options(params.initialization_options, "initializationOptions")
-        log.info(
-            "gptls %s: model %s at %s, position encoding %s",
-            __version__,
-            ls.settings.model,
-            ls.settings.base_url,
-            ls.units.encoding,
-        )
-
-    @server.feature(lsp.INITIALIZED)
-    async def initialized(ls: GptlsServer, params: lsp.InitializedParams) -> None:
-        if ls.features.dynamic_configuration:
-            try:
-                await ls.client_register_capability_async(
-                    lsp.RegistrationParams(
-                        registrations=[
-                            lsp.Registration(id=str(uuid.uuid4()), method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
-                        ]
-                    )
-                )
-            except Exception as exc:
-                log.info("client/registerCapability failed: %s", exc)
-        ls.warm_up()
-        if ls.demo and not ls.features.own_notices:
-            from gptls.demo import NOTICE
-
-            ls.show(NOTICE, lsp.MessageType.Info)
-        if not ls.settings.api_key.reveal():
-            # Said now, not only at the first action: a status bar shows the error at once.
-            from gptls.openai.errors import MissingApiKeyError
-
-            ls.last_error = str(MissingApiKeyError())  # status bars show it (VS Code: with a Set API Key button)
-            log.warning("%s", ls.last_error)  # every editor: the first action says it again, as a message
-        # Always, key or not: a client that showed "no API key" or "demo" before a restart learns it is resolved.
-        ls.send_status()
-        if ls.features.configuration:
-            await ls.pull_configuration()
-        ls.start_index()  # after the settings: the excludes it honours are the user's
-        ls.settled().set()
-        if ls.features.watched_files:
-            from gptls.languages import INDEXED_SUFFIXES
-
-            suffixes = ",".join(sorted(suffix[1:] for suffix in INDEXED_SUFFIXES))
-            watcher = lsp.FileSystemWatcher(glob_pattern=f"**/*.{{{suffixes}}}")
-            options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])
-            registration = lsp.Registration(
-                id=str(uuid.uuid4()), method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
-            )
-            try:
-                await ls.client_register_capability_async(lsp.RegistrationParams(registrations=[registration]))
-            except Exception as exc:
-                log.info("client/registerCapability (watched files) failed: %s", exc)
-                if ls.index is not None:
-                    ls.index.check_mtimes = True
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: GptlsServer, params: lsp.DidChangeConfigurationParams) -> None:
-        if ls.features.configuration:
-            await ls.pull_configuration()
-        else:
-            ls.apply_options(params.settings, "workspace/didChangeConfiguration")
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched_files(ls: GptlsServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-        if ls.index is None:
-            return
-        for change in params.changes:
-            if not change.uri.startswith("file:"):
-                continue
-            path = unquote(urlparse(change.uri).path)
-            if change.type == lsp.FileChangeType.Deleted:
-                ls.index.remove(path)
-            else:
-                ls.keep(asyncio.ensure_future(ls.index.refresh(path)))
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: GptlsServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        # pygls keeps the text; the index reads open files by path, so remember which path each one has.
-        uri = params.text_document.uri
-        if uri.startswith("file:"):
-            ls.open_paths[unquote(urlparse(uri).path)] = uri
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: GptlsServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        if ls._completer is not None:  # no completer yet: nothing in flight (and none made for this)
-            ls._completer.forget(uri)
-        if uri.startswith("file:"):
-            ls.open_paths.pop(unquote(urlparse(uri).path), None)
-
-    # Each request goes straight to its handler in lsp/handlers.py (imported on first use).
-    code_actions = lsp.CodeActionOptions(
-        code_action_kinds=[lsp.CodeActionKind.Refactor, lsp.CodeActionKind.RefactorRewrite], resolve_provider=True
-    )
-    for method, options, name in (
-        (lsp.TEXT_DOCUMENT_CODE_ACTION, code_actions, "code_action"),
-        (lsp.CODE_ACTION_RESOLVE, None, "resolve"),
-        (lsp.TEXT_DOCUMENT_HOVER, None, "hover"),
-        (lsp.TEXT_DOCUMENT_INLINE_COMPLETION, lsp.InlineCompletionOptions(), "inline_completion"),
-    ):
-        server.feature(method, options)(_handler(name))
-    for command, name in (
-        (RUN_COMMAND, "run_action"),
-        (USAGE_COMMAND, "usage"),
-        (CHECK_COMMAND, "check"),
-        (SHOW_LAST_REQUEST_COMMAND, "show_last_request"),
-        (OPEN_FILE_COMMAND, "open_written"),
-    ):
-        server.command(command)(_handler(name))
-
-    @server.feature(lsp.SHUTDOWN)
-    async def shutdown(ls: GptlsServer, *args: Any) -> None:
-        logs.CONNECTION.connected = False  # what happens after shutdown goes to stderr again
-        if ls.index_build is not None and not ls.index_build.done():
-            ls.index_build.cancel()  # its worker processes are killed
-            with contextlib.suppress(asyncio.CancelledError):
-                await ls.index_build
-        if ls._pipeline is not None:
-            await ls._pipeline.aclose()
-            ls._pipeline.usage.save()
-
+    FEATURES.attach(server)
     return server
 
 
-# Whether each handler awaits (pygls runs the two kinds differently).
-_ASYNC_HANDLERS = frozenset({"resolve", "hover", "run_action", "check", "inline_completion", "open_written"})
-
-
-def _handler(name: str) -> Callable[..., Any]:
-    """``handlers.<name>``, imported on its first call: ``initialize`` is answered before the actions, the
-    pipeline and the HTTP client are loaded (they are warmed up in the background after ``initialized``)."""
-    if name in _ASYNC_HANDLERS:
-
-        async def call_async(ls: GptlsServer, *args: Any) -> Any:
-            from gptls.lsp import handlers
-
-            return await getattr(handlers, name)(ls, *args)
-
-        call_async.__name__ = name
-        return call_async
-
-    def call(ls: GptlsServer, *args: Any) -> Any:
-        from gptls.lsp import handlers
-
-        return getattr(handlers, name)(ls, *args)
-
-    call.__name__ = name
-    return call
-
-
 def _import_handlers() -> None:
-    import gptls.lsp.handlers
-    import gptls.openai.client  # noqa: F401 - and httpx
+    """What the first code action needs, imported in a thread while the editor is still starting up."""
+    import gptls.actions
+    import gptls.openai.client
+    import gptls.pipeline  # noqa: F401 - and httpx
