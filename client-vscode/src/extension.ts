@@ -1,25 +1,33 @@
 // The VS Code side of gptls: start the server, pass settings and the key, show status. Everything with
 // logic in it lives in the small modules beside this one.
-import { execFile } from "node:child_process";
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import {
   type ApplyWorkspaceEditParams,
-  type ApplyWorkspaceEditResult,
   CancellationToken,
   ExecuteCommandRequest,
-  type HandlerResult,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
   State,
   TransportKind,
-  WorkDoneProgressCancelNotification,
 } from "vscode-languageclient/node";
 import { SECRET_NAME, clearKey, keySource, serverEnvironment, storeKey, validateKey } from "./apiKey";
-import { type Environment, type ImportStrategy, findOnPath, isNotFound, resolveServerCommand } from "./serverCommand";
+import { closeAllCancellable, showCancellable } from "./cancellable";
+import { nodeEnvironment } from "./environment";
+import { editWithInstruction } from "./instruction";
+import { ServerLifecycle } from "./lifecycle";
+import { Notices } from "./notices";
+import {
+  CHECK_COMMAND,
+  SHOW_LAST_REQUEST_COMMAND,
+  STATUS_NOTIFICATION,
+  type StatusParams,
+  USAGE_COMMAND,
+} from "./protocol";
+import { reviewable } from "./review";
+import { registerReviewView, reviewEdit } from "./reviewView";
+import { type ImportStrategy, isNotFound, resolveServerCommand } from "./serverCommand";
 import {
   type LayerReader,
   PROTECTED_SETTINGS,
@@ -30,23 +38,14 @@ import {
   userValue,
   withoutProtected,
 } from "./settings";
-import {
-  CHECK_COMMAND,
-  RUN_COMMAND,
-  SHOW_LAST_REQUEST_COMMAND,
-  STATUS_NOTIFICATION,
-  type StatusParams,
-  USAGE_COMMAND,
-} from "./protocol";
-import { DISCARDED, type Review, applied, confirmed, reviewMessage, reviewable } from "./review";
-import { MENU_COMMAND, RestartQueue, StatusOwner, type StatusView, menuItems, progressChanges } from "./status";
-import { Notices } from "./notices";
+import { MENU_COMMAND, StatusOwner, type StatusView, menuItems } from "./status";
 import { shownText } from "./shown";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let status: StatusOwner | undefined;
-const restarts = new RestartQueue();
+let lifecycle: ServerLifecycle | undefined;
+const LAST_REQUEST = vscode.Uri.from({ scheme: "gptls-request", path: "/last request.md" });
 // "Try the Demo": the server answers from its canned local stand-in (`gptls demo`) until the user sets a key
 // or restarts VS Code. Only the user's click turns it on: no setting, so no workspace can.
 let demo = false;
@@ -130,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     demo = false;
     await restart(context);
   });
-  command("gptls.editWithInstruction", () => editWithInstruction());
+  command("gptls.editWithInstruction", () => editWithInstruction(serverCommand));
   const showCompletions = () =>
     status?.completions(vscode.workspace.getConfiguration("gptls").get<boolean>("completions", true));
   showCompletions();
@@ -139,11 +138,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await config.update("completions", !config.get<boolean>("completions", true), vscode.ConfigurationTarget.Global);
   });
   command("gptls.showLog", () => output?.show(true));
-  context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, {
-      provideTextDocumentContent: (uri) => proposals.get(uri.toString()) ?? "",
-    }),
-  );
+  context.subscriptions.push(registerReviewView());
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -158,16 +153,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   statusItem.show();
-  await start(context);
+  // Every start, restart and stop goes through one queue that coalesces restarts (lifecycle.ts).
+  lifecycle = new ServerLifecycle(stopClient, () => start(context));
+  await lifecycle.requestRestart();
 }
 
 export async function deactivate(): Promise<void> {
-  for (const close of notified.values()) {
-    close(); // the server goes: so do its calls
-  }
-  notified.clear();
-  await client?.stop();
+  await lifecycle?.stop();
+}
+
+async function stopClient(): Promise<void> {
+  closeAllCancellable(); // the server goes: so do its calls
+  const running = client;
   client = undefined;
+  await running?.stop();
+}
+
+/** A restart asked for while another waits to begin joins it: a burst of setting changes restarts once. */
+function restart(_context: vscode.ExtensionContext): Promise<void> {
+  return lifecycle?.requestRestart() ?? Promise.resolve();
 }
 
 const warnedIgnored = new Set<string>();
@@ -188,6 +192,7 @@ function warnIgnored(names: string[]): void {
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
+  status?.clearError();
   const config = vscode.workspace.getConfiguration("gptls");
   const layers: LayerReader = (name) => config.inspect(name);
   const { env: protectedEnv, ignored } = protectedEnvironment(layers);
@@ -283,119 +288,6 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   }
 }
 
-const REVIEW_SCHEME = "gptls-review";
-const LAST_REQUEST = vscode.Uri.from({ scheme: "gptls-request", path: "/last request.md" });
-const proposals = new Map<string, string>();
-let reviews = 0;
-
-/** Show the change as a diff (the file as it is, as it would be) and ask Apply / Discard; Apply hands the edit
- * to VS Code, which refuses it if the file changed meanwhile (the version the server named). */
-async function reviewEdit(
-  params: ApplyWorkspaceEditParams,
-  review: Review,
-  next: (params: ApplyWorkspaceEditParams) => HandlerResult<ApplyWorkspaceEditResult, void>,
-): Promise<HandlerResult<ApplyWorkspaceEditResult, void>> {
-  const uri = vscode.Uri.parse(review.uri);
-  const document = await vscode.workspace.openTextDocument(uri);
-  const proposal = vscode.Uri.from({
-    scheme: REVIEW_SCHEME,
-    path: uri.path,
-    query: String(++reviews),
-  });
-  proposals.set(proposal.toString(), applied(document.getText(), review.edits, (line, character) =>
-    document.offsetAt(new vscode.Position(line, character)),
-  ));
-  try {
-    await vscode.commands.executeCommand("vscode.diff", uri, proposal, shownText(`${review.label} (review)`), {
-      preview: true,
-    });
-    const choice = await vscode.window.showInformationMessage(reviewMessage(review.label, review.note), "Apply", "Discard");
-    await closeReview(proposal);
-    return choice === "Apply" ? next(confirmed(params)) : DISCARDED;
-  } finally {
-    proposals.delete(proposal.toString());
-  }
-}
-
-async function closeReview(proposal: vscode.Uri): Promise<void> {
-  for (const group of vscode.window.tabGroups.all) {
-    for (const tab of group.tabs) {
-      if (tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.toString()) {
-        await vscode.window.tabGroups.close(tab);
-      }
-    }
-  }
-}
-
-/** Each model call still running after a second: a notification with its title and a working Cancel. */
-const notified = new Map<string, () => void>();
-function showCancellable(running: LanguageClient, params: StatusParams): void {
-  const { start, finish } = progressChanges(new Set(notified.keys()), params.progress);
-  for (const token of finish) {
-    notified.get(token)?.();
-    notified.delete(token);
-  }
-  for (const { token, title } of start) {
-    let close: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (close = resolve));
-    notified.set(token, () => close());
-    setTimeout(() => {
-      if (!notified.has(token)) {
-        return; // ended within a second: the status bar was enough
-      }
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: shownText(`gptls: ${title}`), cancellable: true },
-        (_progress, cancel) => {
-          cancel.onCancellationRequested(() => {
-            void running.sendNotification(WorkDoneProgressCancelNotification.type, {
-              token: /^\d+$/.test(token) ? Number(token) : token,
-            });
-          });
-          return done;
-        },
-      );
-    }, 1000);
-  }
-}
-
-/** Restarts are queued: a settings change during a restart (or a second click) waits, never overlaps. */
-function restart(context: vscode.ExtensionContext): Promise<void> {
-  return restarts.run(async () => {
-    await deactivate();
-    status?.clearError();
-    await start(context);
-  });
-}
-
-/** "gptls: Edit with Instruction…": the selection (or the function at the cursor) rewritten as the user says. */
-async function editWithInstruction(): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) {
-    void vscode.window.showInformationMessage("gptls: open a file and put the cursor in the code to edit.");
-    return;
-  }
-  const instruction = await vscode.window.showInputBox({
-    title: "gptls: Edit with Instruction",
-    prompt: "What should change? (the selection, or the function at the cursor)",
-    placeHolder: "make this async",
-    ignoreFocusOut: true,
-  });
-  if (!instruction?.trim()) {
-    return;
-  }
-  const selection = editor.selection;
-  await serverCommand(RUN_COMMAND, {
-    action: "instruct",
-    uri: editor.document.uri.toString(),
-    range: {
-      start: { line: selection.start.line, character: selection.start.character },
-      end: { line: selection.end.line, character: selection.end.character },
-    },
-    version: editor.document.version,
-    instruction: instruction.trim(),
-  });
-}
-
 async function serverCommand(name: string, ...args: unknown[]): Promise<unknown> {
   if (!client || !status?.current.running) {
     vscode.window.showErrorMessage("gptls is not running: see 'gptls: Show Log'.");
@@ -405,41 +297,3 @@ async function serverCommand(name: string, ...args: unknown[]): Promise<unknown>
   return client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: args });
 }
 
-function nodeEnvironment(): Environment {
-  const isExecutable = async (path: string) => {
-    try {
-      await access(path, constants.X_OK);
-      return (await stat(path)).isFile();
-    } catch {
-      return false;
-    }
-  };
-  return {
-    which: (name) => findOnPath(name, process.env.PATH, isExecutable),
-    isExecutable,
-    canImportGptls: (python) =>
-      new Promise((resolve) => {
-        execFile(python, ["-c", "import gptls"], { timeout: 15000 }, (error) => resolve(!error));
-      }),
-    pythonVersion: (python) =>
-      new Promise((resolve) => {
-        const script = "import sys; print(sys.version_info[0], sys.version_info[1])";
-        execFile(python, ["-I", "-c", script], { timeout: 15000 }, (error, stdout) => {
-          const [major, minor] = String(stdout).trim().split(" ").map(Number);
-          resolve(error || !Number.isInteger(major) || !Number.isInteger(minor) ? undefined : [major, minor]);
-        });
-      }),
-    pythonExtensionInterpreter: async () => {
-      const python = vscode.extensions.getExtension("ms-python.python");
-      if (!python) {
-        return undefined;
-      }
-      try {
-        const api = python.isActive ? python.exports : await python.activate();
-        return api?.environments?.getActiveEnvironmentPath?.()?.path;
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}

@@ -25,7 +25,7 @@ export function wantedNotices(status: Readonly<ServerStatus>): ReadonlySet<Notic
   const wanted = new Set<NoticeId>();
   if (status.demo) {
     wanted.add("demo");
-  } else if (needsKey(status.lastError)) {
+  } else if (needsKey(status)) {
     wanted.add("noKey");
   }
   return wanted;

@@ -9,11 +9,29 @@ export const OPEN_FILE_COMMAND = "gptls.openWritten";
 export const STATUS_NOTIFICATION = "gptls/status";
 /** The failureReason of an edit the user discarded in the review (the server then says nothing). */
 export const REVIEW_DISCARDED = "you discarded it in the review";
+/** The status's errorKind when no API key is set (the extension then offers Set API Key / Try the Demo). */
+export const NO_API_KEY = "no-api-key";
+/** A reviewed edit's change annotation describes it as this prefix, then the model's note. */
+export const REVIEW_NOTE_PREFIX = "Written by a model: review it before applying. ";
+/** The action a client runs with an instruction the user typed. */
+export const INSTRUCT_ACTION = "instruct";
+
+/** The argument of gptls.runAction: a code action's data, or the extension's own Edit with Instruction. */
+export interface RunActionArguments {
+  action: string;
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  version: number | null;
+  diagnostics?: { message: string; code?: string | number | null; source?: string | null }[];
+  instruction?: string;
+}
 
 /** The params of the gptls/status notification. */
 export interface StatusParams {
   inFlight?: number;
   lastError?: string | null;
+  /** What kind of error lastError is ("no-api-key", "rate-limited", "bad-api-key", "internal", …). */
+  errorKind?: string | null;
   todayUsd?: number;
   /** Model calls showing progress, which the user may cancel. */
   progress?: { token: string | number; title: string }[];

@@ -13,7 +13,7 @@ import type {
   TextDocumentEdit,
   TextEdit,
 } from "vscode-languageclient/node";
-import { REVIEW_DISCARDED } from "./protocol";
+import { REVIEW_DISCARDED, REVIEW_NOTE_PREFIX } from "./protocol";
 
 export interface Review {
   uri: string;
@@ -39,8 +39,13 @@ export function reviewable(params: ApplyWorkspaceEditParams): Review | undefined
     uri: change.textDocument.uri,
     edits: change.edits as Array<TextEdit | AnnotatedTextEdit>,
     label: annotation.label,
-    note: (annotation.description ?? "").replace(/^Written by a model: review it before applying\.\s*/, ""),
+    note: noteOf(annotation.description ?? ""),
   };
+}
+
+/** The model's note in a change annotation's description (the server puts the shared prefix before it). */
+export function noteOf(description: string): string {
+  return description.startsWith(REVIEW_NOTE_PREFIX) ? description.slice(REVIEW_NOTE_PREFIX.length).trim() : description.trim();
 }
 
 /** ``text`` with the edits applied; ``offsetAt`` maps an LSP position in ``text`` to an offset. */

@@ -1,6 +1,6 @@
 // The status bar item's text, tooltip and click, from the client's state and the server's gptls/status.
 
-import type { IndexState } from "./protocol";
+import { type IndexState, NO_API_KEY, type StatusParams } from "./protocol";
 import { shownText } from "./shown";
 
 export interface ServerStatus {
@@ -8,6 +8,8 @@ export interface ServerStatus {
   starting: boolean;
   inFlight: number;
   lastError?: string | null;
+  /** What kind of error lastError is (protocol.ts StatusParams.errorKind). */
+  errorKind?: string | null;
   todayUsd?: number;
   /** The server answers from its canned demo stand-in. */
   demo?: boolean;
@@ -72,10 +74,10 @@ export function menuItems(status: ServerStatus): { label: string; command: strin
   if (status.demo) {
     items.push({ label: "$(debug-stop) Stop the demo", command: "gptls.stopDemo" });
   }
-  if (needsKey(status.lastError) || status.demo) {
+  if (needsKey(status) || status.demo) {
     items.push({ label: "$(key) Set API key", command: "gptls.setApiKey" });
   }
-  if (needsKey(status.lastError) && !status.demo) {
+  if (needsKey(status) && !status.demo) {
     items.push({ label: "$(beaker) Try the demo", command: "gptls.tryDemo" });
   }
   items.push({ label: "$(debug-restart) Restart the server", command: "gptls.restartServer" });
@@ -147,19 +149,14 @@ export class StatusOwner {
   }
 
   failed(error: string): void {
-    this.set({ starting: false, running: false, inFlight: 0, lastError: error });
+    this.set({ starting: false, running: false, inFlight: 0, lastError: error, errorKind: "start" });
   }
 
-  server(params: {
-    inFlight?: number;
-    lastError?: string | null;
-    todayUsd?: number;
-    demo?: boolean;
-    indexed?: IndexState;
-  }): void {
+  server(params: StatusParams): void {
     this.set({
       inFlight: params.inFlight ?? 0,
       lastError: params.lastError ?? null,
+      errorKind: params.errorKind ?? null,
       todayUsd: params.todayUsd ?? this.state.todayUsd,
       demo: params.demo ?? false,
       indexed: params.indexed ?? this.state.indexed,
@@ -171,7 +168,7 @@ export class StatusOwner {
   }
 
   clearError(): void {
-    this.set({ lastError: null });
+    this.set({ lastError: null, errorKind: null });
   }
 
   private set(change: Partial<ServerStatus>): void {
@@ -180,20 +177,9 @@ export class StatusOwner {
   }
 }
 
-/** Runs restarts one after another: a second restart asked for during one waits for it, never overlaps. */
-export class RestartQueue {
-  private last: Promise<void> = Promise.resolve();
-
-  run(restart: () => Promise<void>): Promise<void> {
-    const next = this.last.then(restart, restart);
-    this.last = next.catch(() => undefined);
-    return next;
-  }
-}
-
 /** The server's status says no API key is set: the user is offered "Set API Key". */
-export function needsKey(lastError: string | null | undefined): boolean {
-  return Boolean(lastError?.startsWith("No OpenAI API key"));
+export function needsKey(status: Readonly<Pick<ServerStatus, "errorKind">>): boolean {
+  return status.errorKind === NO_API_KEY;
 }
 
 /** What changed in the calls a user may cancel: those to show (new) and those to close (gone). */

@@ -26,8 +26,8 @@ function screen() {
 describe("notices close when what they report is resolved", () => {
   it("no key: shown once, however many statuses say it, and closed once a key is set", () => {
     const { notices, open, shown } = screen();
-    notices.update(running({ lastError: NO_KEY }));
-    notices.update(running({ lastError: NO_KEY, inFlight: 1 }));
+    notices.update(running({ lastError: NO_KEY, errorKind: "no-api-key" }));
+    notices.update(running({ lastError: NO_KEY, errorKind: "no-api-key", inFlight: 1 }));
     expect([...open]).toEqual([NO_KEY_NOTICE]);
     expect(shown).toHaveLength(1);
     // The restart with the key: starting and the first state say nothing; the new server's status does.
@@ -39,10 +39,10 @@ describe("notices close when what they report is resolved", () => {
 
   it("the demo replaces the no-key notice, and stopping it brings that back", () => {
     const { notices, open } = screen();
-    notices.update(running({ lastError: NO_KEY }));
+    notices.update(running({ lastError: NO_KEY, errorKind: "no-api-key" }));
     notices.update(running({ demo: true }));
     expect([...open]).toEqual([DEMO_NOTICE]);
-    notices.update(running({ lastError: NO_KEY }));
+    notices.update(running({ lastError: NO_KEY, errorKind: "no-api-key" }));
     expect([...open]).toEqual([NO_KEY_NOTICE]);
   });
 

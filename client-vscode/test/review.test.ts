@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ApplyWorkspaceEditParams } from "vscode-languageclient/node";
-import { DISCARDED, applied, confirmed, reviewMessage, reviewable } from "../src/review";
+import { REVIEW_NOTE_PREFIX } from "../src/protocol";
+import { DISCARDED, applied, confirmed, noteOf, reviewMessage, reviewable } from "../src/review";
 
 const range = (l1: number, c1: number, l2: number, c2: number) => ({
   start: { line: l1, character: c1 },
@@ -58,5 +59,12 @@ describe("review", () => {
       { textDocument: { uri: "file:///w/loop.py", version: 3 }, edits: [{ range: range(1, 4, 3, 22), newText: "return sum(items)" }] },
     ]);
     expect(DISCARDED.applied).toBe(false);
+  });
+});
+
+describe("noteOf", () => {
+  it("keeps the model's note after the server's shared prefix, and any other description whole", () => {
+    expect(noteOf(`${REVIEW_NOTE_PREFIX}Renamed x to total.`)).toBe("Renamed x to total.");
+    expect(noteOf("Written by a model, something else")).toBe("Written by a model, something else");
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   MENU_COMMAND,
-  RestartQueue,
   StatusOwner,
   type StatusView,
   menuItems,
@@ -47,39 +46,6 @@ describe("one status owner", () => {
   });
 });
 
-describe("restarts", () => {
-  it("never overlap: a second one waits for the first", async () => {
-    const queue = new RestartQueue();
-    const log: string[] = [];
-    let release: () => void = () => undefined;
-    const first = queue.run(async () => {
-      log.push("first start");
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      log.push("first end");
-    });
-    const second = queue.run(async () => {
-      log.push("second start");
-    });
-    await Promise.resolve();
-    expect(log).toEqual(["first start"]);
-    release();
-    await Promise.all([first, second]);
-    expect(log).toEqual(["first start", "first end", "second start"]);
-  });
-
-  it("a failed restart does not block the next", async () => {
-    const queue = new RestartQueue();
-    await expect(queue.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
-    let ran = false;
-    await queue.run(async () => {
-      ran = true;
-    });
-    expect(ran).toBe(true);
-  });
-});
-
 describe("today's cost and the completions toggle", () => {
   it("shows today's cost once there is one, and clicking opens the menu", () => {
     const view = statusView({ running: true, starting: false, inFlight: 0, todayUsd: 0.1234 });
@@ -99,7 +65,7 @@ describe("today's cost and the completions toggle", () => {
     expect(menuItems(on).map((i) => i.command)).toContain("gptls.showUsage");
   });
   it("the menu offers the key and the demo when there is no key, and Stop the demo during it", () => {
-    const keyless = { running: true, starting: false, inFlight: 0, lastError: "No OpenAI API key: set it" };
+    const keyless = { running: true, starting: false, inFlight: 0, lastError: "No OpenAI API key: set it", errorKind: "no-api-key" };
     expect(menuItems(keyless).map((i) => i.command)).toEqual(expect.arrayContaining(["gptls.setApiKey", "gptls.tryDemo"]));
     const demo = { running: true, starting: false, inFlight: 0, demo: true };
     expect(menuItems(demo).map((i) => i.command)).toContain("gptls.stopDemo");
@@ -110,8 +76,10 @@ describe("today's cost and the completions toggle", () => {
 describe("no API key", () => {
   it("the server's missing-key status is an error that offers Set API Key", () => {
     const lastError = "No OpenAI API key: set OPENAI_API_KEY in the environment the editor starts gptls in";
-    expect(needsKey(lastError)).toBe(true);
-    expect(needsKey("rate limited")).toBe(false);
+    expect(needsKey({ errorKind: "no-api-key" })).toBe(true);
+    // The kind decides, not the words: a message that reads like it but is another kind asks for no key.
+    expect(needsKey({ errorKind: "rate-limited" })).toBe(false);
+    expect(needsKey({ errorKind: null })).toBe(false);
     expect(statusView({ running: true, starting: false, inFlight: 0, lastError }).kind).toBe("error");
   });
 });

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from gptls.privacy import scrub
+from gptls.redaction import scrub
 
 
 class GptlsError(Exception):
     """Base of every error gptls shows a user. ``str(err)`` is the actionable message."""
 
     retryable = False
+    # What kind of error it is, for clients (the status's ``errorKind``, gptls/lsp/protocol.py): an editor
+    # offers "Set API Key" for "no-api-key" without reading the message.
+    kind = "error"
 
     def __init__(
         self,

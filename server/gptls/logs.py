@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from gptls.privacy import protect
+from gptls.redaction import protect
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -28,10 +28,10 @@ from gptls.actions.base import (
 )
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
-from gptls.context import build_context
+from gptls.exclusion import is_excluded, looks_binary
+from gptls.file_context import build_context
 from gptls.index import WorkspaceIndex, project_context
 from gptls.openai.wire import JsonSchemaFormat, ModelResult, ResponseRequest, Usage, follow_up
-from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import Target, target_at
 from gptls.text import Document, Span
 from gptls.timeouts import timeout

@@ -546,6 +546,7 @@ async def test_status_notifications_count_calls_in_flight_and_report_errors(edit
     await editor.until(lambda: statuses[-1].inFlight == 0, "gptls/status")
     await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
     await editor.until(lambda: any(s.lastError and "quota" in s.lastError for s in statuses), "gptls/status")
+    assert next(s.errorKind for s in statuses if s.lastError) == "quota-exceeded"
     editor.double.script(replies.json_output(COMPLEXITY))
     await editor.run(uri, editor.cursor(uri, "untouched"), "explain")
     await editor.until(lambda: statuses[-1].lastError is None, "gptls/status")
@@ -765,10 +766,12 @@ async def test_a_bad_or_unknown_setting_is_shown_once_and_again_after_a_change(m
 async def test_without_a_key_the_status_says_so_at_start_and_the_action_says_what_to_do(make_editor) -> None:
     editor = await make_editor(env={"OPENAI_API_KEY": ""})
     await editor.until(lambda: any(getattr(s, "lastError", None) for s in editor.statuses), "gptls/status")
-    error = next(s.lastError for s in editor.statuses if getattr(s, "lastError", None))
+    said = next(s for s in editor.statuses if getattr(s, "lastError", None))
+    error = said.lastError
     assert (
         error.startswith("No OpenAI API key") and "Set API Key" in error and "apiKey in the gptls settings" not in error
     )
+    assert said.errorKind == "no-api-key"  # what a client offers "Set API Key" for, without reading the words
     uri = editor.open("geometry.py", STUB)
     await editor.run(uri, editor.cursor(uri, "area"), "generate")
     assert any("No OpenAI API key" in m for m in editor.messages()) and editor.double.requests == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gptls.context import build_context
-from gptls.privacy import is_excluded
+from gptls.exclusion import is_excluded
+from gptls.file_context import build_context
 from gptls.targets import find_function, function_target, target_at
 from gptls.text import Document, Pos, Span
 

@@ -103,9 +103,38 @@ def test_the_extension_uses_the_servers_protocol_names() -> None:
             "OPEN_FILE_COMMAND",
             "STATUS_NOTIFICATION",
             "REVIEW_DISCARDED",
+            "NO_API_KEY",
+            "REVIEW_NOTE_PREFIX",
+            "INSTRUCT_ACTION",
         )
     }
     assert theirs == ours
+
+
+def _interface_keys(source: str, name: str) -> set[str]:
+    import re
+
+    body = re.search(rf"export interface {name} \{{(.*?)\n\}}", source, re.S)
+    assert body is not None, name
+    return set(re.findall(r"^  (\w+)\??:", body.group(1), re.M))
+
+
+def test_the_extension_reads_the_shapes_the_server_sends() -> None:
+    from gptls.errors import GptlsError
+    from gptls.lsp import protocol
+    from gptls.openai.errors import MissingApiKeyError
+
+    source = (Path(__file__).resolve().parents[2] / "client-vscode" / "src" / "protocol.ts").read_text()
+    assert _interface_keys(source, "RunActionArguments") == set(protocol.RunActionArguments.__annotations__)
+    status = ast.parse((PACKAGE / "lsp" / "server.py").read_text())
+    sent = next(
+        node.args[1]
+        for node in ast.walk(status)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "notify"
+    )
+    assert isinstance(sent, ast.Dict)
+    assert {k.value for k in sent.keys if isinstance(k, ast.Constant)} == _interface_keys(source, "StatusParams")
+    assert MissingApiKeyError.kind == protocol.NO_API_KEY and GptlsError.kind != protocol.NO_API_KEY
 
 
 def test_no_server_command_shadows_a_command_the_extension_contributes() -> None:

@@ -391,12 +391,12 @@ async def test_function_call_round_trip(double, client, store) -> None:
 
 
 async def test_the_key_never_reaches_logs_or_error_text_even_when_echoed(double, client, caplog) -> None:
-    from gptls import privacy
+    from gptls import redaction
 
     double.echo_key_in_errors = True
     double.api_key = "sk-proj-canary0123456789abcdefCANARY"
     wrong = dataclasses.replace(settings_for(double), api_key=Secret("sk-proj-wrongkey0123456789WRONG"))
-    handler = privacy.protect(logging.StreamHandler(stream := __import__("io").StringIO()))
+    handler = redaction.protect(logging.StreamHandler(stream := __import__("io").StringIO()))
     logging.getLogger().addHandler(handler)
     try:
         with caplog.at_level(logging.DEBUG):

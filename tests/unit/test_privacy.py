@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from gptls.privacy import protect, register_secret, scrub
+from gptls.redaction import protect, register_secret, scrub
 
 
 def test_known_secrets_and_key_shapes_are_masked() -> None:

@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gptls.privacy import protect
+from gptls.redaction import protect
 from gptls.text.shown import code_block, markdown_text, plain
 from tests.markdown import active, html
 

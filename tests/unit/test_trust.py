@@ -127,7 +127,7 @@ def test_the_built_in_secret_patterns_always_apply() -> None:
     ],
 )
 def test_the_default_exclude_covers_common_secret_files(name: str) -> None:
-    from gptls.privacy import is_excluded
+    from gptls.exclusion import is_excluded
 
     assert is_excluded(Path("/home/u/project", name).as_uri(), Settings().exclude), name
 

@@ -26,6 +26,8 @@ from gptls.text.edits import PlannedEdit, apply_to_text
 class ActionError(GptlsError):
     """The action cannot run or its answer cannot be used; nothing is applied."""
 
+    kind = "action"
+
 
 @dataclass(frozen=True)
 class TextResult:

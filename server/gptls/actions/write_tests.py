@@ -34,8 +34,8 @@ from gptls.actions.base import (
     clean_code,
     object_schema,
 )
+from gptls.exclusion import OutsideError, excluded_by, resolve_inside
 from gptls.languages import WITH_TESTS, language, of_suffix
-from gptls.privacy import OutsideError, excluded_by, resolve_inside
 from gptls.targets import Target
 from gptls.text import Document, Span
 

@@ -44,7 +44,7 @@ def _main(args: argparse.Namespace) -> int:
 
         return asyncio.run(check_command(args))
     if args.command == "run":
-        from gptls.cli.run import run_command
+        from gptls.cli.run_action import run_command
 
         code: int = asyncio.run(run_command(args))
         return code

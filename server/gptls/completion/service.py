@@ -29,8 +29,8 @@ from gptls.completion.prompt import completion_request
 from gptls.completion.selected import Selected, accepted_view, over_item, usable
 from gptls.config import Settings
 from gptls.errors import GptlsError
+from gptls.exclusion import is_excluded, looks_binary
 from gptls.openai.wire import ModelResult
-from gptls.privacy import is_excluded, looks_binary
 from gptls.text import Document, Pos
 
 if TYPE_CHECKING:

@@ -34,9 +34,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gptls.exclusion import matching_exclude
 from gptls.index.summary import FileSummary, changed_lines, summarize, summarize_edit
 from gptls.languages import INDEXED_SUFFIXES
-from gptls.privacy import matching_exclude
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 
+from gptls.exclusion import is_excluded, looks_binary
 from gptls.lsp.features import FEATURES
 from gptls.lsp.jobs import document, ls_job, reviewed_by_client, run_job
 from gptls.lsp.protocol import OPEN_FILE_COMMAND, REVIEW_DISCARDED, RUN_COMMAND
-from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import target_at
 from gptls.text.shown import message_text
 

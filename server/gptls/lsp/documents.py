@@ -9,7 +9,6 @@ a change replaces only the lines it touches, and lines end only at \\n, \\r\\n a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
@@ -80,6 +79,19 @@ class FastTextDocument(TextDocument):
 
 
 class FastWorkspace(Workspace):
+    """pygls' Workspace holding FastTextDocuments."""
+
+    @classmethod
+    def like(cls, workspace: Workspace) -> FastWorkspace:
+        """A FastWorkspace with the root, folders, sync kind and encoding of the one pygls made at initialize
+        (before any document is open)."""
+        return cls(
+            workspace.root_uri,
+            workspace._sync_kind,
+            list(workspace.folders.values()),
+            workspace.position_encoding,
+        )
+
     def _create_text_document(
         self,
         doc_uri: str,
@@ -95,9 +107,3 @@ class FastWorkspace(Workspace):
             sync_kind=self._sync_kind,
             position_codec=self._position_codec,
         )
-
-
-def speed_up(workspace: Any) -> None:
-    """Make the workspace pygls created at initialize use FastTextDocument for documents opened later."""
-    if type(workspace) is Workspace:
-        workspace.__class__ = FastWorkspace

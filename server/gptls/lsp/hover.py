@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from gptls.exclusion import is_excluded, looks_binary
 from gptls.lsp.features import FEATURES
 from gptls.lsp.jobs import document, run_job
-from gptls.privacy import is_excluded, looks_binary
 from gptls.targets import find_function, function_target
 from gptls.text import Pos, Span
 from gptls.text.shown import plain

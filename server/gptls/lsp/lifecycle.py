@@ -15,10 +15,9 @@ from pygls.capabilities import ServerCapabilitiesBuilder
 
 from gptls import __version__, logs
 from gptls.lsp.client_features import client_features
-from gptls.lsp.documents import speed_up
+from gptls.lsp.client_log import LspLogHandler
 from gptls.lsp.features import FEATURES
-from gptls.lsp.log import LspLogHandler
-from gptls.privacy import protect
+from gptls.redaction import protect
 from gptls.text.positions import ClientUnits
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ log = logging.getLogger(__name__)
 def initialize(ls: GptlsServer, params: lsp.InitializeParams) -> None:
     caps = params.capabilities
     ls.features = client_features(caps)
-    speed_up(ls.workspace)
+    ls.gptls_protocol.use_fast_documents()
     encoding = ServerCapabilitiesBuilder.choose_position_encoding(caps)
     ls.units = ClientUnits(getattr(encoding, "value", str(encoding)))
     handler = protect(LspLogHandler(ls))
@@ -73,7 +72,7 @@ async def initialized(ls: GptlsServer, params: lsp.InitializedParams) -> None:
         # Said now, not only at the first action: a status bar shows the error at once.
         from gptls.openai.errors import MissingApiKeyError
 
-        ls.last_error = str(MissingApiKeyError())  # status bars show it (VS Code: with a Set API Key button)
+        ls.last_error = MissingApiKeyError()  # status bars show it (VS Code: with a Set API Key button)
         log.warning("%s", ls.last_error)  # every editor: the first action says it again, as a message
     # Always, key or not: a client that showed "no API key" or "demo" before a restart learns it is resolved.
     ls.send_status()

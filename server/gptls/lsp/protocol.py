@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+
+from gptls.text import edits
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,24 @@ STATUS_NOTIFICATION = "gptls/status"
 # The failureReason the VS Code extension answers workspace/applyEdit with when the user discards a review:
 # the user's choice, not a failure to report.
 REVIEW_DISCARDED = "you discarded it in the review"
+# The status's errorKind when no API key is set: the extension offers Set API Key / Try the Demo for it.
+NO_API_KEY = "no-api-key"
+# A reviewed edit's change annotation describes it as this prefix, then the model's note (made in text/edits.py).
+REVIEW_NOTE_PREFIX = edits.REVIEW_NOTE_PREFIX
+# The action a client runs with an instruction the user typed (gptls.runAction with RunActionArguments).
+INSTRUCT_ACTION = "instruct"
+
+
+class RunActionArguments(TypedDict, total=False):
+    """The argument of gptls.runAction (a code action's data, or a client's own request: Edit with
+    Instruction). ``diagnostics`` and ``instruction`` are the action's inputs (actions/base.py ``Inputs``)."""
+
+    action: str
+    uri: str
+    range: dict[str, Any]
+    version: int | None
+    diagnostics: list[dict[str, Any]]
+    instruction: str
 
 
 _ANSWERED = object()  # a message already dealt with while decoding it
@@ -48,6 +68,14 @@ class GptlsProtocol(LanguageServerProtocol):
                 self._send_response(data["id"], error=invalid.to_response_error())
             log.warning("ignored a malformed %s message from the client", method)
             return _ANSWERED
+
+    def use_fast_documents(self) -> None:
+        """Replace the Workspace pygls made at initialize (before the user's handler runs, before any document
+        is open) by one that keeps FastTextDocuments (lsp/documents.py)."""
+        from gptls.lsp.documents import FastWorkspace
+
+        if self._workspace is not None and not isinstance(self._workspace, FastWorkspace):
+            self._workspace = FastWorkspace.like(self._workspace)
 
     def handle_message(self, message: Any) -> None:
         if message is _ANSWERED:

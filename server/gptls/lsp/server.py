@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import difflib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
@@ -17,12 +17,13 @@ from pygls.lsp.server import LanguageServer
 from gptls import __version__
 from gptls.config import SETTING_NAMES, Settings, camel
 from gptls.config_sources import ignored_setting_message, user_settings
+from gptls.errors import GptlsError
 from gptls.lsp.client_features import ClientFeatures
 from gptls.lsp.protocol import (
     STATUS_NOTIFICATION,
     GptlsProtocol,
 )
-from gptls.privacy import register_secret
+from gptls.redaction import register_secret
 from gptls.text.positions import ClientUnits
 from gptls.text.shown import message_text
 
@@ -39,6 +40,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class InternalError(GptlsError):
+    """A bug in gptls, as status bars show it (the traceback is in the log)."""
+
+    kind = "internal"
+
+
 class GptlsServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("gptls", __version__, protocol_cls=GptlsProtocol)
@@ -51,7 +58,7 @@ class GptlsServer(LanguageServer):
         self._problems_shown: set[str] = set()  # invalid or unknown settings the user was told about
         self.features = ClientFeatures()
         self.units = ClientUnits("utf-16")
-        self.last_error: str | None = None
+        self.last_error: GptlsError | None = None  # what status bars show until a call works
         self._pipeline: Pipeline | None = None
         self._consent: ConsentStore | None = None
         self.index: WorkspaceIndex | None = None
@@ -67,6 +74,10 @@ class GptlsServer(LanguageServer):
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
         # (the function's text then, Markdown). Its hover shows it while the function is unchanged.
         self.explanations: dict[tuple[str, str], tuple[str, TextResult]] = {}
+
+    @property
+    def gptls_protocol(self) -> GptlsProtocol:
+        return cast(GptlsProtocol, self.protocol)
 
     def keep(self, work: asyncio.Future[Any]) -> asyncio.Future[Any]:
         """Keep background work alive until it is done (asyncio holds only weak references to tasks)."""
@@ -252,7 +263,8 @@ class GptlsServer(LanguageServer):
             STATUS_NOTIFICATION,
             {
                 "inFlight": in_flight,
-                "lastError": message_text(self.last_error) if self.last_error else None,
+                "lastError": message_text(str(self.last_error)) if self.last_error else None,
+                "errorKind": self.last_error.kind if self.last_error else None,
                 "todayUsd": today,
                 "progress": progress,
                 "demo": self.demo,
@@ -320,9 +332,8 @@ class GptlsServer(LanguageServer):
     def report(self, error: BaseException, what: str) -> None:
         """Tell the user what went wrong and what to do; details go to the log."""
         from gptls.actions import ActionError
-        from gptls.errors import GptlsError
 
-        self.last_error = str(error) if isinstance(error, GptlsError) else f"internal error in {what}"
+        self.last_error = error if isinstance(error, GptlsError) else InternalError(f"internal error in {what}")
         self.send_status()
         if isinstance(error, GptlsError):
             log.warning("%s failed: %s", what, error.details())

@@ -40,7 +40,7 @@ from gptls.openai.errors import (
 from gptls.openai.refusals import RefusedParameters
 from gptls.openai.sse import PASSED_OVER, drain, event_json, server_sent_events
 from gptls.openai.wire import CallInfo, JsonDict, ModelResult, ResponseRequest, build_body, parse_response
-from gptls.privacy import register_secret
+from gptls.redaction import register_secret
 from gptls.timeouts import timeout
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,12 @@ import re
 from typing import Any
 
 from gptls.errors import GptlsError
-from gptls.privacy import scrub
+from gptls.redaction import scrub
 
 
 class MissingApiKeyError(GptlsError):
+    kind = "no-api-key"
+
     def __init__(self) -> None:
         super().__init__(
             "No OpenAI API key: set OPENAI_API_KEY in the environment the editor starts gptls in, or apiKey in "
@@ -29,7 +31,7 @@ class APIStatusError(GptlsError):
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    kind = "bad-api-key"
 
 
 class PermissionDeniedError(APIStatusError):
@@ -58,6 +60,7 @@ class BadRequestError(APIStatusError):
 
 
 class ContextLengthError(BadRequestError):
+    kind = "context-too-long"
     ADVICE = "Too much text for the model's context window: select less code or lower gptls.contextBudget."
 
 
@@ -71,10 +74,11 @@ class UnsupportedParameterError(BadRequestError):
 
 class RateLimitError(APIStatusError):
     retryable = True
+    kind = "rate-limited"
 
 
 class QuotaExceededError(APIStatusError):
-    pass
+    kind = "quota-exceeded"
 
 
 class ServerError(APIStatusError):
@@ -83,6 +87,7 @@ class ServerError(APIStatusError):
 
 class APIConnectionError(GptlsError):
     retryable = True
+    kind = "connection"
 
 
 class APITimeoutError(APIConnectionError):

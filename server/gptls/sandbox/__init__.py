@@ -22,7 +22,7 @@ report is scrubbed of secrets before anyone sees it.
 """
 
 from gptls.sandbox.boundary import BWRAP, DESCRIPTIONS, LANDLOCK, NONE, Boundary, ensure_probed, find_boundary
-from gptls.sandbox.run import Limits, TestRun, run_tests, scrub_report
+from gptls.sandbox.execute import Limits, TestRun, run_tests, scrub_report
 
 __all__ = [
     "BWRAP",

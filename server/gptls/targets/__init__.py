@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from gptls.targets.generic import heuristic_function
-from gptls.targets.model import Function, Target
 from gptls.targets.python import python_function
+from gptls.targets.target import Function, Target
 from gptls.text import Document, Pos, Span
 
 __all__ = [

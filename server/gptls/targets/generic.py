@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from gptls.targets.model import Function
+from gptls.targets.target import Function
 from gptls.text import Document
 
 HEADER = re.compile(

@@ -11,7 +11,7 @@ import ast
 import textwrap
 from dataclasses import dataclass
 
-from gptls.targets.model import Function
+from gptls.targets.target import Function
 from gptls.text import Document, Pos, Span
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from gptls.targets.model import Function
+from gptls.targets.target import Function
 from gptls.text import Document
 
 

@@ -102,6 +102,11 @@ def _best_by_surroundings(old: str, start: int, length: int, new: str, candidate
     return [ranked[0][1]]
 
 
+# A reviewed edit's change annotation describes it as this prefix, then the model's note: the VS Code review
+# shows the note alone (gptls/lsp/protocol.py shares it with the extension), other clients the whole.
+REVIEW_NOTE_PREFIX = "Written by a model: review it before applying. "
+
+
 def apply_to_text(doc: Document, planned: PlannedEdit) -> str:
     """The document text with the edit applied (for `gptls run` and for tests)."""
     start, end = doc.offset(planned.span.start), doc.offset(planned.span.end)
@@ -153,4 +158,4 @@ def _described(note: str) -> str:
     said = " ".join(message_text(note).split())
     if len(said) > 300:
         said = said[:299] + "…"
-    return f"Written by a model: review it before applying. {said}".strip()
+    return f"{REVIEW_NOTE_PREFIX}{said}".strip()

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from gptls.config import secret_environment_values
-from gptls.privacy import scrub
+from gptls.redaction import scrub
 from gptls.sandbox import landlock, seccomp
 from gptls.sandbox.boundary import BWRAP, LANDLOCK, Boundary, ensure_probed, find_boundary, namespace_flags
-from gptls.sandbox.runner import RUNNER
+from gptls.sandbox.child_program import RUNNER
 from gptls.timeouts import timeout
 
 OUTPUT_CAP = 64 * 1024  # what is kept of the run's stdout and stderr

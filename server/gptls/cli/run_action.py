@@ -29,10 +29,10 @@ from gptls.cli.progress import shown_while_waiting
 from gptls.cli.say import say
 from gptls.config import Settings
 from gptls.errors import GptlsError
+from gptls.exclusion import OutsideError, matching_exclude, resolve_inside
 from gptls.index import IndexLimits, WorkspaceIndex
 from gptls.languages import of_suffix
 from gptls.pipeline import Pipeline, Quiet, job_for
-from gptls.privacy import OutsideError, matching_exclude, resolve_inside
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
 from gptls.text.files import SourceFileError, read_source, write_source
