@@ -19,12 +19,10 @@ from typing import Any, Union
 
 import httpx
 
-from gptls import __version__
 from gptls.config import Settings
 from gptls.errors import GptlsError
 from gptls.openai import ratelimit
 from gptls.openai.errors import (
-    APIConnectionError,
     APIStatusError,
     APITimeoutError,
     DeadlineExceededError,
@@ -37,16 +35,23 @@ from gptls.openai.errors import (
     from_status,
     from_stream_error,
 )
+from gptls.openai.exchange import (
+    MAX_MODELS_BYTES,
+    MAX_RESPONSE_BYTES,
+    Exchange,
+    content_type,
+    headers,
+    read_json,
+    read_limited,
+    response_info,
+)
 from gptls.openai.refusals import RefusedParameters
 from gptls.openai.sse import PASSED_OVER, drain, event_json, server_sent_events
 from gptls.openai.wire import CallInfo, JsonDict, ModelResult, ResponseRequest, build_body, parse_response
-from gptls.redaction import register_secret
 from gptls.timeouts import timeout
 
 log = logging.getLogger(__name__)
 
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-MAX_MODELS_BYTES = 4 * 1024 * 1024
 TERMINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed", "error"}
 
 
@@ -92,16 +97,13 @@ class ResponsesClient:
         """``GET {base_url}/{path}`` once, no retries (the model catalogue is never on an action's path).
         Raises a ``GptlsError`` for an error status, a transport failure or an answer that is not JSON."""
         request = self._http.build_request(
-            "GET", f"{settings.base_url}/{path}", headers=_headers(settings), timeout=httpx.Timeout(wait)
+            "GET", f"{settings.base_url}/{path}", headers=headers(settings), timeout=httpx.Timeout(wait)
         )
-        async with _Exchange(self._http, request, settings) as response:
-            raw = await _read_limited(response, MAX_MODELS_BYTES)
+        async with Exchange(self._http, request, settings) as response:
+            raw = await read_limited(response, MAX_MODELS_BYTES)
             if response.status_code >= 400:
                 raise self._status_error(response, raw.decode("utf-8", "replace"), settings)
-            try:
-                return json.loads(raw)
-            except ValueError:
-                raise MalformedResponseError(f"GET /{path} did not answer JSON") from None
+            return read_json(raw, response, {"request_id": response.headers.get("x-request-id")})
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -183,20 +185,11 @@ class ResponsesClient:
 
     async def _post(self, body: JsonDict, settings: Settings, deadline: float, info: dict[str, Any]) -> ModelResult:
         async with self._open(body, settings, deadline, stream=False) as response:
-            info.update(_response_info(response))
-            raw = await _read_limited(response)
+            info.update(response_info(response))
+            raw = await read_limited(response)
             if response.status_code >= 400:
                 raise self._status_error(response, raw.decode("utf-8", "replace"), settings)
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                raise MalformedResponseError(
-                    f"The endpoint answered {response.status_code} with "
-                    f"{_content_type(response) or 'no content type'} that is not JSON: check that "
-                    "OPENAI_BASE_URL points at an OpenAI-compatible /v1 endpoint (a proxy page?).",
-                    status=response.status_code,
-                    request_id=info.get("request_id"),
-                ) from None
+            obj = read_json(raw, response, info)
             return _with_request_id(
                 parse_response(obj, max_output_tokens=body.get("max_output_tokens"), model=settings.model), info
             )
@@ -205,22 +198,13 @@ class ResponsesClient:
         self, body: JsonDict, settings: Settings, deadline: float, info: dict[str, Any]
     ) -> AsyncIterator[StreamItem]:
         async with self._open(body, settings, deadline, stream=True) as response:
-            info.update(_response_info(response))
+            info.update(response_info(response))
             if response.status_code >= 400:
-                raw = await _read_limited(response)
+                raw = await read_limited(response)
                 raise self._status_error(response, raw.decode("utf-8", "replace"), settings)
-            if "text/event-stream" not in _content_type(response):
+            if "text/event-stream" not in content_type(response):
                 # Some backends ignore stream=true and answer with one JSON object.
-                raw = await _read_limited(response)
-                try:
-                    obj = json.loads(raw)
-                except ValueError:
-                    raise MalformedResponseError(
-                        f"The endpoint answered with {_content_type(response) or 'no content type'} instead "
-                        "of an event stream: check OPENAI_BASE_URL (a proxy page?).",
-                        status=response.status_code,
-                        request_id=info.get("request_id"),
-                    ) from None
+                obj = read_json(await read_limited(response), response, info, expected="an event stream or JSON")
                 result = parse_response(obj, max_output_tokens=body.get("max_output_tokens"), model=settings.model)
                 if result.text:
                     yield TextDelta(result.text)
@@ -275,20 +259,20 @@ class ResponsesClient:
                 request_id=info.get("request_id"),
             )
 
-    def _open(self, body: JsonDict, settings: Settings, deadline: float, *, stream: bool) -> _Exchange:
+    def _open(self, body: JsonDict, settings: Settings, deadline: float, *, stream: bool) -> Exchange:
         remaining = max(0.001, deadline - time.monotonic())
         timeout = httpx.Timeout(min(settings.timeout, remaining), connect=min(10.0, settings.timeout, remaining))
-        headers = {**_headers(settings), "Content-Type": "application/json"}
+        sent = {**headers(settings), "Content-Type": "application/json"}
         if stream:
-            headers["Accept"] = "text/event-stream"
+            sent["Accept"] = "text/event-stream"
         request = self._http.build_request(
             "POST",
             f"{settings.base_url}/responses",
             content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            headers=headers,
+            headers=sent,
             timeout=timeout,
         )
-        return _Exchange(self._http, request, settings)
+        return Exchange(self._http, request, settings)
 
     # -- retries ----------------------------------------------------------------------------------
 
@@ -386,89 +370,6 @@ class ResponsesClient:
             attempt + 1,
             error.details(),
         )
-
-
-def _headers(settings: Settings) -> dict[str, str]:
-    """Every request's headers: the key (only ever here, only to the configured endpoint), who is asking, and
-    the organization and project when set."""
-    key = settings.api_key.reveal()
-    if not key:
-        raise MissingApiKeyError()
-    register_secret(key)
-    headers = {"Authorization": f"Bearer {key}", "User-Agent": f"gptls/{__version__}"}
-    if settings.organization:
-        headers["OpenAI-Organization"] = settings.organization
-    if settings.project:
-        headers["OpenAI-Project"] = settings.project
-    return headers
-
-
-class _Exchange:
-    """``async with`` one request: maps transport failures to typed errors, always closes the response."""
-
-    def __init__(self, http: httpx.AsyncClient, request: httpx.Request, settings: Settings) -> None:
-        self._http = http
-        self._request = request
-        self._settings = settings
-        self._response: httpx.Response | None = None
-
-    async def __aenter__(self) -> httpx.Response:
-        try:
-            self._response = await self._http.send(self._request, stream=True)
-        except httpx.TimeoutException:
-            raise APITimeoutError(
-                f"OpenAI did not answer within gptls.timeout ({self._settings.timeout:g}s): try again or raise "
-                "gptls.timeout.",
-            ) from None
-        except httpx.TransportError as exc:
-            raise APIConnectionError(
-                f"Could not reach {self._settings.base_url} ({type(exc).__name__}): check the network, proxy "
-                "settings and OPENAI_BASE_URL.",
-            ) from None
-        return self._response
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._response is not None:
-            await self._response.aclose()
-
-
-async def _read_limited(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise MalformedResponseError(
-                    "The endpoint's answer is far larger than any answer gptls asked for; stopped reading it.",
-                    status=response.status_code,
-                    request_id=response.headers.get("x-request-id"),
-                )
-            chunks.append(chunk)
-    except httpx.TimeoutException:
-        raise APITimeoutError(
-            "The endpoint stopped sending its answer part-way (read timeout): try again.",
-            request_id=response.headers.get("x-request-id"),
-        ) from None
-    except (httpx.RemoteProtocolError, httpx.ReadError):
-        raise MalformedResponseError(
-            "The connection closed before the whole answer arrived; nothing was applied. Try again.",
-            status=response.status_code,
-            request_id=response.headers.get("x-request-id"),
-        ) from None
-    return b"".join(chunks)
-
-
-def _response_info(response: httpx.Response) -> dict[str, Any]:
-    return {
-        "request_id": response.headers.get("x-request-id"),
-        "status": response.status_code,
-        "ratelimit": ratelimit.headroom(response.headers),
-    }
-
-
-def _content_type(response: httpx.Response) -> str:
-    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
 
 
 def _with_request_id(result: ModelResult, info: dict[str, Any]) -> ModelResult:
