@@ -10,7 +10,7 @@ import pytest
 from gptls import actions, languages
 from gptls.actions import write_tests
 from gptls.demo import canned_output
-from gptls.index.summary import summarize
+from gptls.index.summarize import summarize
 from gptls.targets import lexical
 
 SOURCES = {

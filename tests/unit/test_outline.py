@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gptls.index import summary
+from gptls.index import python_reader, summarize, summary
 from gptls.index.outline import outline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,10 +34,10 @@ def _shape(found: summary.FileSummary | None) -> object:
 
 def test_the_outline_gives_the_summary_the_whole_text_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = {path: path.read_text(encoding="utf-8") for path in MODULES}
-    quick = {path: _shape(summary.summarize(str(path), text, "python")) for path, text in texts.items()}
-    monkeypatch.setattr(summary, "outline", lambda _text: None)  # the whole text, parsed
+    quick = {path: _shape(summarize.summarize(str(path), text, "python")) for path, text in texts.items()}
+    monkeypatch.setattr(python_reader, "outline", lambda _text: None)  # the whole text, parsed
     for path, text in texts.items():
-        assert quick[path] == _shape(summary.summarize(str(path), text, "python")), path
+        assert quick[path] == _shape(summarize.summarize(str(path), text, "python")), path
     assert len(texts) > 100
 
 

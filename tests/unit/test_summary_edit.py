@@ -7,7 +7,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from gptls.index.summary import FileSummary, summarize, summarize_edit
+from gptls.index.summarize import summarize, summarize_edit
+from gptls.index.summary import FileSummary
 
 SOURCES = sorted((Path(__file__).resolve().parents[2] / "server" / "gptls").rglob("*.py"))
 

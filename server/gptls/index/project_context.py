@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 from gptls.index.resolve import Found, Resolver
-from gptls.index.summary import FileSummary, Import, Symbol, summarize
+from gptls.index.summarize import summarize
+from gptls.index.summary import FileSummary, Import, Symbol
 from gptls.index.workspace import WorkspaceIndex, name_words
 from gptls.targets import Target
 from gptls.text import Document

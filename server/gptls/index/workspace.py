@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from gptls.exclusion import matching_exclude
-from gptls.index.summary import FileSummary, changed_lines, summarize, summarize_edit
+from gptls.index.summarize import changed_lines, summarize, summarize_edit
+from gptls.index.summary import FileSummary
 from gptls.languages import INDEXED_SUFFIXES
 
 log = logging.getLogger(__name__)

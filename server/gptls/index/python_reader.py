@@ -1,0 +1,140 @@
+"""A Python file's summary, read with ``ast``: definitions with their signatures and docstrings' first lines,
+classes with their members (fields, properties, ``self.x`` assignments), module constants, imports."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import textwrap
+
+from gptls.index.outline import outline
+from gptls.index.summary import MAX_MEMBERS, MAX_SIGNATURE_LINES, FileSummary, Import, Symbol, cut
+
+
+def read_python(path: str, text: str) -> FileSummary | None:
+    shortened = outline(text)  # function bodies cut: the same summary for a fraction of the parse
+    tree = None
+    if shortened is not None:
+        with contextlib.suppress(SyntaxError, ValueError, RecursionError):
+            tree = ast.parse(shortened)
+            text = shortened
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+    lines = text.splitlines()
+    symbols: dict[str, Symbol] = {}
+    imports: list[Import] = []
+    for node in tree.body:
+        for symbol in python_symbols(node, lines):
+            symbols[symbol.name] = symbol
+        if isinstance(node, ast.Import):
+            imports += [Import(a.name, 0, (), a.asname) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = tuple((a.name, a.asname or a.name) for a in node.names if a.name != "*")
+            star = any(a.name == "*" for a in node.names)
+            imports.append(Import(node.module or "", node.level, names, None, star))
+        elif isinstance(node, (ast.If, ast.Try)):  # `if TYPE_CHECKING:` and `try: import x` blocks
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom):
+                    names = tuple((a.name, a.asname or a.name) for a in inner.names if a.name != "*")
+                    imports.append(Import(inner.module or "", inner.level, names))
+                elif isinstance(inner, ast.Import):
+                    imports += [Import(a.name, 0, (), a.asname) for a in inner.names]
+    size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
+    return FileSummary(path, "python", symbols, tuple(imports), size=size)
+
+
+def python_symbols(node: ast.stmt, lines: list[str]) -> list[Symbol]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [Symbol(node.name, "function", header(node, lines), first_doc_line(node), line=node.lineno - 1)]
+    if isinstance(node, ast.ClassDef):
+        return [_python_class(node, lines)]
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        signature = cut(_source(node, lines))
+        return [Symbol(name, "constant", signature, line=node.lineno - 1) for name in names]
+    return []
+
+
+def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
+    members: list[Symbol] = []
+    seen: set[str] = set()
+    methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    seen.update(item.name for item in methods)
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            members.append(Symbol(item.name, "method", header(item, lines), first_doc_line(item), line=item.lineno - 1))
+            if item.name == "__init__":
+                members += _self_attributes(item, lines, seen)
+        elif isinstance(item, (ast.Assign, ast.AnnAssign)):  # class attributes, dataclass/attrs fields
+            targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id not in seen:
+                    seen.add(target.id)
+                    members.append(Symbol(target.id, "attribute", cut(_source(item, lines).strip())))
+    for item in methods:  # `self.x =` in any other method: an attribute too (after __init__'s)
+        if item.name != "__init__":
+            members += _self_attributes(item, lines, seen)
+    bases = tuple(ast.unparse(b) for b in node.bases)
+    return Symbol(
+        node.name,
+        "class",
+        header(node, lines),
+        first_doc_line(node),
+        bases,
+        tuple(members[:MAX_MEMBERS]),
+        node.lineno - 1,
+    )
+
+
+def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], seen: set[str]) -> list[Symbol]:
+    found = []
+    for statement in ast.walk(init):
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        elif isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        # self.a, self.b = ...: each is an attribute
+        targets = [e for t in targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and target.attr not in seen
+            ):
+                seen.add(target.attr)
+                annotation = f": {ast.unparse(statement.annotation)}" if isinstance(statement, ast.AnnAssign) else ""
+                found.append(Symbol(target.attr, "attribute", f"self.{target.attr}{annotation}"))
+    return found
+
+
+def header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]) -> str:
+    """The definition's own lines, from ``def``/``class`` to its colon (decorators left out)."""
+    first = node.lineno - 1
+    opening = node.body[0] if node.body else None
+    decorated = getattr(opening, "decorator_list", None) or []  # a decorated inner def starts at its decorator
+    body_start = min([opening.lineno, *(d.lineno for d in decorated)]) - 1 if opening else first + 1
+    last = max(first, min(body_start - 1, first + MAX_SIGNATURE_LINES - 1))
+    if body_start == first:  # `def f(): ...` on one line
+        return cut(lines[first].strip())
+    own = lines[first : last + 1]
+    while len(own) > 1 and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
+        own.pop()  # a comment that opens the body is not part of the signature
+    header = textwrap.dedent("\n".join(own)).rstrip()
+    return "\n".join(cut(line) for line in header.split("\n"))
+
+
+def first_doc_line(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+    text = ast.get_docstring(node, clean=True)
+    return cut(text.strip().split("\n", 1)[0]) if text else ""
+
+
+def _source(node: ast.stmt, lines: list[str]) -> str:
+    first = node.lineno - 1
+    last = min((node.end_lineno or node.lineno) - 1, first + 2)
+    return "\n".join(lines[first : last + 1]).strip()
