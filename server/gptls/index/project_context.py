@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
+from gptls.index.quoted_definitions import Entry, definition_block, quoted_cost
 from gptls.index.resolve import Found, Resolver
 from gptls.index.summarize import summarize
 from gptls.index.summary import FileSummary, Import, Symbol
@@ -66,7 +67,6 @@ MAX_LEXICAL = 12
 # Of the budget, at most, for the enclosing class's members (0.35 read better on the tuning projects and worse
 # on the held-out ones: bench/context.py)
 ENCLOSING_SHARE = 0.5
-FEW_MEMBERS = 16
 
 
 @dataclass
@@ -75,16 +75,6 @@ class Quoted:
 
     text: str = ""
     files: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    path: str
-    symbol: Symbol
-    with_members: bool
-    # >0: every member that fits this share of the budget (the enclosing class, half its share for each base);
-    # 0: only the relevant few
-    share: float = 0.0
 
 
 def project_context(doc: Document, target: Target, budget: int, index: WorkspaceIndex | None) -> Quoted:
@@ -99,7 +89,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     view = _file_view(doc, path, own, index, resolver)
     names = view.names
     wanted = _wanted_names(doc, target, own)
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
@@ -108,14 +98,14 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             return
         if not members and offered[0] > 2 * budget:
             return
-        offered[0] += _cost(found.symbol)
+        offered[0] += quoted_cost(found.symbol)
         if found.path == path and _inside_target(found.symbol, target):
             return
         key = (found.path, id(found.symbol))
         if key in seen and (not members or seen[key]):
             return  # already there (an entry with members, later, upgrades one without)
         seen[key] = members
-        entries.append(_Entry(found.path, found.symbol, members, share))
+        entries.append(Entry(found.path, found.symbol, members, share))
         if resolver is not None and found.symbol.kind == "class" and members:
             for base in resolver.bases(found):  # what self reaches includes what it inherits
                 add(base, members=True, share=share / 2)
@@ -218,7 +208,7 @@ def file_context(doc: Document, budget: int, index: WorkspaceIndex | None) -> st
         return ""
     resolver = Resolver.of(index) if index is not None else None
     view = _file_view(doc, path, own, index, resolver)
-    entries = [_Entry(f.path, f.symbol, False) for f in [*view.imported, *view.own] if f.symbol.kind != "module"]
+    entries = [Entry(f.path, f.symbol, False) for f in [*view.imported, *view.own] if f.symbol.kind != "module"]
     return _render(entries, path, budget, index, own, {}, 0, resolver).text
 
 
@@ -292,7 +282,7 @@ def _neighbour_names(doc: Document, target: Target, own: FileSummary) -> list[tu
     return list(dict.fromkeys(chains))
 
 
-def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[_Entry]) -> list[Found]:
+def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[Entry]) -> list[Found]:
     """Definitions elsewhere whose names share the most words with the target's identifiers (the index keeps
     a word -> definitions map, so this reads a few sets, never the whole workspace)."""
     target_words: set[str] = set()
@@ -321,7 +311,7 @@ def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[_Entr
 
 
 def _render(
-    entries: list[_Entry],
+    entries: list[Entry],
     path: str,
     budget: int,
     index: WorkspaceIndex | None,
@@ -345,7 +335,7 @@ def _render(
             break  # full
         # The enclosing class's members nearest the target first; a base's (another place) in its own order.
         near = line if entry.path == path and entry.share == ENCLOSING_SHARE else -1
-        block = _block(entry, comment, words, near, int(budget * entry.share))
+        block = definition_block(entry, comment, words, near, int(budget * entry.share))
         key = (entry.path, id(entry.symbol))
         before = placed.get(key)
         if entry.path not in headings:
@@ -406,97 +396,3 @@ def _heading(file: str, path: str, index: WorkspaceIndex | None, comment: str) -
     if file not in relative:
         relative[file] = index.relative(file)
     return f"{comment} {relative[file]}"
-
-
-_SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)
-
-
-def _block(entry: _Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
-    symbol = entry.symbol
-    if not entry.with_members:  # the same for every prompt that quotes it: made once per summary
-        cached = _SIGNATURES.get(id(symbol))
-        if cached is not None and cached[0] is symbol and cached[1] == comment:
-            return cached[2]
-        if len(_SIGNATURES) > 50_000:
-            _SIGNATURES.clear()
-        block = _signature_block(symbol, comment)
-        _SIGNATURES[id(symbol)] = (symbol, comment, block)
-        return block
-    return _member_block(entry, comment, words, line, limit)
-
-
-def _signature_block(symbol: Symbol, comment: str) -> str:
-    lines = [f"{comment} {_short(symbol.summary)}"] if symbol.summary else []
-    lines.append(
-        _compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
-    )
-    return "\n".join(lines)
-
-
-SUMMARY_CHARS = 80  # a docstring's first line says what a definition is for; the rest of a long one is budget
-
-
-def _short(summary: str) -> str:
-    return summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 3].rstrip() + "..."
-
-
-def _compact(signature: str) -> str:
-    """A signature written over several lines, on one: the same tokens for a third of the indentation."""
-    if "\n" not in signature or signature.count("\n") > 12 or '"""' in signature or "'''" in signature:
-        return signature  # a multi-line string in a default: joining its lines would change what it says
-    joined = " ".join(part.strip() for part in signature.split("\n"))
-    return re.sub(r"\(\s+", "(", re.sub(r",?\s+\)", ")", joined))
-
-
-def _member_block(entry: _Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
-    symbol = entry.symbol
-    lines = [_signature_block(symbol, comment)]
-    if entry.with_members and symbol.members:
-        indent = "    "
-        members = list(symbol.members)
-        if not entry.share and len(members) > FEW_MEMBERS:
-            # A class the target only uses: the members it names, then its public methods (what code calls on
-            # an object of another file, far more often than it reads a field), then fields.
-            named = sorted((m for m in members if m.name in words), key=lambda m: words[m.name])
-            rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
-            shown = named + [m for m in rest if m.kind != "attribute"] + [m for m in rest if m.kind == "attribute"]
-            members = [m for m in symbol.members if m in shown[:FEW_MEMBERS] or words.get(m.name) == 0]
-            if len(members) < len(symbol.members):
-                lines_left = len(symbol.members) - len(members)
-                members.append(Symbol("", "more", f"{comment} ... {lines_left} more members"))
-        elif entry.share and limit and sum(_cost(m) for m in members) > limit:
-            members = _nearest_members(members, line, limit, comment, words)
-        for member in members:
-            if member.kind == "more":
-                lines.append(indent + member.signature)
-                continue
-            signature = _compact(member.signature).replace("\n", "\n" + indent)
-            ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
-            doc = f"  {comment} {_short(member.summary)}" if member.summary else ""
-            lines.append(f"{indent}{signature}{ellipsis}{doc}")
-    return "\n".join(lines)
-
-
-def _cost(symbol: Symbol) -> int:
-    """About the characters ``symbol`` takes when quoted (its line, its summary, the indent and ellipsis)."""
-    return len(symbol.signature) + len(symbol.summary) + 8
-
-
-def _nearest_members(members: list[Symbol], line: int, limit: int, comment: str, words: dict[str, int]) -> list[Symbol]:
-    """A class too large to quote whole: its attributes and the members the target names first (short, and
-    what a body reaches through self), then methods nearest the target, in the class's order."""
-    ranked = sorted(
-        members,
-        key=lambda m: (words.get(m.name, 2), m.kind != "attribute", abs(m.line - line) if line >= 0 else m.line),
-    )
-    kept: set[int] = set()
-    used = 0
-    for member in ranked:
-        cost = _cost(member)
-        if used + cost <= limit:
-            kept.add(id(member))
-            used += cost
-    shown = [m for m in members if id(m) in kept]
-    if len(shown) < len(members):
-        shown.append(Symbol("", "more", f"{comment} ... {len(members) - len(shown)} more members"))
-    return shown

@@ -17,59 +17,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import gc
 import itertools
-import json
 import logging
 import os
 import pickle
 import re
-import struct
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gptls.exclusion import matching_exclude
+from gptls.index.gitignore import Gitignores
 from gptls.index.summarize import changed_lines, summarize, summarize_edit
 from gptls.index.summary import FileSummary
+from gptls.index.tree import SKIP_DIRS, folders_between, is_under, is_utf8, nearest
+from gptls.index.worker import log_skipped, read_worker, start_worker, stop_worker, summarize_batch, summarize_files
 from gptls.languages import INDEXED_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".eggs",
-        "site-packages",
-        "build",
-        "dist",
-        "target",
-        "out",
-        ".next",
-        "coverage",
-        "vendor",
-    }
-)
 BATCH = 100
 WALK_FACTOR = 5  # past max_files, the walk gathers this many times more to choose the nearest from
-GITIGNORE_MAX_BYTES = 256 * 1024
-GITIGNORE_MAX_PATTERNS = 1000  # each pattern is matched against every path: a cap keeps the walk linear
 NEAR_LINES = 100  # an edit this small is summarized from the buffer's previous summary
 # Worker processes parsing in parallel: the build is a one-off, and the server itself stays on its own core.
 WORKERS = max(1, min(2, (os.cpu_count() or 1)))
@@ -113,7 +85,7 @@ class WorkspaceIndex:
         self.built = False
         self.build_seconds = 0.0
         self._chars = 0
-        self._ignored: dict[str, list[str]] = {}  # directory -> its .gitignore patterns
+        self.gitignores = Gitignores()
         self.version = 0  # moves when a file is added or removed (derived maps are rebuilt then)
         self.memo: dict[str, Any] = {}  # derived data others keep with the index (the resolver)
         # word of a definition's name -> {(path, name)}: the lexical search, kept as files come and go
@@ -131,7 +103,7 @@ class WorkspaceIndex:
             self._stop.set()  # cancelled (the server shuts down): the thread stops at its next folder
             raise
         batches = [paths[start : start + BATCH] for start in range(0, len(paths), BATCH)]
-        workers = [w for w in [await _start_worker() for _ in range(WORKERS)] if w is not None]
+        workers = [w for w in [await start_worker() for _ in range(WORKERS)] if w is not None]
 
         async def drain(slot: int | None) -> None:
             while batches and not self._full:
@@ -143,7 +115,7 @@ class WorkspaceIndex:
                     if answer is None:
                         continue
                     found, errors = answer
-                _log_skipped(errors)
+                log_skipped(errors)
                 with _no_collection():
                     for path, summary in found:
                         if summary is not None:
@@ -160,7 +132,7 @@ class WorkspaceIndex:
             raise
         finally:
             for worker in workers:
-                await _stop_worker(worker)
+                await stop_worker(worker)
         self.built = True
         self.build_seconds = time.monotonic() - started
         # The summaries live as long as the server: out of the collector's sight from now on. Otherwise each
@@ -182,7 +154,7 @@ class WorkspaceIndex:
         killer) is replaced and the batch tried once more; if it dies again the batch is skipped."""
         for attempt in (1, 2):
             try:
-                data = await _read_worker(workers[slot], batch, self._max_bytes)
+                data = await read_worker(workers[slot], batch, self._max_bytes)
                 with _no_collection():
                     answer: tuple[list[tuple[str, FileSummary | None]], list[str]] = pickle.loads(data)
                 return answer
@@ -196,8 +168,8 @@ class WorkspaceIndex:
                 )
                 with contextlib.suppress(ProcessLookupError):
                     workers[slot].kill()
-                await _stop_worker(workers[slot])
-                replacement = await _start_worker()
+                await stop_worker(workers[slot])
+                replacement = await start_worker()
                 if replacement is None:
                     return None
                 workers[slot] = replacement
@@ -211,7 +183,7 @@ class WorkspaceIndex:
         """The same, in this thread (the command line, which has nothing else to do meanwhile)."""
         started = time.monotonic()
         found, errors = summarize_batch(self.walk(), self._max_bytes)
-        _log_skipped(errors)
+        log_skipped(errors)
         for path, summary in found:
             if summary is not None:
                 self._keep(path, summary)
@@ -248,9 +220,9 @@ class WorkspaceIndex:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except (OSError, ValueError):
                 continue
-            self._read_gitignore(folder)
+            self.gitignores.read(folder)
             for entry in entries:
-                if not _utf8(entry.name):
+                if not is_utf8(entry.name):
                     continue  # a name a prompt cannot carry: left out, never an error in another file's action
                 try:
                     if entry.is_dir(follow_symlinks=False):
@@ -268,17 +240,17 @@ class WorkspaceIndex:
             return False
         if os.path.exists(os.path.join(path, "pyvenv.cfg")):
             return False  # a virtual environment, whatever its name
-        return not self._gitignored(path, is_dir=True) and not self._excluded(path)
+        return not self.gitignores.ignores(path, is_dir=True) and not self._excluded(path)
 
     def wanted_file(self, path: str) -> bool:
         """A source file the index may read: a known language, not excluded (also where it links to), not
         ignored by git, not too big."""
         if os.path.splitext(path)[1].lower() not in INDEXED_SUFFIXES:
             return False
-        if self._excluded(path) or self._gitignored(path, is_dir=False):
+        if self._excluded(path) or self.gitignores.ignores(path, is_dir=False):
             return False
         real = os.path.realpath(path)
-        if real != path and (self._excluded(real) or not any(_under(real, root) for root in self.roots)):
+        if real != path and (self._excluded(real) or not any(is_under(real, root) for root in self.roots)):
             return False  # a link to a secret, or out of the workspace
         try:
             return os.path.getsize(path) <= self.limits.max_file_bytes
@@ -291,63 +263,19 @@ class WorkspaceIndex:
         buffer has none on disk). An editor holds whatever the user opened; the prompt does not."""
         if not self.covers(path) or os.path.splitext(path)[1].lower() not in INDEXED_SUFFIXES:
             return False
-        self._read_gitignores_above(path)
-        if self._gitignored(path, is_dir=False) or any(
-            self._gitignored(folder, is_dir=True) for folder in _folders_between(self._root_of(path), path)
+        self.gitignores.read_above(self._root_of(path), path)
+        if self.gitignores.ignores(path, is_dir=False) or any(
+            self.gitignores.ignores(folder, is_dir=True) for folder in folders_between(self._root_of(path), path)
         ):
             return False
         real = os.path.realpath(path)
-        return real == path or (not self._excluded(real) and any(_under(real, root) for root in self.roots))
+        return real == path or (not self._excluded(real) and any(is_under(real, root) for root in self.roots))
 
     def _root_of(self, path: str) -> str:
-        return next(root for root in self.roots if _under(path, root))
-
-    def _read_gitignores_above(self, path: str) -> None:
-        """The .gitignore files between ``path``'s root and its folder, read once (the walk may not have
-        reached them yet)."""
-        for folder in [self._root_of(path), *_folders_between(self._root_of(path), path)]:
-            if folder not in self._ignored:
-                self._ignored[folder] = []
-                self._read_gitignore(folder)
+        return next(root for root in self.roots if is_under(path, root))
 
     def _excluded(self, path: str) -> bool:
         return matching_exclude(Path(path).as_uri(), self.exclude) is not None
-
-    def _read_gitignore(self, folder: str) -> None:
-        try:
-            with open(os.path.join(folder, ".gitignore"), "rb") as handle:
-                raw = handle.read(GITIGNORE_MAX_BYTES + 1)
-        except OSError:
-            return
-        lines = raw[:GITIGNORE_MAX_BYTES].decode("utf-8", errors="replace").splitlines()
-        patterns = [line.strip() for line in lines if line.strip() and not line.startswith(("#", "!"))]
-        if len(raw) > GITIGNORE_MAX_BYTES or len(patterns) > GITIGNORE_MAX_PATTERNS:
-            log.warning(
-                "%s is over %d KiB or %d patterns: only its first ones are used",
-                os.path.join(folder, ".gitignore"),
-                GITIGNORE_MAX_BYTES // 1024,
-                GITIGNORE_MAX_PATTERNS,
-            )
-        self._ignored[folder] = patterns[:GITIGNORE_MAX_PATTERNS]
-
-    def _gitignored(self, path: str, *, is_dir: bool) -> bool:
-        """A simple reading of the .gitignore files above ``path`` (negations are not honoured: more is left
-        out, never less)."""
-        for folder, patterns in list(self._ignored.items()):  # the walk thread may be adding to it
-            if not _under(path, folder):
-                continue
-            relative = os.path.relpath(path, folder).replace(os.sep, "/")
-            name = relative.rsplit("/", 1)[-1]
-            for written in patterns:
-                if written.endswith("/") and not is_dir:
-                    continue  # a file inside an ignored directory is caught when the directory is skipped
-                pattern = written.strip("/")
-                anchored = "/" in written.rstrip("/")
-                if (anchored and fnmatch.fnmatch(relative, pattern)) or (
-                    not anchored and fnmatch.fnmatch(name, pattern)
-                ):
-                    return True
-        return False
 
     def _keep(self, path: str, summary: FileSummary) -> None:
         old = self.files.get(path)
@@ -403,7 +331,7 @@ class WorkspaceIndex:
             self.version += 1
 
     def covers(self, path: str) -> bool:
-        return any(_under(path, root) for root in self.roots) and self.wanted_file_name(path)
+        return any(is_under(path, root) for root in self.roots) and self.wanted_file_name(path)
 
     def wanted_file_name(self, path: str) -> bool:
         parts = Path(path).parts
@@ -486,7 +414,7 @@ class WorkspaceIndex:
 
     def relative(self, path: str) -> str:
         for root in self.roots:
-            if _under(path, root):
+            if is_under(path, root):
                 return os.path.relpath(path, root).replace(os.sep, "/")
         return path
 
@@ -495,101 +423,6 @@ def name_words(name: str) -> set[str]:
     """The words of an identifier (``parse_http_header`` and ``parseHTTPHeader`` -> parse, http, header)."""
     parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
     return {p.lower() for p in parts if len(p) > 2}
-
-
-def summarize_files(paths: list[str], max_bytes: int) -> list[tuple[str, FileSummary | None]]:
-    """Read and summarize ``paths``; a file that could not be is None (and logged)."""
-    found, errors = summarize_batch(paths, max_bytes)
-    _log_skipped(errors)
-    return found
-
-
-def summarize_batch(paths: list[str], max_bytes: int) -> tuple[list[tuple[str, FileSummary | None]], list[str]]:
-    """Read and summarize ``paths`` (in the worker process during a build). Unreadable, binary or oversized
-    files, and Python that does not parse, give None; so does a file whose summary raised anything else (a
-    nesting deep enough for a RecursionError), which is also named in the second list, for the log."""
-    out: list[tuple[str, FileSummary | None]] = []
-    errors: list[str] = []
-    for path in paths:
-        summary = None
-        try:
-            if os.path.getsize(path) <= max_bytes:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-                if "\x00" not in text:
-                    summary = summarize(path, text)
-                if summary is not None:
-                    summary = replace(summary, mtime_ns=os.stat(path).st_mtime_ns)
-        except (OSError, UnicodeDecodeError, ValueError):
-            summary = None
-        except Exception as exc:  # one odd file never costs the batch
-            summary = None
-            errors.append(f"{path}: {type(exc).__name__}")
-        out.append((path, summary))
-    return out, errors
-
-
-def _log_skipped(errors: list[str]) -> None:
-    for error in errors:
-        log.warning("left a file out of the index: %s", error)
-
-
-def nearest(paths: list[str], focus: list[str], limit: int) -> list[str]:
-    """The ``limit`` paths nearest the focus files (fewest folders between), else the shallowest."""
-    anchors = [Path(os.path.dirname(f)).parts for f in focus]
-
-    def distance(path: str) -> tuple[int, str]:
-        parts = Path(path).parts[:-1]
-        if not anchors:
-            return len(parts), path
-        best = len(parts) + min(len(a) - 2 * _common(parts, a) for a in anchors)
-        return best, path
-
-    return sorted(paths, key=distance)[:limit]
-
-
-def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
-def _utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-async def _start_worker() -> asyncio.subprocess.Process | None:
-    # The child imports gptls the way this process does (a venv, the VS Code extension's bundled libraries).
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    try:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from gptls.index.worker import main; main()",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            env=env,
-        )
-    except OSError as exc:
-        log.info("the indexing worker did not start (%s): indexing in a thread", exc)
-        return None
-
-
-async def _read_worker(worker: asyncio.subprocess.Process, paths: list[str], max_bytes: int) -> bytes:
-    """The worker's pickled summaries of ``paths``."""
-    assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(json.dumps({"paths": paths, "max_bytes": max_bytes}).encode() + b"\n")
-    await worker.stdin.drain()
-    (size,) = struct.unpack("<Q", await worker.stdout.readexactly(8))
-    return await worker.stdout.readexactly(size)
 
 
 @contextlib.contextmanager
@@ -604,24 +437,3 @@ def _no_collection() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
-    if worker.stdin is not None:
-        worker.stdin.close()
-    try:
-        await asyncio.wait_for(worker.wait(), 5)
-    except asyncio.TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            worker.kill()
-        await worker.wait()
-
-
-def _folders_between(root: str, path: str) -> list[str]:
-    """The folders below ``root`` that hold ``path``, outermost first (not ``root``, not ``path``)."""
-    parts = Path(os.path.relpath(path, root)).parts[:-1]
-    return [os.path.join(root, *parts[: i + 1]) for i in range(len(parts))]
-
-
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -1,0 +1,113 @@
+"""How a definition the project context quotes reads in a prompt: its signature lines, its docstring's first
+line, and for a class the members a body is likely to use, nearest the target first, within its share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gptls.index.summary import Symbol
+
+FEW_MEMBERS = 16
+_SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    symbol: Symbol
+    with_members: bool
+    # >0: every member that fits this share of the budget (the enclosing class, half its share for each base);
+    # 0: only the relevant few
+    share: float = 0.0
+
+
+def definition_block(entry: Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
+    symbol = entry.symbol
+    if not entry.with_members:  # the same for every prompt that quotes it: made once per summary
+        cached = _SIGNATURES.get(id(symbol))
+        if cached is not None and cached[0] is symbol and cached[1] == comment:
+            return cached[2]
+        if len(_SIGNATURES) > 50_000:
+            _SIGNATURES.clear()
+        block = signature_block(symbol, comment)
+        _SIGNATURES[id(symbol)] = (symbol, comment, block)
+        return block
+    return member_block(entry, comment, words, line, limit)
+
+
+def signature_block(symbol: Symbol, comment: str) -> str:
+    lines = [f"{comment} {short(symbol.summary)}"] if symbol.summary else []
+    lines.append(
+        compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
+    )
+    return "\n".join(lines)
+
+
+SUMMARY_CHARS = 80  # a docstring's first line says what a definition is for; the rest of a long one is budget
+
+
+def short(summary: str) -> str:
+    return summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 3].rstrip() + "..."
+
+
+def compact(signature: str) -> str:
+    """A signature written over several lines, on one: the same tokens for a third of the indentation."""
+    if "\n" not in signature or signature.count("\n") > 12 or '"""' in signature or "'''" in signature:
+        return signature  # a multi-line string in a default: joining its lines would change what it says
+    joined = " ".join(part.strip() for part in signature.split("\n"))
+    return re.sub(r"\(\s+", "(", re.sub(r",?\s+\)", ")", joined))
+
+
+def member_block(entry: Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
+    symbol = entry.symbol
+    lines = [signature_block(symbol, comment)]
+    if entry.with_members and symbol.members:
+        indent = "    "
+        members = list(symbol.members)
+        if not entry.share and len(members) > FEW_MEMBERS:
+            # A class the target only uses: the members it names, then its public methods (what code calls on
+            # an object of another file, far more often than it reads a field), then fields.
+            named = sorted((m for m in members if m.name in words), key=lambda m: words[m.name])
+            rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
+            shown = named + [m for m in rest if m.kind != "attribute"] + [m for m in rest if m.kind == "attribute"]
+            members = [m for m in symbol.members if m in shown[:FEW_MEMBERS] or words.get(m.name) == 0]
+            if len(members) < len(symbol.members):
+                lines_left = len(symbol.members) - len(members)
+                members.append(Symbol("", "more", f"{comment} ... {lines_left} more members"))
+        elif entry.share and limit and sum(quoted_cost(m) for m in members) > limit:
+            members = nearest_members(members, line, limit, comment, words)
+        for member in members:
+            if member.kind == "more":
+                lines.append(indent + member.signature)
+                continue
+            signature = compact(member.signature).replace("\n", "\n" + indent)
+            ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
+            doc = f"  {comment} {short(member.summary)}" if member.summary else ""
+            lines.append(f"{indent}{signature}{ellipsis}{doc}")
+    return "\n".join(lines)
+
+
+def quoted_cost(symbol: Symbol) -> int:
+    """About the characters ``symbol`` takes when quoted (its line, its summary, the indent and ellipsis)."""
+    return len(symbol.signature) + len(symbol.summary) + 8
+
+
+def nearest_members(members: list[Symbol], line: int, limit: int, comment: str, words: dict[str, int]) -> list[Symbol]:
+    """A class too large to quote whole: its attributes and the members the target names first (short, and
+    what a body reaches through self), then methods nearest the target, in the class's order."""
+    ranked = sorted(
+        members,
+        key=lambda m: (words.get(m.name, 2), m.kind != "attribute", abs(m.line - line) if line >= 0 else m.line),
+    )
+    kept: set[int] = set()
+    used = 0
+    for member in ranked:
+        cost = quoted_cost(member)
+        if used + cost <= limit:
+            kept.add(id(member))
+            used += cost
+    shown = [m for m in members if id(m) in kept]
+    if len(shown) < len(members):
+        shown.append(Symbol("", "more", f"{comment} ... {len(members) - len(shown)} more members"))
+    return shown
