@@ -133,3 +133,12 @@ def test_a_settings_defined_explanation_is_remembered_as_the_hover() -> None:
     made = actions.available(Settings(actions=(spec,)))[-1]
     assert made.remembered_as_hover and made.demo_answer is None
     assert not any(a.remembered_as_hover for a in actions.ALL)
+
+
+def test_each_action_has_its_row_in_the_docs() -> None:
+    from gptls.config import BUILT_IN_TITLES
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "actions.md").read_text()
+    missing = [a.short_title for a in actions.ALL if f"| **{a.short_title}" not in page]
+    assert missing == [], f"docs/actions.md has no row for {missing}"
+    assert {a.short_title for a in actions.ALL} == set(BUILT_IN_TITLES)

@@ -40,3 +40,22 @@ def test_every_relative_link_lands_on_a_file_and_heading() -> None:
 def test_the_front_page_links_every_page_in_docs() -> None:
     readme = (REPO / "README.md").read_text()
     assert [p.name for p in PAGES[1:] if f"(docs/{p.name}" not in readme] == []
+
+
+def _architecture_tree() -> str:
+    text = (REPO / "ARCHITECTURE.md").read_text()
+    return text.split("**The tree**", 1)[1].split("```")[1]
+
+
+def test_the_architecture_tree_names_every_module_and_nothing_that_is_gone() -> None:
+    tree = _architecture_tree()
+    named = set(re.findall(r"[\w]+\.(?:py|ts)\b", tree))
+    modules = {p.name for p in (REPO / "server" / "gptls").rglob("*.py")} - {"__init__.py", "__main__.py"}
+    sources = {p.name for p in (REPO / "client-vscode" / "src").glob("*.ts")}
+    missing = sorted(name for name in modules | sources if name not in named)
+    assert missing == [], f"ARCHITECTURE.md's tree does not name {missing}"
+    known = modules | sources | {p.name for p in REPO.glob("*/*.py")} | {p.name for p in REPO.glob("*/*/*.py")}
+    gone = sorted(name for name in named if name not in known)
+    assert gone == [], f"ARCHITECTURE.md's tree names files that do not exist: {gone}"
+    for folder in ("client-vscode/", "editors/", "tests/double/", "tests/unit/", "tests/e2e/", "bench/", "examples/"):
+        assert folder in tree and (REPO / folder).is_dir(), folder

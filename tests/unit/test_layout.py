@@ -65,6 +65,19 @@ def test_there_are_no_import_cycles() -> None:
     assert cycles == [], "\n".join(" -> ".join(c) for c in cycles)
 
 
+def test_no_two_modules_share_a_file_name() -> None:
+    # A name says what a module owns: two ``progress.py`` in different places say it of neither.
+    seen: dict[str, str] = {}
+    shared = []
+    for name, path in sorted(modules().items()):
+        if path.name in ("__init__.py", "__main__.py"):
+            continue
+        if path.name in seen:
+            shared.append(f"{seen[path.name]} and {name}")
+        seen[path.name] = name
+    assert shared == []
+
+
 def test_only_the_editor_face_speaks_lsp() -> None:
     offenders = []
     for name, path in modules().items():
@@ -122,7 +135,7 @@ def _interface_keys(source: str, name: str) -> set[str]:
 def test_the_extension_reads_the_shapes_the_server_sends() -> None:
     from gptls.errors import GptlsError
     from gptls.lsp import protocol
-    from gptls.openai.errors import MissingApiKeyError
+    from gptls.openai.api_errors import MissingApiKeyError
 
     source = (Path(__file__).resolve().parents[2] / "client-vscode" / "src" / "protocol.ts").read_text()
     assert _interface_keys(source, "RunActionArguments") == set(protocol.RunActionArguments.__annotations__)

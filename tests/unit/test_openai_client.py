@@ -13,7 +13,7 @@ import pytest
 from gptls.config import Secret, Settings
 from gptls.config_sources import settings_from_env
 from gptls.openai import FunctionTool, JsonSchemaFormat, ResponseRequest, ResponsesClient, TextDelta, follow_up
-from gptls.openai import errors as e
+from gptls.openai import api_errors as e
 from tests.double import replies
 from tests.double.server import ModelRules, ResponsesDouble
 

@@ -1,6 +1,6 @@
 """The ``gptls`` command: the language server (stdio or TCP), ``check``, ``run`` and ``demo``.
 
-A thin face, like ``lsp/``: parsing arguments and exit statuses here; ``cli/check.py`` and ``cli/run.py`` hand
+A thin face, like ``lsp/``: parsing arguments and exit statuses here; ``cli/check.py`` and ``cli/run_action.py`` hand
 the work to the same openai/ client and pipeline the editor uses.
 """
 

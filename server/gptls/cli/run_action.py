@@ -25,7 +25,7 @@ from gptls.cli.args import settings_from_args
 from gptls.cli.colour import coloured
 from gptls.cli.colour import wanted as colour_wanted
 from gptls.cli.diagnostics import Diagnostic, DiagnosticsError, from_messages, read_diagnostics
-from gptls.cli.progress import shown_while_waiting
+from gptls.cli.progress_line import shown_while_waiting
 from gptls.cli.say import say
 from gptls.config import Settings
 from gptls.errors import GptlsError

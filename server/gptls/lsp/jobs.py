@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 
 from gptls.lsp.documents import FastTextDocument
-from gptls.lsp.progress import model_progress
+from gptls.lsp.work_done import model_progress
 from gptls.text import Document
 
 if TYPE_CHECKING:

@@ -70,7 +70,7 @@ async def initialized(ls: GptlsServer, params: lsp.InitializedParams) -> None:
         ls.show(NOTICE, lsp.MessageType.Info)
     if not ls.settings.api_key.reveal():
         # Said now, not only at the first action: a status bar shows the error at once.
-        from gptls.openai.errors import MissingApiKeyError
+        from gptls.openai.api_errors import MissingApiKeyError
 
         ls.last_error = MissingApiKeyError()  # status bars show it (VS Code: with a Set API Key button)
         log.warning("%s", ls.last_error)  # every editor: the first action says it again, as a message

@@ -22,7 +22,7 @@ import httpx
 from gptls.config import Settings
 from gptls.errors import GptlsError
 from gptls.openai import ratelimit
-from gptls.openai.errors import (
+from gptls.openai.api_errors import (
     APIStatusError,
     APITimeoutError,
     DeadlineExceededError,

@@ -11,7 +11,7 @@ import httpx
 from gptls import __version__
 from gptls.config import Settings
 from gptls.openai import ratelimit
-from gptls.openai.errors import APIConnectionError, APITimeoutError, MalformedResponseError, MissingApiKeyError
+from gptls.openai.api_errors import APIConnectionError, APITimeoutError, MalformedResponseError, MissingApiKeyError
 from gptls.redaction import register_secret
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024

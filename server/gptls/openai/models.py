@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from gptls.config import DEFAULT_MODEL, Settings
 from gptls.errors import GptlsError
-from gptls.openai.errors import ModelNotFoundError
+from gptls.openai.api_errors import ModelNotFoundError
 from gptls.openai.model_state import ModelState
 from gptls.openai.wire import ModelResult, ResponseRequest
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gptls.config import REASONING_EFFORTS, VERBOSITIES, Settings
-from gptls.openai.errors import SETTING_OF_PARAM, UnsupportedParameterError
+from gptls.openai.api_errors import SETTING_OF_PARAM, UnsupportedParameterError
 from gptls.openai.wire import JsonDict
 
 # Where each optional parameter a model may refuse lives in the body. A refused value is replaced by the

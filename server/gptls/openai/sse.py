@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from gptls.openai.errors import MalformedResponseError
+from gptls.openai.api_errors import MalformedResponseError
 from gptls.openai.wire import JsonDict
 from gptls.timeouts import timeout
 

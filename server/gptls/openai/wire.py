@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gptls.config import Settings, takes_sampling_parameters
-from gptls.openai.errors import (
+from gptls.openai.api_errors import (
     IncompleteError,
     MalformedResponseError,
     RefusalError,

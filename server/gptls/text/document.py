@@ -58,7 +58,7 @@ class Document:
         self.starts = [0, *accumulate(len(line) for line in with_ends)]
         self.lines = [line.rstrip("\r\n") for line in with_ends]
         self.newline = "\r\n" if "\r\n" in text else "\n"
-        # What other modules work out from this text once (e.g. the lines context.py may quote).
+        # What other modules work out from this text once (e.g. the lines file_context.py may quote).
         self.memo: dict[str, Any] = {}
 
     def line(self, index: int) -> str:

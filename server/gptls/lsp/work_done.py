@@ -119,7 +119,7 @@ class Progress:
         self.message("waiting for a free slot (gptls.maxConcurrentCalls)…")
 
     def retrying(self, error: GptlsError, delay: float) -> None:
-        from gptls.openai.errors import RateLimitError
+        from gptls.openai.api_errors import RateLimitError
 
         reason = "rate limited" if isinstance(error, RateLimitError) else type(error).__name__
         self.message(f"{reason}; retrying in {delay:.1f}s…")
