@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,16 +94,13 @@ ACTION = Action(
     demo_answer=canned.complexity,
 )
 
-COMMENT_ACTION = Action(
+# The same question, its answer inserted as a comment: one prompt, so one cached answer serves both.
+COMMENT_ACTION = dataclasses.replace(
+    ACTION,
     id="explain-comment",
     title="gptls: Insert complexity comment",
     kind="refactor.rewrite.gptls.explainComment",
     produces="edit",
-    instructions=INSTRUCTIONS,
-    schema=SCHEMA,
-    applies=_applies,
-    task=_task,
     to_outcome=_as_comment,
     prompt_id="explain",
-    demo_answer=canned.complexity,
 )
