@@ -15,7 +15,6 @@ from gptls.exclusion import is_excluded, looks_binary
 from gptls.lsp.features import FEATURES
 from gptls.lsp.jobs import document, ls_job, reviewed_by_client, run_job
 from gptls.lsp.protocol import OPEN_FILE_COMMAND, REVIEW_DISCARDED, RUN_COMMAND
-from gptls.targets import target_at
 from gptls.text.shown import message_text
 
 if TYPE_CHECKING:
@@ -34,6 +33,7 @@ CODE_ACTIONS = lsp.CodeActionOptions(
 def code_action(ls: GptlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     from gptls.actions import available
     from gptls.actions.base import Problem
+    from gptls.targets import target_at
 
     uri = params.text_document.uri
     doc, version = document(ls, uri)

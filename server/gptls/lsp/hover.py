@@ -9,7 +9,6 @@ from lsprotocol import types as lsp
 from gptls.exclusion import is_excluded, looks_binary
 from gptls.lsp.features import FEATURES
 from gptls.lsp.jobs import document, run_job
-from gptls.targets import find_function, function_target
 from gptls.text import Pos, Span
 from gptls.text.shown import plain
 
@@ -23,6 +22,7 @@ async def hover(ls: GptlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     from gptls.actions import TextResult
     from gptls.actions import explain as explain_action
     from gptls.pipeline import Job
+    from gptls.targets import find_function, function_target
 
     mode = ls.settings.hover
     if mode == "off":

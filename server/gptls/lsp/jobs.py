@@ -10,7 +10,6 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 
 from gptls.lsp.documents import FastTextDocument
-from gptls.lsp.work_done import model_progress
 from gptls.text import Document
 
 if TYPE_CHECKING:
@@ -45,6 +44,7 @@ async def run_job(
     """Run one job with progress (and consent, for actions that execute code); tell the user its note.
     Progress uses the client's ``token`` when it sent one, else one gptls creates (if ``server_progress``)."""
     from gptls.actions import EditResult, TextResult
+    from gptls.lsp.work_done import model_progress
 
     await ensure_may_run_code(ls, job)
     await ls.until_settled()  # an action asked during start-up: the project index exists before its prompt

@@ -11,7 +11,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from gptls.text import edits
+from gptls.text import shown
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ STATUS_NOTIFICATION = "gptls/status"
 REVIEW_DISCARDED = "you discarded it in the review"
 # The status's errorKind when no API key is set: the extension offers Set API Key / Try the Demo for it.
 NO_API_KEY = "no-api-key"
-# A reviewed edit's change annotation describes it as this prefix, then the model's note (made in text/edits.py).
-REVIEW_NOTE_PREFIX = edits.REVIEW_NOTE_PREFIX
+# A reviewed edit's change annotation describes it as this prefix, then the model's note (made in text/shown.py).
+REVIEW_NOTE_PREFIX = shown.REVIEW_NOTE_PREFIX
 # The action a client runs with an instruction the user typed (gptls.runAction with RunActionArguments).
 INSTRUCT_ACTION = "instruct"
 

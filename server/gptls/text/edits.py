@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from gptls.text import Document, Span
 from gptls.text.positions import ClientUnits
-from gptls.text.shown import message_text
+from gptls.text.shown import REVIEW_NOTE_PREFIX, message_text
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
@@ -100,11 +100,6 @@ def _best_by_surroundings(old: str, start: int, length: int, new: str, candidate
     if ranked[0][0] - ranked[1][0] < 8:
         return []
     return [ranked[0][1]]
-
-
-# A reviewed edit's change annotation describes it as this prefix, then the model's note: the VS Code review
-# shows the note alone (gptls/lsp/protocol.py shares it with the extension), other clients the whole.
-REVIEW_NOTE_PREFIX = "Written by a model: review it before applying. "
 
 
 def apply_to_text(doc: Document, planned: PlannedEdit) -> str:

@@ -14,6 +14,9 @@ import re
 # bidirectional formatting characters, which reorder what is shown (a title or a line that reads otherwise).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CRLF = "\r\n"
+# A reviewed edit's change annotation describes it as this prefix, then the model's note: the VS Code review
+# shows the note alone (gptls/lsp/protocol.py shares it with the extension), other clients the whole.
+REVIEW_NOTE_PREFIX = "Written by a model: review it before applying. "
 
 
 def plain(text: str) -> str:
