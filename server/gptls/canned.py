@@ -50,6 +50,10 @@ def tests(_target: str, language_id: str) -> dict[str, Any]:
     return {"code": template.replace("{mark}", MARK)}
 
 
+def answer(_target: str, _language_id: str) -> dict[str, Any]:
+    return {"answer": f"A canned answer ({MARK}); with an API key the model answers your question about this code."}
+
+
 def docstring(_target: str, _language_id: str) -> dict[str, Any]:
     return {"docstring": f"A canned docstring ({MARK}); with an API key it describes this code."}
 

@@ -140,6 +140,7 @@ BUILT_IN_TITLES = (
     "Generate function (verified)",
     "Explain complexity",
     "Insert complexity comment",
+    "Explain this code",
     "Suggest refactor",
     "Edit as instructed",
     "Add docstring",

@@ -10,6 +10,7 @@ import asyncio
 import datetime
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -28,6 +29,7 @@ from gptls.actions.base import (
 )
 from gptls.cache import ResultCache, cache_key
 from gptls.config import Settings
+from gptls.conversations import Conversation, Turn
 from gptls.exclusion import is_excluded, looks_binary
 from gptls.file_context import build_context
 from gptls.index import WorkspaceIndex, project_context
@@ -100,6 +102,31 @@ def outcome_of(job: Job, answer: Answer) -> Outcome:
     if answer.verdict is not None and isinstance(outcome, EditResult):
         outcome = replace(outcome, note=answer.verdict.note(), verdict=answer.verdict)
     return outcome
+
+
+MAX_PROPOSALS = 64
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The last edit the model proposed for a document: the job, its outcome, and the exchange it came from."""
+
+    job: Job
+    outcome: EditResult
+    turn: Turn
+
+
+def _answered(answer: Answer) -> str:
+    """The model's answer as the next turn re-sends it (a cached answer has only its fields)."""
+    return answer.text or json.dumps(answer.fields)
+
+
+def check_document(doc: Document, settings: Settings) -> None:
+    """Raise ActionError when nothing of ``doc`` may be sent: an excluded file, a binary one."""
+    if is_excluded(doc.uri, settings.exclude, doc.memo):
+        raise ActionError("This file matches gptls.exclude (secrets, keys, .env files): gptls never sends it.")
+    if looks_binary(doc.text):
+        raise ActionError("This file looks binary (it holds NUL bytes): gptls does not send it.")
 
 
 class Reporter(Protocol):
@@ -182,6 +209,7 @@ class Pipeline:
         self.cache: ResultCache[Answer] = ResultCache()
         self.index: WorkspaceIndex | None = None  # the face sets it once the workspace is known
         self.last_request: LastRequest | None = None
+        self.proposed: OrderedDict[str, Proposal] = OrderedDict()  # document URI -> the last edit proposed
         self.usage = UsageLedger()
         self.usage.warn = self.events.notice
         self._budget_told = ""  # the day the user was told the daily budget was reached
@@ -240,10 +268,7 @@ class Pipeline:
 
     def check(self, job: Job, settings: Settings) -> None:
         """Raise ActionError when the job must not be sent at all."""
-        if is_excluded(job.doc.uri, settings.exclude, job.doc.memo):
-            raise ActionError("This file matches gptls.exclude (secrets, keys, .env files): gptls never sends it.")
-        if looks_binary(job.doc.text):
-            raise ActionError("This file looks binary (it holds NUL bytes): gptls does not send it.")
+        check_document(job.doc, settings)
         if len(job.target.text) > settings.max_selection_chars:
             raise ActionError(
                 f"The selection is too large ({len(job.target.text):,} characters; the limit is "
@@ -262,7 +287,8 @@ class Pipeline:
         request = ResponseRequest(
             input=text,
             instructions=job.action.instructions,
-            text_format=JsonSchemaFormat(job.action.format_name, job.action.schema),
+            # An action without a schema (Ask) answers in prose, shown as it streams in.
+            text_format=JsonSchemaFormat(job.action.format_name, job.action.schema) if job.action.schema else None,
         )
         key = cache_key(job.action.cache_id, job.doc.language_id, text, settings.cache_identity())
         self.last_request = LastRequest(job.action.id, request.instructions or "", text, quoted.files)
@@ -283,14 +309,54 @@ class Pipeline:
         self.configure(settings)
         self.check(job, settings)
         request, key = self.request(job, settings)
-        answer = self.cache.get(key)
+        answer = self.cache.get(key) if job.action.cached else None
         if answer is None:
             answer = await self._ask(request, job, settings, reporter)
             outcome = outcome_of(job, answer)
-            self.cache.put(key, answer)  # only answers that made a good outcome are kept
-            return outcome
-        log.info("%s: answered from cache", job.action.id)
-        return outcome_of(job, answer)
+            if job.action.cached:
+                self.cache.put(key, answer)  # only answers that made a good outcome are kept
+        else:
+            log.info("%s: answered from cache", job.action.id)
+            outcome = outcome_of(job, answer)
+        self._remember_proposal(job, outcome, Turn(str(request.input), _answered(answer), answer.response_id))
+        return outcome
+
+    async def converse(
+        self,
+        job: Job,
+        settings: Settings,
+        conversation: Conversation,
+        reporter: Reporter = QUIET,
+        *,
+        message: str | None = None,
+    ) -> Outcome:
+        """One turn of ``conversation``, never from the cache: the first sends the job's prompt; a later one
+        sends ``message`` (a follow-up question), or the job's prompt again (a refinement, against the code as it
+        is now), after the earlier turns. The turn is added to the conversation once its outcome is good."""
+        self.configure(settings)
+        self.check(job, settings)
+        first, _key = self.request(job, settings)
+        asked = first.input if message is None else message
+        assert isinstance(asked, str)
+        request = conversation.next_request(replace(first, input=asked), store=settings.store)
+        if not isinstance(request.input, str):
+            self.last_request = replace(
+                self.last_request or LastRequest(job.action.id, "", "", []), input=json.dumps(request.input, indent=1)
+            )
+        answer = await self._ask(request, job, settings, reporter)
+        outcome = outcome_of(job, answer)
+        turn = Turn(asked, _answered(answer), answer.response_id)
+        conversation.turns.append(turn)
+        self._remember_proposal(job, outcome, turn)
+        return outcome
+
+    def _remember_proposal(self, job: Job, outcome: Outcome, turn: Turn) -> None:
+        """The last edit the model proposed for a document, for a refinement (gptls.refine)."""
+        if isinstance(outcome, EditResult):
+            self.proposed[job.doc.uri] = Proposal(job, outcome, turn)
+            self.proposed.move_to_end(job.doc.uri)
+            while len(self.proposed) > MAX_PROPOSALS:
+                self.proposed.popitem(last=False)
 
     async def _ask(
         self,
@@ -313,7 +379,10 @@ class Pipeline:
 
                 if not job.action.tools:
                     result = await call(request)
-                    return Answer(parse_answer(result.text, tuple(job.action.schema.get("required", ()))))
+                    if not job.action.schema:
+                        return Answer({"answer": result.text.strip()}, text=result.text, response_id=result.id)
+                    fields = parse_answer(result.text, tuple(job.action.schema.get("required", ())))
+                    return Answer(fields, text=result.text, response_id=result.id)
                 return await self._tool_loop(call, request, job, settings, reporter)
             finally:
                 self._count(-1)

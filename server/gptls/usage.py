@@ -17,7 +17,7 @@ from gptls.state_files import read_state, write_state
 log = logging.getLogger(__name__)
 
 USAGE_FILE = "usage.json"
-KINDS = ("completions", "actions", "hovers")
+KINDS = ("completions", "actions", "hovers", "asks")
 KEEP_DAYS = 31
 
 

@@ -346,3 +346,34 @@ def test_under_lsp_the_log_goes_to_the_client_not_also_to_stderr(double) -> None
     assert result.returncode == 0, result.stderr
     assert b"window/logMessage" in result.stdout and b"position encoding" in result.stdout
     assert b"position encoding" not in result.stderr, result.stderr.decode()
+
+
+CODE = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+
+
+def test_run_ask_prints_the_answer_and_a_follow_up_carries_the_earlier_turn(double, tmp_path) -> None:
+    source = tmp_path / "totals.py"
+    source.write_text(CODE)
+    env = {**double.env(), "XDG_STATE_HOME": str(tmp_path / "state")}
+    double.script(replies.text("It adds the items up.\x1b]52;c;ZXZpbA==\x07"))
+    result = gptls("run", "ask", f"{source}:2", "what does this do?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "It adds the items up." in result.stdout and "\x1b" not in result.stdout  # the terminal filter
+    assert "what does this do?" in double.requests[0].body["input"]
+    double.script(replies.text("An empty list gives 0."))
+    result = gptls("run", "ask", str(source), "--follow-up", "and for an empty list?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "An empty list gives 0." in result.stdout
+    sent = double.requests[1].body["input"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert "what does this do?" in sent[0]["content"] and "It adds the items up" in sent[1]["content"]
+    assert sent[2]["content"].endswith("and for an empty list?")
+
+
+def test_run_ask_follow_up_without_an_earlier_question_says_what_to_do(double, tmp_path) -> None:
+    source = tmp_path / "totals.py"
+    source.write_text(CODE)
+    result = gptls("run", "ask", str(source), "--follow-up", "and then?", env=double.env())
+    assert result.returncode == 2 and "ask one first" in result.stderr and double.requests == []
+    result = gptls("run", "refactor", f"{source}:2", "--follow-up", "shorter", env=double.env())
+    assert result.returncode == 2 and "--follow-up goes with ask" in result.stderr

@@ -21,8 +21,8 @@ STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a cir
 BODY = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
 INSTRUCTED = "# gptls: make it handle None\ndef total(items):\n    return sum(items)\n"
 OFFERED = {  # the built-in actions offered on each sample, by id (verified needs its setting; fix a diagnostic)
-    "stub": {"generate", "generate-verified", "explain", "explain-comment", "docstring"},
-    "body": {"explain", "explain-comment", "refactor", "docstring", "write-tests"},
+    "stub": {"generate", "generate-verified", "explain", "explain-comment", "docstring", "ask"},
+    "body": {"explain", "explain-comment", "refactor", "docstring", "write-tests", "ask"},
 }
 
 
@@ -132,7 +132,7 @@ def test_a_settings_defined_explanation_is_remembered_as_the_hover() -> None:
     spec = ActionSpec(title="Summarize", instructions="Say what it does.", result="explain")
     made = actions.available(Settings(actions=(spec,)))[-1]
     assert made.remembered_as_hover and made.demo_answer is None
-    assert not any(a.remembered_as_hover for a in actions.ALL)
+    assert {a.id for a in actions.ALL if a.remembered_as_hover} == {"ask"}  # Explain this code
 
 
 def test_each_action_has_its_row_in_the_docs() -> None:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import functools
 
-from gptls.actions import custom, docstring, explain, fix, generate, instruct, refactor, verified, write_tests
+from gptls.actions import (
+    ask,
+    custom,
+    docstring,
+    explain,
+    fix,
+    generate,
+    instruct,
+    refactor,
+    refine,
+    verified,
+    write_tests,
+)
 from gptls.actions.base import Action, ActionError, EditResult, FileAddition, Outcome, TextResult
 from gptls.config import Settings
 from gptls.config_values import ActionSpec
@@ -14,13 +26,14 @@ ALL: tuple[Action, ...] = (
     verified.ACTION,
     explain.ACTION,
     explain.COMMENT_ACTION,
+    ask.ACTION,
     refactor.ACTION,
     instruct.ACTION,
     docstring.ACTION,
     write_tests.ACTION,
     fix.ACTION,  # offered for the diagnostics at the range, after the others
 )
-BY_ID = {action.id: action for action in ALL}
+BY_ID = {action.id: action for action in (*ALL, refine.ACTION)}  # Refine: by its command only
 
 
 def available(settings: Settings) -> tuple[Action, ...]:

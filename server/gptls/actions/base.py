@@ -66,6 +66,8 @@ class Answer:
 
     fields: dict[str, Any]
     verdict: Verdict | None = None
+    text: str = ""  # the model's text as it came (what a conversation's next turn re-sends)
+    response_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,11 @@ class Action:
     # The canned answer ``gptls demo`` gives (answer fields, from the target's text and its language): an
     # answer of the action's own shape, so the demo shows what the action does. None: one from the schema.
     demo_answer: Callable[[str, str], dict[str, Any]] | None = None
+    # It answers in a conversation the user may go on with (follow-ups).
+    conversational: bool = False
+    # Its answers are kept in the cache (the same question on the same code is answered once); not a
+    # conversation's, which goes on from the response itself.
+    cached: bool = True
 
     @property
     def short_title(self) -> str:

@@ -150,13 +150,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "action",
-        help="generate, generate-verified, explain, explain-comment, refactor, instruct, docstring, write-tests or fix",
+        help="generate, generate-verified, explain, explain-comment, ask, refactor, instruct, docstring, write-tests "
+        "or fix",
     )
     run.add_argument("target", help="FILE, FILE:LINE or FILE:START-END (1-based lines)")
     run.add_argument(
         "instruction",
         nargs="?",
-        help='for instruct: what to do ("make this async"); else a `gptls: ...` comment at the lines says it',
+        help='for instruct: what to do ("make this async"), else a `gptls: ...` comment at the lines says it; '
+        'for ask: the question ("why does this fail for an empty list?")',
+    )
+    run.add_argument(
+        "--follow-up",
+        metavar="QUESTION",
+        help="for ask: continue the last conversation about FILE with this question (the model sees the earlier "
+        "questions and answers)",
     )
     run.add_argument("--apply", action="store_true", help="write the edit to FILE instead of printing a diff")
     run.add_argument(

@@ -8,6 +8,7 @@ import difflib
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from gptls.actions import (
@@ -28,11 +29,14 @@ from gptls.cli.diagnostics import Diagnostic, DiagnosticsError, from_messages, r
 from gptls.cli.progress_line import shown_while_waiting
 from gptls.cli.say import say
 from gptls.config import Settings
+from gptls.conversations import Conversation
+from gptls.conversations import Saved as Conversations
 from gptls.errors import GptlsError
 from gptls.exclusion import OutsideError, matching_exclude, resolve_inside
 from gptls.index import IndexLimits, WorkspaceIndex
 from gptls.languages import of_suffix
-from gptls.pipeline import Pipeline, Quiet, job_for
+from gptls.pipeline import Job, Pipeline, Quiet, job_for
+from gptls.targets import Target
 from gptls.text import Document, Pos, Span
 from gptls.text.edits import apply_to_text
 from gptls.text.files import SourceFileError, read_source, write_source
@@ -216,10 +220,19 @@ async def _run(args: argparse.Namespace) -> int:
     workspace = Workspace(
         project_root(path, args.root), settings.exclude, inputs=inputs_of(action, args, path, first, last)
     )
+    follow_up: str = getattr(args, "follow_up", None) or ""
+    if follow_up and not action.conversational:
+        raise UsageError(f"{action.id} is not a conversation; --follow-up goes with ask.")
+    saved = Conversations(settings.state_dir)
+    conversation = saved.load(uri) if follow_up else None
+    if follow_up and conversation is None:
+        raise UsageError(f'there is no earlier question about {path}; ask one first: gptls run ask {path}:LINE "..."')
     try:
         job = job_for(action, doc, target_span(doc, path, first, last), workspace)
     except ActionError as error:
         raise UsageError(str(error)) from None
+    if job is None and conversation is not None:  # a follow-up needs no target: the first question had one
+        job = Job(action, doc, Target("selection", Span(Pos(0, 0), Pos(0, 0)), "", Span(Pos(0, 0), Pos(0, 1)), ""))
     if job is None:
         where = f"{path}:{first}" if first else str(path)
         raise UsageError(
@@ -239,7 +252,15 @@ async def _run(args: argparse.Namespace) -> int:
         pipeline.index = index
     try:
         async with shown_while_waiting(action.id, settings.model) as progress:
-            outcome = await pipeline.run(job, settings, reporter=progress)
+            if action.conversational:
+                conversation = conversation or Conversation("cli", workspace.root, uri)
+                question = f"Follow-up question (the user's, not the file's): {follow_up}" if follow_up else None
+                outcome = await pipeline.converse(
+                    replace(job, kind="asks"), settings, conversation, progress, message=question
+                )
+                saved.keep(conversation)
+            else:
+                outcome = await pipeline.run(job, settings, reporter=progress)
     except (GptlsError, ActionError) as error:
         say(f"gptls run: {error}", err=True)
         return 1

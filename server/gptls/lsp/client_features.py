@@ -27,6 +27,8 @@ class ClientFeatures:
     # gptls' VS Code extension (experimental.gptls.notices) shows the demo notice itself, from gptls/status, and
     # closes it when the demo stops: a window/showMessage would stay on screen after.
     own_notices: bool = False
+    # gptls' VS Code extension (experimental.gptls.answerStream): an ask's answer streams to its view.
+    answer_stream: bool = False
 
 
 def client_features(caps: lsp.ClientCapabilities) -> ClientFeatures:
@@ -62,6 +64,7 @@ def client_features(caps: lsp.ClientCapabilities) -> ClientFeatures:
         ),
         review_edits=_experimental(caps, "reviewEdits"),
         own_notices=_experimental(caps, "notices"),
+        answer_stream=_experimental(caps, "answerStream"),
         change_annotations=bool(
             code_action
             and code_action.honors_change_annotations

@@ -18,9 +18,10 @@ from gptls.lsp.protocol import OPEN_FILE_COMMAND, REVIEW_DISCARDED, RUN_COMMAND
 from gptls.text.shown import message_text
 
 if TYPE_CHECKING:
-    from gptls.actions import Action
+    from gptls.actions import Action, EditResult, FileAddition
     from gptls.actions.base import Inputs
     from gptls.lsp.server import GptlsServer
+    from gptls.pipeline import Job
 
 log = logging.getLogger(__name__)
 
@@ -150,14 +151,21 @@ async def open_written(ls: GptlsServer, *args: Any) -> dict[str, Any]:
 
 @FEATURES.command(RUN_COMMAND, what="the action", fallback=lambda error, _args: {"applied": False, "error": str(error)})
 async def run_action(ls: GptlsServer, *args: Any) -> dict[str, Any]:
-    from gptls.actions import EditResult, FileAddition, TextResult
-    from gptls.lsp.outcomes import outcome_edit, written
+    from gptls.actions import TextResult
 
     job, _version = ls_job(ls, args[0] if args else None)
     outcome = await run_job(ls, job)
     if isinstance(outcome, TextResult):
         ls.show(outcome.plain, lsp.MessageType.Info)
         return {"applied": False, "text": outcome.markdown}
+    return await apply_outcome(ls, job, outcome)
+
+
+async def apply_outcome(ls: GptlsServer, job: Job, outcome: EditResult | FileAddition) -> dict[str, Any]:
+    """Hand the outcome's edit to the editor (which may show it for review) and say what became of it."""
+    from gptls.actions import EditResult, FileAddition
+    from gptls.lsp.outcomes import outcome_edit, written
+
     edit = outcome_edit(ls, job, outcome)
     if edit is None:
         return {"applied": False, "reason": "document changed"}

@@ -13,10 +13,14 @@ from gptls.lsp.documents import FastTextDocument
 from gptls.text import Document
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gptls.actions import Action, Outcome
     from gptls.actions.base import Inputs, Workspace
+    from gptls.conversations import Conversation
+    from gptls.errors import GptlsError
     from gptls.lsp.server import GptlsServer
-    from gptls.pipeline import Job
+    from gptls.pipeline import Job, Reporter
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,27 @@ def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
     if isinstance(text_doc, FastTextDocument):
         return text_doc.snapshot(), text_doc.version
     return Document(text_doc.source, text_doc.language_id or "plaintext", uri), text_doc.version
+
+
+class Streamed:
+    """A job's progress that also hands each piece of the answer to ``on_text`` (an answer view)."""
+
+    def __init__(self, progress: Reporter, on_text: Callable[[str], None]) -> None:
+        self.progress = progress
+        self.on_text = on_text
+
+    def delta(self, text: str) -> None:
+        self.progress.delta(text)
+        self.on_text(text)
+
+    def queued(self) -> None:
+        self.progress.queued()
+
+    def retrying(self, error: GptlsError, delay: float) -> None:
+        self.progress.retrying(error, delay)
+
+    def message(self, text: str) -> None:
+        self.progress.message(text)
 
 
 def must_review(ls: GptlsServer, action: Action, asked_by_file: bool) -> bool:
@@ -39,10 +64,20 @@ def reviewed_by_client(ls: GptlsServer, action: Action, asked_by_file: bool = Fa
 
 
 async def run_job(
-    ls: GptlsServer, job: Job, token: lsp.ProgressToken | None = None, *, server_progress: bool = True
+    ls: GptlsServer,
+    job: Job,
+    token: lsp.ProgressToken | None = None,
+    *,
+    server_progress: bool = True,
+    conversation: Conversation | None = None,
+    message: str | None = None,
+    on_text: Callable[[str], None] | None = None,
+    remember: bool = True,
 ) -> Outcome:
     """Run one job with progress (and consent, for actions that execute code); tell the user its note.
-    Progress uses the client's ``token`` when it sent one, else one gptls creates (if ``server_progress``)."""
+    Progress uses the client's ``token`` when it sent one, else one gptls creates (if ``server_progress``).
+    With ``conversation`` it is that conversation's next turn (``message``: a follow-up's words); ``on_text``
+    hears the answer as it streams in; ``remember`` keeps an explanation as the function's hover."""
     from gptls.actions import EditResult, TextResult
     from gptls.lsp.work_done import model_progress
 
@@ -50,11 +85,11 @@ async def run_job(
     await ls.until_settled()  # an action asked during start-up: the project index exists before its prompt
     title = job.action.short_title
     async with model_progress(ls, title, token, create=server_progress) as progress:
-        outcome = await ls.pipeline.run(
-            job,
-            ls.settings,
-            reporter=progress,
-        )
+        reporter = progress if on_text is None else Streamed(progress, on_text)
+        if conversation is None:
+            outcome = await ls.pipeline.run(job, ls.settings, reporter=reporter)
+        else:
+            outcome = await ls.pipeline.converse(job, ls.settings, conversation, reporter, message=message)
         if isinstance(outcome, EditResult) and outcome.note:
             progress.final = outcome.note[:200]
     ls.usage_changed()
@@ -62,7 +97,7 @@ async def run_job(
         ls.last_error = None
         ls.send_status_soon()
     function = job.target.function
-    explained = isinstance(outcome, TextResult) and job.action.remembered_as_hover
+    explained = isinstance(outcome, TextResult) and job.action.remembered_as_hover and remember
     if explained and function is not None and job.target.kind in ("function", "stub"):
         assert isinstance(outcome, TextResult)
         ls.explanations[(job.doc.uri, function.name)] = (job.target.text, outcome)
@@ -118,7 +153,7 @@ def ls_job(ls: GptlsServer, data: Any) -> tuple[Job, int | None]:
     if action is None:
         raise ActionError("This gptls action is malformed, from another version, or no longer defined; ask again.")
     doc, version = document(ls, data["uri"])
-    span = ls.units.span_from_client(doc, _range_from_json(data.get("range")))
+    span = ls.units.span_from_client(doc, ls_range(data.get("range")))
     job = job_for(action, doc, span, workspace(ls, doc.uri, Inputs.from_data(data)))
     if job is None:
         raise ActionError(f"{action.short_title} does not apply here any more.")
@@ -137,7 +172,7 @@ def workspace(ls: GptlsServer, uri: str, inputs: Inputs | None = None) -> Worksp
     return Workspace(root, ls.settings.exclude, opened, inputs or Inputs())
 
 
-def _range_from_json(data: Any) -> lsp.Range:
+def ls_range(data: Any) -> lsp.Range:
     from gptls.actions import ActionError
 
     try:

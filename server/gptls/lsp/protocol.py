@@ -28,6 +28,13 @@ REVIEW_DISCARDED = "you discarded it in the review"
 NO_API_KEY = "no-api-key"
 # A reviewed edit's change annotation describes it as this prefix, then the model's note (made in text/shown.py).
 REVIEW_NOTE_PREFIX = shown.REVIEW_NOTE_PREFIX
+# Ask about the code ({"textDocument": {"uri"}, "range", "question"}, or {"conversation", "question"} for a
+# follow-up) and refine the last proposed edit ({"textDocument": {"uri"}, "instruction"}).
+ASK_COMMAND = "gptls.ask"
+REFINE_COMMAND = "gptls.refine"
+# A piece of an answer as it streams in ({"conversation", "delta"}), to clients that declare
+# experimental.gptls.answerStream (the VS Code extension's answer view).
+ANSWER_NOTIFICATION = "gptls/answer"
 # The action a client runs with an instruction the user typed (gptls.runAction with RunActionArguments).
 INSTRUCT_ACTION = "instruct"
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gptls.actions import TextResult
     from gptls.completion import Completer
     from gptls.consent import ConsentStore
+    from gptls.conversations import Conversations
     from gptls.index import WorkspaceIndex
     from gptls.pipeline import Pipeline
 
@@ -74,6 +75,7 @@ class GptlsServer(LanguageServer):
         # The latest explanation a settings-defined "explain" action gave for a function: (uri, name) ->
         # (the function's text then, Markdown). Its hover shows it while the function is unchanged.
         self.explanations: dict[tuple[str, str], tuple[str, TextResult]] = {}
+        self._conversations: Conversations | None = None
 
     @property
     def gptls_protocol(self) -> GptlsProtocol:
@@ -117,6 +119,15 @@ class GptlsServer(LanguageServer):
             await asyncio.to_thread(self.pipeline.usage.save)
 
         self.keep(asyncio.ensure_future(save()))
+
+    @property
+    def conversations(self) -> Conversations:
+        """Asks and their follow-ups, a bounded number per workspace."""
+        if self._conversations is None:
+            from gptls.conversations import Conversations
+
+            self._conversations = Conversations()
+        return self._conversations
 
     @property
     def consent(self) -> ConsentStore:
@@ -354,7 +365,7 @@ class GptlsServer(LanguageServer):
 
 def create_server(*, demo: bool = False) -> GptlsServer:
     # Importing a feature module registers its handlers.
-    from gptls.lsp import code_actions, commands, completions, hover, lifecycle  # noqa: F401
+    from gptls.lsp import asking, code_actions, commands, completions, hover, lifecycle  # noqa: F401
     from gptls.lsp.features import FEATURES
 
     server = GptlsServer()
