@@ -96,6 +96,25 @@ try {
     throw "done";
   }
 
+  if (process.env.ASK) {
+    step("gptls: Ask About Selection… from the command palette");
+    await paletteCommand("gptls: Ask About Selection", "Ask About Selection");
+    await page.locator(".quick-input-widget", { hasText: "Your question" }).waitFor({ timeout: 30_000 });
+    await page.keyboard.type(process.env.ASK);
+    await page.keyboard.press("Enter");
+    step("the answer shows in a read-only view beside the code");
+    await page.locator(".tab", { hasText: "answer.md" }).first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      (expected) => [...document.querySelectorAll(".monaco-editor .view-lines")]
+        .some((lines) => lines.textContent?.replace(/\u00a0/g, " ").includes(expected)),
+      EXPECT,
+      { timeout: 60_000 },
+    );
+    await page.locator(".notification-toast", { hasText: "Ask a Follow-up" }).first().waitFor({ timeout: 30_000 });
+    if (process.env.ASK_SHOT) await page.screenshot({ path: process.env.ASK_SHOT });
+    throw "done";
+  }
+
   if (HOVER === "1") {
     step("show the hover (Ctrl+K Ctrl+I) and wait for gptls' explanation");
     await page.keyboard.press("Control+K");
@@ -207,7 +226,22 @@ try {
       throw new Error(`the review does not show the model's note: ${said}`);
     }
     if (process.env.PREVIEW_SHOT) await page.screenshot({ path: process.env.PREVIEW_SHOT });
-    await toast.first().getByRole("button", { name: "Apply", exact: true }).click();
+    if (process.env.REFINE) {
+      step("Refine… in the review: say what should change; the refined proposal comes for review");
+      await toast.first().getByRole("button", { name: "Refine…", exact: true }).click();
+      await page.locator(".quick-input-widget", { hasText: "What should change" }).waitFor({ timeout: 30_000 });
+      await page.keyboard.type(process.env.REFINE);
+      await page.keyboard.press("Enter");
+      await toast.first().waitFor({ state: "detached", timeout: 30_000 });
+      const refined = page.locator(".notification-toast", { hasText: "Apply" });
+      await refined.first().waitFor({ timeout: 60_000 });
+      if (process.env.NOTE2 && !((await refined.first().textContent()) ?? "").includes(process.env.NOTE2)) {
+        throw new Error("the refined proposal's review does not show its note");
+      }
+      await refined.first().getByRole("button", { name: "Apply", exact: true }).click();
+    } else {
+      await toast.first().getByRole("button", { name: "Apply", exact: true }).click();
+    }
     step("the review closes");
     await page.locator(".tab", { hasText: "(review)" }).first().waitFor({ state: "detached", timeout: 30_000 });
   }

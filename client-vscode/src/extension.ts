@@ -15,11 +15,14 @@ import {
 import { SECRET_NAME, clearKey, keySource, serverEnvironment, storeKey, validateKey } from "./apiKey";
 import { closeAllCancellable, showCancellable } from "./cancellable";
 import { nodeEnvironment } from "./environment";
+import { AskView } from "./askView";
 import { editWithInstruction } from "./instruction";
 import { ServerLifecycle } from "./lifecycle";
 import { Notices } from "./notices";
 import {
+  ANSWER_NOTIFICATION,
   CHECK_COMMAND,
+  REFINE_COMMAND,
   SHOW_LAST_REQUEST_COMMAND,
   STATUS_NOTIFICATION,
   type StatusParams,
@@ -45,6 +48,7 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let status: StatusOwner | undefined;
 let lifecycle: ServerLifecycle | undefined;
+let askView: AskView | undefined;
 const LAST_REQUEST = vscode.Uri.from({ scheme: "gptls-request", path: "/last request.md" });
 // "Try the Demo": the server answers from its canned local stand-in (`gptls demo`) until the user sets a key
 // or restarts VS Code. Only the user's click turns it on: no setting, so no workspace can.
@@ -130,6 +134,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await restart(context);
   });
   command("gptls.editWithInstruction", () => editWithInstruction(serverCommand));
+  askView = new AskView(serverCommand);
+  context.subscriptions.push(askView);
+  command("gptls.askAboutSelection", () => askView?.askAboutSelection());
+  command("gptls.askFollowUp", () => askView?.askFollowUp());
   const showCompletions = () =>
     status?.completions(vscode.workspace.getConfiguration("gptls").get<boolean>("completions", true));
   showCompletions();
@@ -242,7 +250,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         handleApplyEdit: async (params, next) => {
           const review = reviewable(params);
           const go = (edit: ApplyWorkspaceEditParams) => next(edit, CancellationToken.None);
-          return review ? reviewEdit(params, review, go) : go(params);
+          return review ? reviewEdit(params, review, go, refine) : go(params);
         },
       },
     },
@@ -254,7 +262,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     fillClientCapabilities: (capabilities) => {
       capabilities.experimental = {
         ...(capabilities.experimental as object),
-        gptls: { reviewEdits: true, notices: true },
+        gptls: { reviewEdits: true, notices: true, answerStream: true },
       };
     },
     initialize: () => undefined,
@@ -272,6 +280,9 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   // is initialized, which can come before client.start() resolves. Only the server's own status decides the
   // notices: "no key" stays through a restart until a server with a key says so.
   const running = client;
+  client.onNotification(ANSWER_NOTIFICATION, (params: { conversation?: string; delta?: string }) =>
+    askView?.streamed(params),
+  );
   client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
     status?.server(params);
     showCancellable(running, params);
@@ -286,6 +297,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     status?.failed(`the server did not start: ${String(error)}`);
     return;
   }
+}
+
+/** Refine… in a review: the server rewrites the same code as the user says, and sends it for review again. */
+function refine(uri: string, instruction: string): void {
+  void serverCommand(REFINE_COMMAND, { textDocument: { uri }, instruction });
 }
 
 async function serverCommand(name: string, ...args: unknown[]): Promise<unknown> {

@@ -13,6 +13,11 @@ export const REVIEW_DISCARDED = "you discarded it in the review";
 export const NO_API_KEY = "no-api-key";
 /** A reviewed edit's change annotation describes it as this prefix, then the model's note. */
 export const REVIEW_NOTE_PREFIX = "Written by a model: review it before applying. ";
+/** Ask about the code, or a follow-up ({conversation, question}); refine the last proposed edit of a document. */
+export const ASK_COMMAND = "gptls.ask";
+export const REFINE_COMMAND = "gptls.refine";
+/** A piece of an answer as it streams in ({conversation, delta}), for a client that declares answerStream. */
+export const ANSWER_NOTIFICATION = "gptls/answer";
 /** The action a client runs with an instruction the user typed. */
 export const INSTRUCT_ACTION = "instruct";
 

@@ -22,6 +22,7 @@ export async function reviewEdit(
   params: ApplyWorkspaceEditParams,
   review: Review,
   next: (params: ApplyWorkspaceEditParams) => HandlerResult<ApplyWorkspaceEditResult, void>,
+  refine: (uri: string, instruction: string) => void,
 ): Promise<HandlerResult<ApplyWorkspaceEditResult, void>> {
   const uri = vscode.Uri.parse(review.uri);
   const document = await vscode.workspace.openTextDocument(uri);
@@ -37,8 +38,25 @@ export async function reviewEdit(
     await vscode.commands.executeCommand("vscode.diff", uri, proposal, shownText(`${review.label} (review)`), {
       preview: true,
     });
-    const choice = await vscode.window.showInformationMessage(reviewMessage(review.label, review.note), "Apply", "Discard");
+    const choice = await vscode.window.showInformationMessage(
+      reviewMessage(review.label, review.note),
+      "Apply",
+      "Discard",
+      "Refine…",
+    );
+    const instruction =
+      choice === "Refine…"
+        ? await vscode.window.showInputBox({
+            title: "gptls: Refine",
+            prompt: "What should change in this proposal? (the model sees its answer and your words)",
+            placeHolder: "also keep the old name as an alias",
+            ignoreFocusOut: true,
+          })
+        : undefined;
     await closeReview(proposal);
+    if (instruction?.trim()) {
+      refine(review.uri, instruction.trim()); // this proposal is set aside; the refined one comes for review
+    }
     return choice === "Apply" ? next(confirmed(params)) : DISCARDED;
   } finally {
     proposals.delete(proposal.toString());

@@ -11,3 +11,32 @@
 ;; or in ~/.config/gptls/config.json.
 (add-hook 'python-mode-hook #'eglot-ensure)
 ;; Actions: M-x eglot-code-actions (on a function or a region). Hover: eldoc at a function name.
+;; Ask about the code: M-x gptls-ask (the region, or the function at point), M-x gptls-ask-follow-up; the answer
+;; shows in the *gptls answer* buffer. M-x gptls-refine rewrites the last edit gptls proposed here as you say.
+(defvar gptls--conversation nil)
+(defun gptls--command (command argument)
+  (jsonrpc-request (eglot--current-server-or-lose) :workspace/executeCommand
+                   (list :command command :arguments (vector argument)) :timeout 300))
+(defun gptls--show (result)
+  (setq gptls--conversation (or (plist-get result :conversation) gptls--conversation))
+  (with-current-buffer (get-buffer-create "*gptls answer*")
+    (let ((inhibit-read-only t))
+      (erase-buffer)
+      (insert (or (plist-get result :answer) (plist-get result :error) "no answer")))
+    (special-mode))
+  (display-buffer "*gptls answer*"))
+(defun gptls-ask (question)
+  (interactive "sgptls, your question: ")
+  (let ((beg (if (use-region-p) (region-beginning) (point))) (end (if (use-region-p) (region-end) (point))))
+    (gptls--show (gptls--command "gptls.ask"
+                                 (list :textDocument (list :uri (eglot--path-to-uri buffer-file-name))
+                                       :range (list :start (eglot--pos-to-lsp-position beg)
+                                                    :end (eglot--pos-to-lsp-position end))
+                                       :question question)))))
+(defun gptls-ask-follow-up (question)
+  (interactive "sgptls, your follow-up: ")
+  (gptls--show (gptls--command "gptls.ask" (list :conversation gptls--conversation :question question))))
+(defun gptls-refine (instruction)
+  (interactive "sgptls, refine the last proposal how: ")
+  (gptls--command "gptls.refine" (list :textDocument (list :uri (eglot--path-to-uri buffer-file-name))
+                                       :instruction instruction)))

@@ -94,6 +94,48 @@ vim.keymap.set("n", "<leader>gi", function()
     } } })
   end)
 end, { desc = "gptls: edit with an instruction" })
+-- Ask about the code at the cursor (or the visual selection): the answer in a floating window (q closes it);
+-- <leader>gA asks a follow-up in the same conversation. <leader>gr refines the last edit gptls proposed here.
+local conversation
+local function answer_window(result)
+  local lines = vim.split((result or {}).answer or (result or {}).error or "no answer", "\n")
+  return vim.lsp.util.open_floating_preview(lines, "markdown", { border = "rounded", focus = false })
+end
+local function ask(arguments)
+  local client = vim.lsp.get_clients({ bufnr = 0, name = "gptls" })[1]
+  if not client then return end
+  client:request("workspace/executeCommand", { command = "gptls.ask", arguments = { arguments } }, function(err, result)
+    if err then result = { error = err.message } end
+    conversation = (result or {}).conversation or conversation
+    answer_window(result)
+  end, 0)
+end
+vim.keymap.set({ "n", "x" }, "<leader>ga", function()
+  local client = vim.lsp.get_clients({ bufnr = 0, name = "gptls" })[1]
+  if not client then return end
+  local params = vim.fn.mode():find("[vV]") and vim.lsp.util.make_given_range_params(nil, nil, 0, client.offset_encoding)
+    or vim.lsp.util.make_range_params(0, client.offset_encoding)
+  vim.ui.input({ prompt = "gptls: your question? " }, function(question)
+    if not question or question == "" then return end
+    ask({ textDocument = params.textDocument, range = params.range, question = question })
+  end)
+end, { desc = "gptls: ask about this code" })
+vim.keymap.set("n", "<leader>gA", function()
+  if not conversation then return vim.notify("gptls: ask a question first (<leader>ga)") end
+  vim.ui.input({ prompt = "gptls: follow-up? " }, function(question)
+    if question and question ~= "" then ask({ conversation = conversation, question = question }) end
+  end)
+end, { desc = "gptls: ask a follow-up" })
+vim.keymap.set("n", "<leader>gr", function()
+  local client = vim.lsp.get_clients({ bufnr = 0, name = "gptls" })[1]
+  if not client then return end
+  vim.ui.input({ prompt = "gptls: refine the last proposal how? " }, function(instruction)
+    if not instruction or instruction == "" then return end
+    client:exec_cmd({ title = "gptls: Refine", command = "gptls.refine", arguments = { {
+      textDocument = { uri = vim.uri_from_bufnr(0) }, instruction = instruction,
+    } } })
+  end)
+end, { desc = "gptls: refine the last proposed edit" })
 -- Ghost text (Neovim 0.12+): inline completions as you type, <Tab> accepts.
 if vim.lsp.inline_completion then
   vim.lsp.inline_completion.enable()

@@ -70,6 +70,31 @@ local function run()
     return
   end
 
+  if scenario.kind == "ask" then
+    -- The snippet's mappings: ask (the user types the question), then a follow-up; each answer in a float.
+    local function floated(expected)
+      return vim.wait(20000, function()
+        for _, win in ipairs(vim.api.nvim_list_wins()) do
+          if vim.api.nvim_win_get_config(win).relative ~= "" then
+            local text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false), "\n")
+            if text:find(expected, 1, true) then
+              report.float = text
+              return true
+            end
+          end
+        end
+        return false
+      end, 20)
+    end
+    vim.ui.input = function(_opts, on_confirm) on_confirm(scenario.question) end
+    vim.fn.maparg("<leader>ga", "n", false, true).callback()
+    if not floated(scenario.expect) then table.insert(report.errors, "no answer was shown") return end
+    vim.ui.input = function(_opts, on_confirm) on_confirm(scenario.follow_up) end
+    vim.fn.maparg("<leader>gA", "n", false, true).callback()
+    if not floated(scenario.expect_follow_up) then table.insert(report.errors, "no follow-up answer was shown") end
+    return
+  end
+
   if scenario.kind == "review" then
     local tick = vim.b.changedtick
     vim.lsp.buf.code_action({ apply = true, filter = function(action) return action.title == scenario.title end })

@@ -159,3 +159,14 @@ async def test_asks_are_their_own_kind_in_the_usage_report(editor) -> None:
     await ask(editor, about(editor, uri, "result", "what?"))
     report = await editor.client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="gptls.usage"))
     assert report["kinds"]["asks"]["calls"] == 1 and "actions" not in report["kinds"]
+
+
+async def test_explain_this_code_asks_the_default_question_and_keeps_the_answer_as_the_hover(editor) -> None:
+    uri = editor.open("totals.py", CODE)
+    editor.double.script(replies.text("It sums the items; an empty list gives 0."))
+    result = await editor.run(uri, editor.cursor(uri, "result = 0"), "ask")
+    assert "It sums the items" in result["text"]
+    assert "What does this code do" in editor.double.requests[0].body["input"]
+    hover = await editor.hover(uri, editor.pos(uri, "total"))
+    assert hover is not None and "It sums the items" in hover.contents.value
+    assert len(editor.double.requests) == 1  # the hover shows the kept answer: no second call

@@ -60,5 +60,47 @@ def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
     assert double.requests[0].body["reasoning"]["effort"] == "low"
 
 
+def test_emacs_asks_about_the_code_and_a_follow_up(double, tmp_path) -> None:
+    if EMACS is None:
+        assert os.environ.get("CI") != "true", ".ci/run should have installed emacs-nox and elpa-eglot"
+        pytest.skip("Emacs is not installed: apt-get install emacs-nox elpa-eglot to run this test")
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    path = project / "geometry.py"
+    path.write_text(STUB)
+    out = tmp_path / "report.json"
+    double.script(replies.text("It returns the area."), replies.text("A negative radius is not checked."))
+    scenario = {
+        "line": 4,
+        "col": 6,
+        "kind": "ask",
+        "question": "what does this do?",
+        "follow_up": "and a negative radius?",
+        "out": str(out),
+    }
+    env = child_env(
+        double.env(),
+        HOME=str(tmp_path),
+        PATH=f"{SERVER_BIN}{os.pathsep}{os.environ['PATH']}",
+        GPTLS_SCENARIO=json.dumps(scenario),
+    )
+    result = subprocess.run(
+        [EMACS, "--batch", "-l", str(SNIPPET), str(path), "-l", str(DRIVER)],
+        env=env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert out.exists(), result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["errors"] == [], (report, result.stderr[-3000:])
+    first, second = report["answers"]
+    assert "It returns the area." in first and "A negative radius is not checked." in second
+    follow = double.requests[1].body["input"]
+    assert [m["role"] for m in follow] == ["user", "assistant", "user"]
+
+
 def test_the_docs_show_the_emacs_snippet() -> None:
     assert SNIPPET.read_text().strip() in (REPO / "docs" / "editors.md").read_text()

@@ -180,6 +180,30 @@ def test_neovim_edits_with_an_instruction_from_the_snippets_mapping(double, tmp_
     assert "use the sum builtin" in double.requests[-1].body["input"]
 
 
+def test_neovim_asks_about_the_code_and_a_follow_up_from_the_snippets_mappings(double, tmp_path) -> None:
+    double.script(replies.text("It adds the items up."), replies.text("An empty list gives 0."))
+    text, report = nvim(
+        double,
+        tmp_path,
+        LOOP,
+        {
+            "kind": "ask",
+            "line": 3,
+            "col": 4,
+            "question": "what does this do?",
+            "expect": "It adds the items up",
+            "follow_up": "and for an empty list?",
+            "expect_follow_up": "An empty list gives 0",
+        },
+        name="loop.py",
+    )
+    assert report["errors"] == [], report
+    assert text == LOOP
+    first, second = (r.body["input"] for r in double.requests)
+    assert "what does this do?" in first and "for item in items" in first
+    assert [m["role"] for m in second] == ["user", "assistant", "user"] and "empty list" in second[2]["content"]
+
+
 def test_the_docs_show_the_snippets_the_tests_use() -> None:
     page = (REPO / "docs" / "editors.md").read_text()
     for snippet in ("gptls.lua", "gptls-start.lua"):

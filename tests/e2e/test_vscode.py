@@ -101,6 +101,42 @@ def test_vscode_reviews_a_refactor_before_it_lands(double, tmp_path) -> None:
     assert saved == "def total(items):\n    return sum(items)\n"
 
 
+def test_vscode_asks_about_the_selection_and_shows_the_answer_beside_the_code(double, tmp_path) -> None:
+    loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+    double.script(replies.text("It adds the items up; an empty list gives 0."))
+    drive_vscode(double, tmp_path, "loop.py", loop, line=2, expect="an empty list gives 0", ask="what does this do?")
+    (sent,) = double.requests
+    assert "what does this do?" in sent.body["input"] and "for item in items" in sent.body["input"]
+
+
+def test_vscode_refines_a_proposal_from_its_review(double, tmp_path) -> None:
+    loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+    first = "def total(items):\n    return sum(items)\n"
+    refined = "def total(items):\n    return sum(items, 0)\n\n\nsum_items = total\n"
+    double.script(
+        replies.json_output({"code": first, "explanation": "Used sum()."}),
+        replies.json_output({"code": refined, "explanation": "Kept the old name."}),
+    )
+    saved = drive_vscode(
+        double,
+        tmp_path,
+        "loop.py",
+        loop,
+        line=2,
+        expect="sum_items = total",
+        action="gptls: Suggest refactor",
+        preview=True,
+        note="Used sum().",
+        refine="also keep the old name sum_items",
+        note2="Kept the old name.",
+    )
+    assert saved == refined
+    second = double.requests[1].body
+    assert "Used sum()." in json.dumps(second["input"]) and "also keep the old name sum_items" in json.dumps(
+        second["input"]
+    )
+
+
 def test_vscode_shows_ghost_text_and_tab_accepts_it(double, tmp_path) -> None:
     double.responder = lambda _request: replies.text("idth * height")
     text = "def area(width, height):\n    return \n"
@@ -237,6 +273,9 @@ def drive_vscode(
     note: str = "",
     save_only: str = "",
     status_menu: bool = False,
+    ask: str = "",
+    refine: str = "",
+    note2: str = "",
 ) -> str:
     """Install the .vsix in a fresh code-server, open ``name`` holding ``text``, run the action (or show the
     hover at ``line``:``col``), save; the saved file's text."""
@@ -314,7 +353,7 @@ def drive_vscode(
         shot_name = "hover" if hover else (action or "gptls: Generate function").split(": ")[1]
         shot_name = "ghost-text" if ghost else "edit-with-instruction" if instruct else shot_name
         shot_name = "cancel" if cancel else "demo" if demo else "restart" if restart else shot_name
-        shot_name = "save" if save_only else shot_name
+        shot_name = "save" if save_only else "ask" if ask else "refine" if refine else shot_name
         screenshot = ARTIFACTS / f"vscode-{shot_name.lower().replace(' ', '-')}.png"
         driver = subprocess.run(
             ["node", str(E2E / "generate.mjs")],
@@ -341,6 +380,10 @@ def drive_vscode(
                 "NOTE": note,
                 "SAVE_ONLY": save_only,
                 "STATUS_MENU": "1" if status_menu else "",
+                "ASK": ask,
+                "ASK_SHOT": str(ARTIFACTS / "vscode-ask-answer.png"),
+                "REFINE": refine,
+                "NOTE2": note2,
                 "MENU_SHOT": str(ARTIFACTS / "vscode-status-menu.png"),
                 "SETTINGS_SHOT": str(ARTIFACTS / "vscode-settings.png"),
                 "CANCEL_SHOT": str(ARTIFACTS / "vscode-cancel-notification.png"),

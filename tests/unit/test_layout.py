@@ -119,6 +119,9 @@ def test_the_extension_uses_the_servers_protocol_names() -> None:
             "NO_API_KEY",
             "REVIEW_NOTE_PREFIX",
             "INSTRUCT_ACTION",
+            "ASK_COMMAND",
+            "REFINE_COMMAND",
+            "ANSWER_NOTIFICATION",
         )
     }
     assert theirs == ours
@@ -159,5 +162,12 @@ def test_no_server_command_shadows_a_command_the_extension_contributes() -> None
 
     package = json.loads((Path(__file__).resolve().parents[2] / "client-vscode" / "package.json").read_text())
     contributed = {c["command"] for c in package["contributes"]["commands"]}
-    server = {protocol.RUN_COMMAND, protocol.USAGE_COMMAND, protocol.CHECK_COMMAND, protocol.SHOW_LAST_REQUEST_COMMAND}
+    server = {
+        protocol.RUN_COMMAND,
+        protocol.USAGE_COMMAND,
+        protocol.CHECK_COMMAND,
+        protocol.SHOW_LAST_REQUEST_COMMAND,
+        protocol.ASK_COMMAND,
+        protocol.REFINE_COMMAND,
+    }
     assert not contributed & server
