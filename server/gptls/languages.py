@@ -8,6 +8,7 @@ it by indentation and braces: it gets ``//`` comments and no test-file conventio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _THROW = 'throw new Error("gptls demo: a canned answer");'
@@ -139,6 +140,20 @@ NESTED_BLOCK_COMMENTS = frozenset(language.id for language in LANGUAGES if langu
 RAW_BACKTICK = frozenset(language.id for language in LANGUAGES if language.raw_backticks)
 TRIPLE_QUOTES = frozenset(language.id for language in LANGUAGES if language.triple_quotes)
 WITH_TESTS = tuple(language.id for language in LANGUAGES if language.tests)
+
+
+# What opens a comment line in the languages above, for reading the lines around a target when the language is
+# not certain (an instruction comment's neighbours, a comment that describes a function). Every language's line
+# comment starts with one of these, but for the two below (tests/unit/test_languages.py holds it).
+COMMENT_OPENERS = ("#", "//", "--", ";", "%", "/*", "*", "<!--", "(*")
+NOT_AN_OPENER_ELSEWHERE = ('"', "!")  # Vim's and Fortran's: a string and a negation in most languages
+COMMENT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(o) for o in COMMENT_OPENERS) + ")")
+# A comment or docstring line above a function: "#" but a C preprocessor line or a shebang.
+DESCRIBING_LINE = re.compile(
+    r"^\s*(?:#(?!include|define|pragma|!)|"
+    + "|".join(re.escape(o) for o in COMMENT_OPENERS if o != "#")
+    + r"|\"\"\"|''')"
+)
 
 
 def language(language_id: str) -> Language:

@@ -70,3 +70,11 @@ def test_an_unknown_language_gets_line_comments_and_no_facts() -> None:
     assert languages.comment_prefix("brainfuck") == "//"
     assert languages.comment_prefix("Python") == "#"
     assert languages.of_suffix(".xyz") is None
+
+
+def test_every_line_comment_is_one_the_text_readers_know() -> None:
+    openers = languages.COMMENT_OPENERS + languages.NOT_AN_OPENER_ELSEWHERE
+    unknown = [lang.id for lang in languages.LANGUAGES if not lang.line_comment.startswith(openers)]
+    assert unknown == [], f"add their comment opener to languages.COMMENT_OPENERS: {unknown}"
+    assert languages.COMMENT_LINE.match("  <!-- gptls: x -->") and not languages.COMMENT_LINE.match("x = 1")
+    assert languages.DESCRIBING_LINE.match('    """Doc."""') and not languages.DESCRIBING_LINE.match("#include <x>")

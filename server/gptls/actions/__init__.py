@@ -13,7 +13,6 @@ from gptls.actions import (
     generate,
     instruct,
     refactor,
-    refine,
     verified,
     write_tests,
 )
@@ -33,7 +32,7 @@ ALL: tuple[Action, ...] = (
     write_tests.ACTION,
     fix.ACTION,  # offered for the diagnostics at the range, after the others
 )
-BY_ID = {action.id: action for action in (*ALL, refine.ACTION)}  # Refine: by its command only
+BY_ID = {action.id: action for action in ALL}  # Refine (actions/refine.py) is run by its command only
 
 
 def available(settings: Settings) -> tuple[Action, ...]:

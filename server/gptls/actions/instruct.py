@@ -15,6 +15,7 @@ from typing import Any
 
 from gptls.actions.base import COMMON_RULES, Action, ActionError, Inputs, Instruction, Offer, Outcome, Workspace
 from gptls.actions.refactor import ACTION as REFACTOR
+from gptls.languages import COMMENT_LINE
 from gptls.targets import Target, enclosing_block, find_function
 from gptls.text import Document, Span
 from gptls.text.shown import plain
@@ -23,7 +24,7 @@ from gptls.text.shown import plain
 INSTRUCTION = re.compile(
     r"^\s*(?:#+|//+|--+|;+|%+|/\*+|\*|<!--|\(\*)\s*gptls:\s*(?P<text>.*?)\s*(?:\*+/|-->|\*\))?\s*$", re.I
 )
-_COMMENT = re.compile(r"^\s*(?:#|//|--|;|%|/\*|\*|<!--|\(\*)")
+_COMMENT = COMMENT_LINE
 MAX_INSTRUCTION = 500
 LOOK_ABOVE = 3
 TITLE_CHARS = 70

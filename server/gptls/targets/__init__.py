@@ -6,8 +6,7 @@ the user is typing, by indentation and brace matching (``targets/generic.py``).
 
 from __future__ import annotations
 
-import re
-
+from gptls.languages import DESCRIBING_LINE
 from gptls.targets.generic import heuristic_function
 from gptls.targets.python import python_function
 from gptls.targets.target import Function, Target
@@ -24,7 +23,7 @@ __all__ = [
     "target_at",
 ]
 
-_COMMENT = re.compile(r"^\s*(?:#(?!include|define|pragma|!)|//|--|;|/\*|\*|\"\"\"|''')")
+_COMMENT = DESCRIBING_LINE
 
 
 def find_function(doc: Document, line: int) -> Function | None:
