@@ -47,7 +47,12 @@ def canned_output(body: Mapping[str, Any]) -> str:
     language = _language(text)
     fmt = body.get("text", {}).get("format", {}) if isinstance(body.get("text"), Mapping) else {}
     if not isinstance(fmt, Mapping) or fmt.get("type") != "json_schema":
-        return f" {comment(language)} {MARK}"
+        from gptls.actions import by_instructions
+
+        prose = by_instructions(str(body.get("instructions") or ""))  # an action that answers in prose (Ask)
+        if prose is not None and prose.demo_answer is not None:
+            return str(prose.demo_answer(_target(text), language).get("answer", MARK))
+        return f" {comment(language)} {MARK}"  # an inline completion
     from gptls.actions import by_format_name
     from gptls.canned import from_schema
 

@@ -142,3 +142,16 @@ def test_each_action_has_its_row_in_the_docs() -> None:
     missing = [a.short_title for a in actions.ALL if f"| **{a.short_title}" not in page]
     assert missing == [], f"docs/actions.md has no row for {missing}"
     assert {a.short_title for a in actions.ALL} == set(BUILT_IN_TITLES)
+
+
+def test_the_demo_answers_an_ask_with_the_asks_own_canned_answer() -> None:
+    from gptls.actions import ask
+    from gptls.demo import canned_output
+
+    body = {
+        "input": "Language: python\n\nTarget (lines 1-1):\n<<<target\nf()\n>>>target",
+        "instructions": ask.INSTRUCTIONS,
+    }
+    assert canned_output(body).startswith("A canned answer") and MARK in canned_output(body)
+    completion = {"input": "Language: python\n", "instructions": "complete the code"}
+    assert canned_output(completion) == f" # {MARK}"

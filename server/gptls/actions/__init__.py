@@ -51,6 +51,11 @@ def by_format_name(name: str) -> Action | None:
     return next((a for a in BY_ID.values() if a.format_name == name), None)
 
 
+def by_instructions(instructions: str) -> Action | None:
+    """The built-in action without a schema (it answers in prose) whose requests carry these instructions."""
+    return next((a for a in BY_ID.values() if not a.schema and a.instructions == instructions), None)
+
+
 def find(settings: Settings, action_id: str) -> Action | None:
     """An action by id, settings-defined ones included (they change without a restart)."""
     if action_id in BY_ID:
@@ -69,5 +74,6 @@ __all__ = [
     "TextResult",
     "available",
     "by_format_name",
+    "by_instructions",
     "find",
 ]
