@@ -96,10 +96,14 @@ async def test_an_ask_streams_to_a_client_that_asked_for_it(make_editor) -> None
         pieces.append(params)
 
     uri = editor.open("totals.py", CODE)
-    editor.double.script(replies.text("A long answer that arrives in several pieces over the stream."))
+    answer = "A long answer that arrives in several pieces over the stream."
+    editor.double.script(replies.text(answer, drip=0.05))
     done = await ask(editor, about(editor, uri, "result", "what does it do?"))
     await editor.until(lambda: "".join(p.delta for p in pieces).endswith("stream."), "gptls/answer")
     assert {p.conversation for p in pieces} == {done["conversation"]} and len(pieces) > 1
+    # Every client's progress line shows the answer's words as they come, not only a count.
+    shown = [getattr(v, "message", None) or "" for values in editor.client.progress_reports.values() for v in values]
+    assert any("A long answer that" in message for message in shown), shown
 
 
 async def test_cancelling_an_ask_closes_the_model_connection(editor) -> None:

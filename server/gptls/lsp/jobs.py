@@ -4,6 +4,7 @@ with progress, consent and the messages that follow. Shared by the code actions 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
@@ -33,15 +34,25 @@ def document(ls: GptlsServer, uri: str) -> tuple[Document, int | None]:
 
 
 class Streamed:
-    """A job's progress that also hands each piece of the answer to ``on_text`` (an answer view)."""
+    """A prose answer's progress: each piece goes to ``on_text`` (an answer view), and the progress message shows
+    the answer's latest words as they come (every editor's progress line streams it), a few times a second."""
+
+    TAIL = 80
 
     def __init__(self, progress: Reporter, on_text: Callable[[str], None]) -> None:
         self.progress = progress
         self.on_text = on_text
+        self.text = ""
+        self._last = 0.0
 
     def delta(self, text: str) -> None:
-        self.progress.delta(text)
+        self.text += text
         self.on_text(text)
+        now = time.monotonic()
+        if now - self._last >= 0.2:
+            self._last = now
+            said = " ".join(self.text.split())
+            self.progress.message(said if len(said) <= self.TAIL else "…" + said[-self.TAIL :])
 
     def queued(self) -> None:
         self.progress.queued()
