@@ -27,7 +27,9 @@ STUB = 'import math\n\n\ndef area(radius: float) -> float:\n    """Area of a cir
 AREA = 'def area(radius: float) -> float:\n    """Area of a circle."""\n    return math.pi * radius ** 2\n'
 
 
-def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
+def emacs(double, tmp_path: Path, scenario: dict) -> dict:
+    """Emacs in batch mode with the snippet, on geometry.py holding STUB, driven through ``scenario``: the
+    report (after asserting it holds no errors)."""
     if EMACS is None:
         # CI installs Emacs (.ci/run), so there a missing Emacs is a failure, never a skip.
         assert os.environ.get("CI") != "true", ".ci/run should have installed emacs-nox and elpa-eglot"
@@ -37,12 +39,11 @@ def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
     path = project / "geometry.py"
     path.write_text(STUB)
     out = tmp_path / "report.json"
-    double.script(replies.json_output({"code": AREA}))
     env = child_env(
         double.env(),
         HOME=str(tmp_path),
         PATH=f"{SERVER_BIN}{os.pathsep}{os.environ['PATH']}",
-        GPTLS_SCENARIO=json.dumps({"line": 6, "col": 4, "kind": "refactor.rewrite.gptls.generate", "out": str(out)}),
+        GPTLS_SCENARIO=json.dumps({**scenario, "out": str(out)}),
     )
     result = subprocess.run(
         [EMACS, "--batch", "-l", str(SNIPPET), str(path), "-l", str(DRIVER)],
@@ -56,19 +57,17 @@ def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
     assert out.exists(), result.stderr[-3000:]
     report = json.loads(out.read_text())
     assert report["errors"] == [], (report, result.stderr[-3000:])
-    assert path.read_text() == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
+    return {**report, "text": path.read_text()}
+
+
+def test_emacs_eglot_generates_a_function(double, tmp_path) -> None:
+    double.script(replies.json_output({"code": AREA}))
+    report = emacs(double, tmp_path, {"line": 6, "col": 4, "kind": "refactor.rewrite.gptls.generate"})
+    assert report["text"] == STUB.replace("    ...\n", "    return math.pi * radius ** 2\n")
     assert double.requests[0].body["reasoning"]["effort"] == "low"
 
 
 def test_emacs_asks_about_the_code_and_a_follow_up(double, tmp_path) -> None:
-    if EMACS is None:
-        assert os.environ.get("CI") != "true", ".ci/run should have installed emacs-nox and elpa-eglot"
-        pytest.skip("Emacs is not installed: apt-get install emacs-nox elpa-eglot to run this test")
-    project = tmp_path / "project"
-    (project / ".git").mkdir(parents=True)
-    path = project / "geometry.py"
-    path.write_text(STUB)
-    out = tmp_path / "report.json"
     double.script(replies.text("It returns the area."), replies.text("A negative radius is not checked."))
     scenario = {
         "line": 4,
@@ -76,27 +75,8 @@ def test_emacs_asks_about_the_code_and_a_follow_up(double, tmp_path) -> None:
         "kind": "ask",
         "question": "what does this do?",
         "follow_up": "and a negative radius?",
-        "out": str(out),
     }
-    env = child_env(
-        double.env(),
-        HOME=str(tmp_path),
-        PATH=f"{SERVER_BIN}{os.pathsep}{os.environ['PATH']}",
-        GPTLS_SCENARIO=json.dumps(scenario),
-    )
-    result = subprocess.run(
-        [EMACS, "--batch", "-l", str(SNIPPET), str(path), "-l", str(DRIVER)],
-        env=env,
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
-    assert out.exists(), result.stderr[-3000:]
-    report = json.loads(out.read_text())
-    assert report["errors"] == [], (report, result.stderr[-3000:])
-    first, second = report["answers"]
+    first, second = emacs(double, tmp_path, scenario)["answers"]
     assert "It returns the area." in first and "A negative radius is not checked." in second
     follow = double.requests[1].body["input"]
     assert [m["role"] for m in follow] == ["user", "assistant", "user"]

@@ -83,15 +83,17 @@ def test_vscode_logs_a_requested_restart_as_a_success(double, tmp_path) -> None:
     assert saved == STUB
 
 
+LOOP = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+
+
 def test_vscode_reviews_a_refactor_before_it_lands(double, tmp_path) -> None:
-    loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
     note = "Replaced the loop with sum()."
     double.script(replies.json_output({"code": "def total(items):\n    return sum(items)\n", "explanation": note}))
     saved = drive_vscode(
         double,
         tmp_path,
         "loop.py",
-        loop,
+        LOOP,
         line=2,
         expect="return sum(items)",
         action="gptls: Suggest refactor",
@@ -102,15 +104,13 @@ def test_vscode_reviews_a_refactor_before_it_lands(double, tmp_path) -> None:
 
 
 def test_vscode_asks_about_the_selection_and_shows_the_answer_beside_the_code(double, tmp_path) -> None:
-    loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
     double.script(replies.text("It adds the items up; an empty list gives 0."))
-    drive_vscode(double, tmp_path, "loop.py", loop, line=2, expect="an empty list gives 0", ask="what does this do?")
+    drive_vscode(double, tmp_path, "loop.py", LOOP, line=2, expect="an empty list gives 0", ask="what does this do?")
     (sent,) = double.requests
     assert "what does this do?" in sent.body["input"] and "for item in items" in sent.body["input"]
 
 
 def test_vscode_refines_a_proposal_from_its_review(double, tmp_path) -> None:
-    loop = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
     first = "def total(items):\n    return sum(items)\n"
     refined = "def total(items):\n    return sum(items, 0)\n\n\nsum_items = total\n"
     double.script(
@@ -121,7 +121,7 @@ def test_vscode_refines_a_proposal_from_its_review(double, tmp_path) -> None:
         double,
         tmp_path,
         "loop.py",
-        loop,
+        LOOP,
         line=2,
         expect="sum_items = total",
         action="gptls: Suggest refactor",
