@@ -126,3 +126,73 @@ def test_this_file_s_nearest_definitions_win_a_tight_budget(tmp_path: Path) -> N
     quoted = context(tmp_path, "mod.py", text, "def target", budget=600)
     assert "def neighbour_before(x: int) -> int:" in quoted, quoted
     assert "def early_0(" not in quoted
+
+
+LEXER = (
+    '''class Token:
+    lineno: int
+    type: str
+
+
+class TokenStream:
+    """A stream of tokens."""
+
+    def __init__(self, source: str) -> None:
+        self.current = Token()
+        self.closed = False
+
+    def skip_if(self, expr: str) -> bool:
+        """Like test() but skips the token when it matches, and says whether it did."""
+
+    def expect(self, expr: str) -> Token:
+        """The current token, which must match; a syntax error otherwise."""
+'''
+    + "\n".join(f"    def look_{i}(self) -> Token: ..." for i in range(30))
+    + "\n"
+)
+NODES = "class Node:\n    lineno: int\n\n\nclass And(Node):\n    ...\n\n\nclass Or(Node):\n    ...\n"
+PARSER = '''from . import nodes
+from .lexer import TokenStream
+
+
+class Parser:
+    def __init__(self, source: str) -> None:
+        self.stream = TokenStream(source)
+
+    def parse_and(self) -> nodes.Node:
+        left = self.parse_not()
+        return nodes.And(left, self.parse_not())
+
+    def parse_or(self) -> nodes.Node:
+        ...
+
+    def parse_not(self) -> nodes.Node:
+        def inner() -> None:
+            ...
+
+        return inner()
+'''
+
+
+def test_the_members_of_what_the_enclosing_class_s_attributes_hold_are_quoted(tmp_path: Path) -> None:
+    """``self.stream = TokenStream(...)``: a body reaches ``self.stream.skip_if`` and ``.current``."""
+    index_of(tmp_path, {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "parser.py": PARSER})
+    quoted = context(tmp_path, "parser.py", PARSER, "def parse_or")
+    assert "class TokenStream:" in quoted and "self.current: Token" in quoted, quoted
+    assert "def skip_if(self, expr: str) -> bool:" in quoted
+    # Another file's class lists its state first, without its members' docstrings (the budget goes further).
+    assert quoted.index("self.current") < quoted.index("def skip_if")
+    assert "skips the token" not in quoted
+
+
+def test_what_the_neighbouring_methods_reach_through_modules_is_quoted(tmp_path: Path) -> None:
+    index_of(tmp_path, {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "parser.py": PARSER})
+    quoted = context(tmp_path, "parser.py", PARSER, "def parse_or")
+    assert "class And(Node):" in quoted, quoted  # parse_and, just above, builds nodes.And
+
+
+def test_a_function_nested_in_a_method_sees_the_class_s_members(tmp_path: Path) -> None:
+    index_of(tmp_path, {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "parser.py": PARSER})
+    quoted = context(tmp_path, "parser.py", PARSER, "def inner")
+    assert "class Parser:" in quoted and "self.stream: TokenStream" in quoted, quoted
+    assert "def parse_and(self) -> nodes.Node:" in quoted

@@ -1,11 +1,13 @@
 """The project context a prompt quotes: the definitions a change needs, from every file, within the budget.
 
-What goes in, in order of rank: the names the target uses (for a stub: the names in its signature, docstring
-and comment), resolved to their definitions in this file or across the project; the enclosing class with its
-members and its bases' members; project types in the target's annotations with their members; for a stub,
-the names its neighbouring functions use; this file's own definitions and constants; the signatures of every
-project name this file imports (one level deep); then definitions elsewhere in the workspace whose names share
-words with the target's. Signatures and one-line summaries are quoted, never bodies.
+What goes in, in order of rank: the enclosing class with its members (fields, ``__slots__``, ``self.x`` set
+anywhere) and its bases' members; the names the target uses (for a stub: the names in its signature, docstring
+and comment), resolved to their definitions in this file or across the project, and the members of the classes
+among them; the signatures of every project name this file imports (one level deep); this file's own
+definitions, nearest first; the members of the project types those classes' attributes hold (annotated, set
+from an annotated parameter, or made by a class); the types their members name; for a stub, what its
+neighbouring functions or methods use (``nodes.And``); then definitions elsewhere in the workspace whose names
+share words with the target's. Signatures and one-line summaries are quoted, never bodies.
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -118,21 +120,12 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     # 2. what the target names (chains: mod.f, obj.attr where obj is a class), as signatures
     used_classes: list[Found] = []
     for chain in wanted:
-        found = names.get(chain[0])
-        for part in chain[1:]:
-            if found is None or resolver is None:
-                break
-            nxt = resolver.attribute(found, part)
-            if nxt is None:
-                break
-            if found.symbol.kind == "class":
-                used_classes.append(found)
-            found = nxt
+        found = _follow(chain, names, resolver, used_classes)
         add(found)
         if found is not None and found.symbol.kind == "class":
             used_classes.append(found)
     # 3. the members of the classes the target uses (its signature's types among them)
-    for found in used_classes:
+    for found in sorted(used_classes, key=lambda f: len(f.symbol.members)):  # small ones are read whole
         add(found, members=True)
     # 4. every project name this file imports (one level deep)
     for found in view.imported:
@@ -141,7 +134,13 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     line = target.anchor.start.line
     for found in sorted(view.own, key=lambda f: abs(f.symbol.line - line)):
         add(found)
-    # 6. the project types the quoted members name (Cart.items: list[Item] brings Item)
+    # 6. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
+    # reaches ``self.stream.skip_if``), the enclosing class's first
+    if resolver is not None and index is not None:
+        holders = [Found(e.path, e.symbol) for e in entries if e.with_members]
+        for found in _types_held(holders, path, names, resolver, index):
+            add(found, members=True)
+    # 7. the project types the quoted members name (Cart.items: list[Item] brings Item)
     if resolver is not None:
         for entry in [e for e in entries if e.with_members and e.symbol.members]:
             summary = index.summary(entry.path) if index is not None else None
@@ -153,18 +152,61 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                     hit = known.get(word)
                     if hit is not None and hit.symbol.kind == "class":
                         add(hit, members=True)
-    # 7. for a stub, what its neighbours use (their words also pick which members of a large class to show)
+    # 8. for a stub, what its neighbours use (their words also pick which members of a large class to show)
     near: set[str] = set()
     if target.kind in ("stub", "comment"):
         for chain in _neighbour_names(doc, target, own):
-            add(names.get(chain[0]))
-            near.add(chain[-1])
-    # 8. words the target shares with definitions elsewhere in the workspace
+            if chain[0] != "self":
+                add(_follow(chain, names, resolver))
+            near.update(part for part in chain if part not in COMMON)
+    # 9. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
     words = dict.fromkeys(near, 1) | dict.fromkeys((chain[-1] for chain in wanted), 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
+
+
+def _follow(
+    chain: tuple[str, ...], names: dict[str, Found], resolver: Resolver | None, classes: list[Found] | None = None
+) -> Found | None:
+    """What ``a.b.c`` names, attribute by attribute (a module's name, a class's member); the classes passed on
+    the way are noted in ``classes``."""
+    found = names.get(chain[0])
+    for part in chain[1:]:
+        if found is None or resolver is None:
+            break
+        nxt = resolver.attribute(found, part)
+        if nxt is None:
+            break
+        if found.symbol.kind == "class" and classes is not None:
+            classes.append(found)
+        found = nxt
+    return found
+
+
+def _types_held(
+    holders: list[Found], path: str, names: dict[str, Found], resolver: Resolver, index: WorkspaceIndex
+) -> list[Found]:
+    """The project classes the attributes of ``holders`` (classes) are annotated with or made by."""
+    out: list[Found] = []
+    for holder in holders:
+        if holder.path == path:
+            known = names
+        else:
+            summary = index.summary(holder.path)
+            if summary is None:
+                continue
+            known = resolver.names_in_file(holder.path, summary)
+        for member in holder.symbol.members:
+            if member.kind != "attribute":
+                continue
+            _name, colon, annotation = member.signature.partition(":")
+            for match in CHAIN.finditer(annotation.split("=", 1)[0] if colon else ""):
+                found = _follow(tuple(match.group().split(".")), known, resolver)
+                if found is not None and found.symbol.kind == "class" and found.symbol is not holder.symbol:
+                    out.append(found)
+    return out
 
 
 @dataclass(frozen=True)
@@ -263,22 +305,31 @@ def _enclosing_class(own: FileSummary, target: Target) -> Symbol | None:
     if best is None:
         return None
     function = target.function
-    members = {m.name for m in best.members}
-    return best if function is not None and function.name in members and function.indent else None
+    if function is None or not function.indent:
+        return None
+    # Indented below the nearest class above, with no top-level definition between: inside that class (a
+    # method, or a function nested in one: its body reaches self's members too).
+    if any(best.line < symbol.line < line for symbol in own.symbols.values()):
+        return None
+    return best
 
 
 def _neighbour_names(doc: Document, target: Target, own: FileSummary) -> list[tuple[str, ...]]:
-    """The names used by the functions just before and after the target."""
-    functions = sorted((s for s in own.symbols.values() if s.kind == "function"), key=lambda s: s.line)
+    """The names (as attribute chains) used by the functions or methods just before and after the target."""
+    functions = [s for s in own.symbols.values() if s.kind == "function"]
+    for symbol in own.symbols.values():
+        functions += [m for m in symbol.members if m.kind == "method"] if symbol.kind == "class" else []
+    functions.sort(key=lambda s: s.line)
     line = target.anchor.start.line
     before = [s for s in functions if s.line < line][-1:]
     after = [s for s in functions if s.line > target.anchor.end.line][:1]
     chains: list[tuple[str, ...]] = []
     for symbol in before + after:
         end = min(len(doc.lines), symbol.line + 60)
-        for word in WORD.findall("\n".join(doc.line(i) for i in range(symbol.line, end))):
-            if word not in COMMON:
-                chains.append((word,))
+        for match in CHAIN.finditer("\n".join(doc.line(i) for i in range(symbol.line, end))):
+            parts = tuple(match.group().split("."))
+            if parts[0] not in COMMON or (parts[0] == "self" and len(parts) > 1):
+                chains.append(parts)
     return list(dict.fromkeys(chains))
 
 

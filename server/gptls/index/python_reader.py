@@ -56,6 +56,10 @@ def python_symbols(node: ast.stmt, lines: list[str]) -> list[Symbol]:
         names = [t.id for t in targets if isinstance(t, ast.Name)]
         signature = cut(_source(node, lines))
         return [Symbol(name, "constant", signature, line=node.lineno - 1) for name in names]
+    if isinstance(node, (ast.If, ast.Try)):  # `if sys.platform ...: def f` / `try: X = ... except: X = None`
+        blocks = [node.body, node.orelse, *(getattr(h, "body", []) for h in getattr(node, "handlers", []))]
+        blocks.append(getattr(node, "finalbody", []))
+        return [symbol for block in blocks for inner in block for symbol in python_symbols(inner, lines)]
     return []
 
 
@@ -64,8 +68,12 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
     seen: set[str] = set()
     methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
     seen.update(item.name for item in methods)
+    named: set[str] = set()
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if item.name in named:
+                continue  # a property's setter, an overload: the first says what it is, the rest is budget
+            named.add(item.name)
             members.append(Symbol(item.name, "method", header(item, lines), first_doc_line(item), line=item.lineno - 1))
             if item.name == "__init__":
                 members += _self_attributes(item, lines, seen)
@@ -78,6 +86,14 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
     for item in methods:  # `self.x =` in any other method: an attribute too (after __init__'s)
         if item.name != "__init__":
             members += _self_attributes(item, lines, seen)
+    if len(members) > MAX_MEMBERS:  # a huge class (a visitor's hundred visit_ methods): its state stays whole
+        room = MAX_MEMBERS - sum(1 for m in members if m.kind == "attribute")
+        kept = []
+        for member in members:
+            if member.kind == "attribute" or room > 0:
+                kept.append(member)
+                room -= member.kind != "attribute"
+        members = kept
     bases = tuple(ast.unparse(b) for b in node.bases)
     return Symbol(
         node.name,
@@ -92,6 +108,10 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
 
 def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], seen: set[str]) -> list[Symbol]:
     found = []
+    arguments = init.args
+    annotated = {
+        a.arg: a.annotation for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs] if a.annotation
+    }
     for statement in ast.walk(init):
         targets: list[ast.expr] = []
         if isinstance(statement, ast.Assign):
@@ -108,9 +128,42 @@ def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[s
                 and target.attr not in seen
             ):
                 seen.add(target.attr)
-                annotation = f": {ast.unparse(statement.annotation)}" if isinstance(statement, ast.AnnAssign) else ""
+                kind = (
+                    _attribute_type(statement, annotated, lines)
+                    if isinstance(statement, (ast.Assign, ast.AnnAssign))
+                    else ""
+                )
+                annotation = f": {cut(kind)}" if kind else ""
                 found.append(Symbol(target.attr, "attribute", f"self.{target.attr}{annotation}"))
     return found
+
+
+def _attribute_type(statement: ast.Assign | ast.AnnAssign, annotated: dict[str, ast.expr], lines: list[str]) -> str:
+    """The type ``self.x`` holds, when the statement says it: its annotation, the annotation of the parameter
+    it is set from (``self.env = environment``), or the class it is made by (``self.stack = Stack()``). What a
+    body reaches through ``self.x.`` are that type's members: the project context follows it."""
+    if isinstance(statement, ast.AnnAssign):
+        return _written(statement.annotation, lines)
+    value = statement.value
+    if len(statement.targets) != 1 or isinstance(statement.targets[0], (ast.Tuple, ast.List)):
+        return ""
+    if isinstance(value, ast.Name) and value.id in annotated:
+        return _written(annotated[value.id], lines)
+    if isinstance(value, ast.Call):
+        made = value.func
+        simple = isinstance(made, ast.Name) or (isinstance(made, ast.Attribute) and isinstance(made.value, ast.Name))
+        name = made.attr if isinstance(made, ast.Attribute) else made.id if isinstance(made, ast.Name) else ""
+        if simple and name[:1].isupper():
+            return _written(made, lines)  # a class, by convention: `Stack()`, `nodes.Frame(...)`
+    return ""
+
+
+def _written(node: ast.expr, lines: list[str]) -> str:
+    """An expression as the file writes it (``"Environment"`` stays quoted), on one line."""
+    if node.lineno == node.end_lineno and node.end_col_offset is not None:
+        line = lines[node.lineno - 1].encode("utf-8")  # ast's columns count bytes
+        return line[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+    return " ".join(ast.unparse(node).split())
 
 
 def header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]) -> str:

@@ -70,7 +70,7 @@ def member_block(entry: Entry, comment: str, words: dict[str, int], line: int = 
             # an object of another file, far more often than it reads a field), then fields.
             named = sorted((m for m in members if m.name in words), key=lambda m: words[m.name])
             rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
-            shown = named + [m for m in rest if m.kind != "attribute"] + [m for m in rest if m.kind == "attribute"]
+            shown = named + [m for m in rest if m.kind == "attribute"] + [m for m in rest if m.kind != "attribute"]
             members = [m for m in symbol.members if m in shown[:FEW_MEMBERS] or words.get(m.name) == 0]
             if len(members) < len(symbol.members):
                 lines_left = len(symbol.members) - len(members)
@@ -83,7 +83,7 @@ def member_block(entry: Entry, comment: str, words: dict[str, int], line: int = 
                 continue
             signature = compact(member.signature).replace("\n", "\n" + indent)
             ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
-            doc = f"  {comment} {short(member.summary)}" if member.summary else ""
+            doc = f"  {comment} {short(member.summary)}" if member.summary and entry.share else ""
             lines.append(f"{indent}{signature}{ellipsis}{doc}")
     return "\n".join(lines)
 
