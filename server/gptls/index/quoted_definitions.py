@@ -66,8 +66,8 @@ def member_block(entry: Entry, comment: str, words: dict[str, int], line: int = 
         indent = "    "
         members = list(symbol.members)
         if not entry.share and len(members) > FEW_MEMBERS:
-            # A class the target only uses: the members it names, then its public methods (what code calls on
-            # an object of another file, far more often than it reads a field), then fields.
+            # A class the target only uses: the members it names, then its public fields (a line each: what a
+            # body reads of an object it holds), then its public methods. Their docstrings are left out below.
             named = sorted((m for m in members if m.name in words), key=lambda m: words[m.name])
             rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
             shown = named + [m for m in rest if m.kind == "attribute"] + [m for m in rest if m.kind != "attribute"]
