@@ -151,7 +151,7 @@ class TokenStream:
     + "\n"
 )
 NODES = "class Node:\n    lineno: int\n\n\nclass And(Node):\n    ...\n\n\nclass Or(Node):\n    ...\n"
-PARSER = '''from . import nodes
+PARSER = """from . import nodes
 from .lexer import TokenStream
 
 
@@ -171,7 +171,7 @@ class Parser:
             ...
 
         return inner()
-'''
+"""
 
 
 def test_the_members_of_what_the_enclosing_class_s_attributes_hold_are_quoted(tmp_path: Path) -> None:
@@ -196,3 +196,31 @@ def test_a_function_nested_in_a_method_sees_the_class_s_members(tmp_path: Path) 
     quoted = context(tmp_path, "parser.py", PARSER, "def inner")
     assert "class Parser:" in quoted and "self.stream: TokenStream" in quoted, quoted
     assert "def parse_and(self) -> nodes.Node:" in quoted
+
+
+def test_what_the_rest_of_the_file_reaches_through_a_project_module_is_quoted(tmp_path: Path) -> None:
+    http = "".join(f"def helper_{i}(value: str) -> str:\n    ...\n\n\n" for i in range(40))
+    http += "def quote_etag(etag: str, weak: bool = False) -> str:\n    ...\n"
+    user = (
+        "from . import http\n\n\n"
+        "def to_header(value: str) -> str:\n    ...\n\n\n"
+        + "".join(f"def other_{i}() -> None:\n    a = 1\n    b = 2\n    c = 3\n\n\n" for i in range(15))
+        + "def far_below(value: str) -> str:\n    return http.quote_etag(value)\n"
+    )
+    index_of(tmp_path, {"__init__.py": "", "http.py": http, "user.py": user})
+    quoted = context(tmp_path, "user.py", user, "def to_header")
+    assert "def quote_etag(etag: str, weak: bool = False) -> str:" in quoted, quoted
+    assert "def helper_7" not in quoted  # what the file does not use of that module waits
+
+
+def test_the_file_s_own_use_picks_which_members_of_a_large_class_are_shown(tmp_path: Path) -> None:
+    user = (
+        "from .formatter import Formatter\n\n\n"
+        "def write_usage(formatter: Formatter) -> None:\n    ...\n\n\n"
+        + "".join(f"def other_{i}() -> None:\n    a = 1\n    b = 2\n    c = 3\n\n\n" for i in range(15))
+        + "def far_below(formatter: Formatter) -> None:\n    formatter.dedent()\n"
+    )
+    index_of(tmp_path, {"__init__.py": "", "formatter.py": FORMATTER, "user.py": user})
+    quoted = context(tmp_path, "user.py", user, "def write_usage")
+    assert "    def dedent(self) -> None: ..." in quoted, quoted  # the last of 43 members, far below: the file uses it
+    assert "    def format_part_14(" not in quoted  # it took the place of one the file does not use

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
@@ -159,11 +160,18 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             if chain[0] != "self":
                 add(_follow(chain, names, resolver))
             near.update(part for part in chain if part not in COMMON)
+        # what the rest of the file reaches through the project modules it binds (``http.quote_etag``),
+        # the most used first
+        for chain, _count in _file_chains(doc).most_common():
+            head = names.get(chain[0])
+            if head is not None and head.symbol.kind == "module" and len(chain) > 1:
+                add(_follow(chain, names, resolver))
     # 9. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
-    words = dict.fromkeys(near, 1) | dict.fromkeys((chain[-1] for chain in wanted), 0)
+    used = {part for chain in _file_chains(doc) for part in chain}
+    words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys((chain[-1] for chain in wanted), 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
 
 
@@ -331,6 +339,16 @@ def _neighbour_names(doc: Document, target: Target, own: FileSummary) -> list[tu
             if parts[0] not in COMMON or (parts[0] == "self" and len(parts) > 1):
                 chains.append(parts)
     return list(dict.fromkeys(chains))
+
+
+def _file_chains(doc: Document) -> Counter[tuple[str, ...]]:
+    """The attribute chains the file's code uses (``self.stream.current``, ``http.quote_etag``), counted: what
+    its other functions reach is what a new one most likely reaches. Worked out once per text."""
+    memo = doc.memo.get("index.chains")
+    if memo is None:
+        memo = doc.memo["index.chains"] = Counter(tuple(m.group().split(".")) for m in CHAIN.finditer(doc.text))
+    found: Counter[tuple[str, ...]] = memo
+    return found
 
 
 def _lexical(index: WorkspaceIndex, target: Target, path: str, taken: list[Entry]) -> list[Found]:

@@ -173,8 +173,10 @@ def header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: l
     decorated = getattr(opening, "decorator_list", None) or []  # a decorated inner def starts at its decorator
     body_start = min([opening.lineno, *(d.lineno for d in decorated)]) - 1 if opening else first + 1
     last = max(first, min(body_start - 1, first + MAX_SIGNATURE_LINES - 1))
-    if body_start == first:  # `def f(): ...` on one line
-        return cut(lines[first].strip())
+    if body_start == first:  # `def f(): ...` on one line: the line up to its body (a quote adds its own ...)
+        assert opening is not None
+        line = lines[first].encode("utf-8")[: opening.col_offset].decode("utf-8", "replace")  # columns count bytes
+        return cut(line.strip())
     own = lines[first : last + 1]
     while len(own) > 1 and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
         own.pop()  # a comment that opens the body is not part of the signature

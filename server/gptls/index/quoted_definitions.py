@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from gptls.index.summary import Symbol
 
 FEW_MEMBERS = 16
+# Words rank a class's members: 0 the target names it, 1 its neighbours do, 2 the rest of the file does.
+UNNAMED = 3
 _SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)
 
 
@@ -98,7 +100,7 @@ def nearest_members(members: list[Symbol], line: int, limit: int, comment: str, 
     what a body reaches through self), then methods nearest the target, in the class's order."""
     ranked = sorted(
         members,
-        key=lambda m: (words.get(m.name, 2), m.kind != "attribute", abs(m.line - line) if line >= 0 else m.line),
+        key=lambda m: (words.get(m.name, UNNAMED), m.kind != "attribute", abs(m.line - line) if line >= 0 else m.line),
     )
     kept: set[int] = set()
     used = 0
