@@ -21,6 +21,8 @@ class Parser:
         self.count: int = 0
         self.left, self.right = 1, 2
         self.lower = source.lower()
+        self.template = self.environment.get_template(name)
+        self.loader = name.loader()
 """
 
 
@@ -36,8 +38,11 @@ def test_an_attribute_s_type_is_read_from_its_annotation_its_parameter_or_the_cl
     assert found["stream"] == "self.stream: TokenStream"  # made by a class
     assert found["frame"] == "self.frame: nodes.Frame"
     assert found["count"] == "self.count: int"
+    # Made by a method of self or of an annotated parameter: the call is quoted, its return annotation is the
+    # type (the project context looks it up).
+    assert found["lower"] == "self.lower = source.lower(...)"
     # Nothing is said where the statement does not say it.
-    for name in ("name", "left", "right", "lower"):
+    for name in ("name", "left", "right", "template", "loader"):
         assert found[name] == f"self.{name}", found[name]
 
 

@@ -224,3 +224,20 @@ def test_the_file_s_own_use_picks_which_members_of_a_large_class_are_shown(tmp_p
     quoted = context(tmp_path, "user.py", user, "def write_usage")
     assert "    def dedent(self) -> None: ..." in quoted, quoted  # the last of 43 members, far below: the file uses it
     assert "    def format_part_14(" not in quoted  # it took the place of one the file does not use
+
+
+def test_an_attribute_made_by_a_parameter_s_method_holds_what_that_method_returns(tmp_path: Path) -> None:
+    """``self.stream = environment.tokenize(source)``, ``environment: Environment``, ``tokenize -> TokenStream``."""
+    environment = "from .lexer import TokenStream\n\n\nclass Environment:\n"
+    environment += "".join(f"    def option_{i}(self) -> int: ...\n" for i in range(30))
+    environment += "    def tokenize(self, source: str) -> TokenStream: ...\n"
+    parser = PARSER.replace("from .lexer import TokenStream\n", "from .environment import Environment\n").replace(
+        "def __init__(self, source: str) -> None:\n        self.stream = TokenStream(source)",
+        "def __init__(self, environment: Environment, source: str) -> None:\n"
+        "        self.stream = environment.tokenize(source)",
+    )
+    files = {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "environment.py": environment}
+    index_of(tmp_path, {**files, "parser.py": parser})
+    quoted = context(tmp_path, "parser.py", parser, "def parse_or")
+    assert "self.stream = environment.tokenize(...)" in quoted, quoted
+    assert "class TokenStream:" in quoted and "def skip_if(self, expr: str) -> bool:" in quoted, quoted

@@ -32,6 +32,7 @@ from gptls.targets import Target
 from gptls.text import Document
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MADE_BY = re.compile(r"self\.\w+ = (\w+)\.(\w+)\(\.\.\.\)$")  # the index's `self.x = env.make(...)`
 CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 COMMON = frozenset(
     {
@@ -210,11 +211,56 @@ def _types_held(
             if member.kind != "attribute":
                 continue
             _name, colon, annotation = member.signature.partition(":")
-            for match in CHAIN.finditer(annotation.split("=", 1)[0] if colon else ""):
-                found = _follow(tuple(match.group().split(".")), known, resolver)
-                if found is not None and found.symbol.kind == "class" and found.symbol is not holder.symbol:
-                    out.append(found)
+            made = MADE_BY.match(member.signature)
+            if colon:
+                found = _class_named(annotation.split("=", 1)[0], known, resolver)
+            elif made:
+                found = _returned(holder, made.group(1), made.group(2), path, names, known, resolver, index)
+            else:
+                continue
+            if found is not None and found.symbol is not holder.symbol:
+                out.append(found)
     return out
+
+
+def _class_named(annotation: str, known: dict[str, Found], resolver: Resolver) -> Found | None:
+    """The first project class an annotation names (``t.Optional["Environment"]``: Environment)."""
+    for match in CHAIN.finditer(annotation):
+        found = _follow(tuple(match.group().split(".")), known, resolver)
+        if found is not None and found.symbol.kind == "class":
+            return found
+    return None
+
+
+def _returned(
+    holder: Found,
+    receiver: str,
+    method: str,
+    path: str,
+    names: dict[str, Found],
+    known: dict[str, Found],
+    resolver: Resolver,
+    index: WorkspaceIndex,
+) -> Found | None:
+    """The class ``receiver.method(...)`` returns, by the method's annotation: ``self.stream =
+    environment._tokenize(...)`` with ``environment: Environment`` and ``def _tokenize(...) -> TokenStream``."""
+    owner: Found | None = holder
+    if receiver != "self":  # a parameter of one of the holder's methods (its __init__, as a rule)
+        written = re.compile(rf"[(,]\s*{re.escape(receiver)}\s*:\s*([^,=)]+)")
+        hits = (written.search(m.signature) for m in holder.symbol.members if m.kind == "method")
+        annotation = next((hit.group(1) for hit in hits if hit), None)
+        owner = _class_named(annotation, known, resolver) if annotation else None
+    callee = resolver.attribute(owner, method) if owner is not None else None
+    if owner is None or callee is None or "->" not in callee.symbol.signature:
+        return None
+    if owner.path == path:
+        owner_names = names
+    else:
+        summary = index.summary(owner.path)
+        if summary is None:
+            return None
+        owner_names = resolver.names_in_file(owner.path, summary)
+    return _class_named(callee.symbol.signature.rpartition("->")[2], owner_names, resolver)
 
 
 @dataclass(frozen=True)

@@ -128,12 +128,12 @@ def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[s
                 and target.attr not in seen
             ):
                 seen.add(target.attr)
-                kind = (
-                    _attribute_type(statement, annotated, lines)
-                    if isinstance(statement, (ast.Assign, ast.AnnAssign))
-                    else ""
-                )
-                annotation = f": {cut(kind)}" if kind else ""
+                kind = made = ""
+                if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                    kind = _attribute_type(statement, annotated, lines)
+                if not kind and isinstance(statement, ast.Assign):
+                    made = _made_by_call(statement, annotated)
+                annotation = f": {cut(kind)}" if kind else f" = {made}(...)" if made else ""
                 found.append(Symbol(target.attr, "attribute", f"self.{target.attr}{annotation}"))
     return found
 
@@ -155,6 +155,18 @@ def _attribute_type(statement: ast.Assign | ast.AnnAssign, annotated: dict[str, 
         name = made.attr if isinstance(made, ast.Attribute) else made.id if isinstance(made, ast.Name) else ""
         if simple and name[:1].isupper():
             return _written(made, lines)  # a class, by convention: `Stack()`, `nodes.Frame(...)`
+    return ""
+
+
+def _made_by_call(statement: ast.Assign, annotated: dict[str, ast.expr]) -> str:
+    """``receiver.method`` when ``self.x = receiver.method(...)`` and the receiver is ``self`` or an annotated
+    parameter: the method's return annotation is the type (the project context looks it up)."""
+    value = statement.value
+    if len(statement.targets) != 1 or not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return ""
+    receiver = value.func.value
+    if isinstance(receiver, ast.Name) and (receiver.id == "self" or receiver.id in annotated):
+        return f"{receiver.id}.{value.func.attr}"
     return ""
 
 
