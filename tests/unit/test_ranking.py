@@ -198,14 +198,18 @@ def test_a_function_nested_in_a_method_sees_the_class_s_members(tmp_path: Path) 
     assert "def parse_and(self) -> nodes.Node:" in quoted
 
 
+def far_below(top: str, bottom: str) -> str:
+    """A file whose ``bottom`` is farther below ``top`` than the neighbours' window (60 lines) reaches."""
+    filler = "".join(f"def other_{i}() -> None:\n    a = 1\n    b = 2\n    c = 3\n\n\n" for i in range(15))
+    return f"{top}\n\n{filler}{bottom}"
+
+
 def test_what_the_rest_of_the_file_reaches_through_a_project_module_is_quoted(tmp_path: Path) -> None:
     http = "".join(f"def helper_{i}(value: str) -> str:\n    ...\n\n\n" for i in range(40))
     http += "def quote_etag(etag: str, weak: bool = False) -> str:\n    ...\n"
-    user = (
-        "from . import http\n\n\n"
-        "def to_header(value: str) -> str:\n    ...\n\n\n"
-        + "".join(f"def other_{i}() -> None:\n    a = 1\n    b = 2\n    c = 3\n\n\n" for i in range(15))
-        + "def far_below(value: str) -> str:\n    return http.quote_etag(value)\n"
+    user = far_below(
+        "from . import http\n\n\ndef to_header(value: str) -> str:\n    ...\n",
+        "def far_below(value: str) -> str:\n    return http.quote_etag(value)\n",
     )
     index_of(tmp_path, {"__init__.py": "", "http.py": http, "user.py": user})
     quoted = context(tmp_path, "user.py", user, "def to_header")
@@ -214,11 +218,9 @@ def test_what_the_rest_of_the_file_reaches_through_a_project_module_is_quoted(tm
 
 
 def test_the_file_s_own_use_picks_which_members_of_a_large_class_are_shown(tmp_path: Path) -> None:
-    user = (
-        "from .formatter import Formatter\n\n\n"
-        "def write_usage(formatter: Formatter) -> None:\n    ...\n\n\n"
-        + "".join(f"def other_{i}() -> None:\n    a = 1\n    b = 2\n    c = 3\n\n\n" for i in range(15))
-        + "def far_below(formatter: Formatter) -> None:\n    formatter.dedent()\n"
+    user = far_below(
+        "from .formatter import Formatter\n\n\ndef write_usage(formatter: Formatter) -> None:\n    ...\n",
+        "def far_below(formatter: Formatter) -> None:\n    formatter.dedent()\n",
     )
     index_of(tmp_path, {"__init__.py": "", "formatter.py": FORMATTER, "user.py": user})
     quoted = context(tmp_path, "user.py", user, "def write_usage")

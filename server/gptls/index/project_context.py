@@ -200,13 +200,9 @@ def _types_held(
     """The project classes the attributes of ``holders`` (classes) are annotated with or made by."""
     out: list[Found] = []
     for holder in holders:
-        if holder.path == path:
-            known = names
-        else:
-            summary = index.summary(holder.path)
-            if summary is None:
-                continue
-            known = resolver.names_in_file(holder.path, summary)
+        known = _names_of(holder.path, path, names, resolver, index)
+        if known is None:
+            continue
         for member in holder.symbol.members:
             if member.kind != "attribute":
                 continue
@@ -221,6 +217,16 @@ def _types_held(
             if found is not None and found.symbol is not holder.symbol:
                 out.append(found)
     return out
+
+
+def _names_of(
+    file: str, path: str, names: dict[str, Found], resolver: Resolver, index: WorkspaceIndex
+) -> dict[str, Found] | None:
+    """What ``file`` can name: the prompt's own names for its own file (the open text), else the index's."""
+    if file == path:
+        return names
+    summary = index.summary(file)
+    return resolver.names_in_file(file, summary) if summary is not None else None
 
 
 def _class_named(annotation: str, known: dict[str, Found], resolver: Resolver) -> Found | None:
@@ -253,13 +259,9 @@ def _returned(
     callee = resolver.attribute(owner, method) if owner is not None else None
     if owner is None or callee is None or "->" not in callee.symbol.signature:
         return None
-    if owner.path == path:
-        owner_names = names
-    else:
-        summary = index.summary(owner.path)
-        if summary is None:
-            return None
-        owner_names = resolver.names_in_file(owner.path, summary)
+    owner_names = _names_of(owner.path, path, names, resolver, index)
+    if owner_names is None:
+        return None
     return _class_named(callee.symbol.signature.rpartition("->")[2], owner_names, resolver)
 
 
