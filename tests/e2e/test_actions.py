@@ -775,3 +775,12 @@ async def test_without_a_key_the_status_says_so_at_start_and_the_action_says_wha
     uri = editor.open("geometry.py", STUB)
     await editor.run(uri, editor.cursor(uri, "area"), "generate")
     assert any("No OpenAI API key" in m for m in editor.messages()) and editor.double.requests == []
+
+
+async def test_an_answer_nested_past_the_parser_s_stack_is_refused_with_a_message(editor) -> None:
+    # A hostile answer: ast.parse raises MemoryError (not SyntaxError) on 200,000 nested unary minuses.
+    uri = editor.open("geometry.py", STUB)
+    editor.double.script(replies.json_output({"code": "return " + "-" * 200_000 + "radius"}))
+    await editor.run(uri, editor.cursor(uri, "area"), "generate")
+    await editor.until(lambda: any("nested too deeply to read" in m for m in editor.messages()))
+    assert editor.buffers[uri] == STUB

@@ -176,6 +176,18 @@ async def test_a_hostile_tree_costs_its_odd_entries_never_the_index(make_editor,
     assert ".gitignore is over" in logged
 
 
+async def test_a_file_the_parser_cannot_read_still_gets_its_actions(make_editor, tmp_path) -> None:
+    # A hostile file opened in the editor: 200,000 nested unary minuses make ast.parse raise MemoryError.
+    pricing = project(tmp_path)
+    hostile = PRICING + "\n\nclass E(" + "-" * 200_000 + "x):\n    pass\n"
+    editor = await make_editor(root=str(tmp_path))
+    uri = editor.open_uri(pricing.as_uri(), hostile)
+    prompt = await generate_prompt(editor, uri)
+    assert "def subtotal(cart: Cart) -> float:" in prompt  # the file is left out of the index, not the action
+    await editor.until(lambda: "return sum(i.unit_price for i in cart.items)" in editor.buffers[uri], "the edit")
+    assert not any("internal" in m.lower() for m in editor.messages())
+
+
 async def test_the_first_action_quotes_the_files_its_target_imports_before_the_index_is_built(
     make_editor, tmp_path
 ) -> None:

@@ -6,7 +6,6 @@ action means adding a module beside this one and listing it in ``actions/__init_
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import textwrap
@@ -21,6 +20,7 @@ from gptls.quoting import QUOTE_RULE, quoted
 from gptls.targets import Target
 from gptls.text import Document, Span
 from gptls.text.edits import PlannedEdit, apply_to_text
+from gptls.text.python_syntax import parse
 
 
 class ActionError(GptlsError):
@@ -330,19 +330,22 @@ def ensure_parses(doc: Document, outcome: Outcome) -> None:
         apply_to_text(doc, outcome.edit) if before is None else textwrap.dedent(outcome.edit.new_text)
     )
     if after is not None:
-        raise ActionError(
-            f"The model's code does not parse as Python ({after.msg}, line {after.lineno}); nothing was applied. "
-            "Try again."
-        )
+        raise does_not_parse(after)
+
+
+def does_not_parse(error: SyntaxError) -> ActionError:
+    """What the user reads when the model's code does not parse (nothing was applied)."""
+    where = f", line {error.lineno}" if error.lineno else ""
+    return ActionError(
+        f"The model's code does not parse as Python ({error.msg}{where}); nothing was applied. Try again."
+    )
 
 
 def _syntax_error(source: str) -> SyntaxError | None:
     try:
-        ast.parse(source)
+        parse(source)
     except SyntaxError as exc:
         return exc
-    except ValueError as exc:  # a NUL byte
-        return SyntaxError(str(exc))
     return None
 
 

@@ -15,6 +15,7 @@ from gptls.actions.base import (
     EditResult,
     Outcome,
     clean_code,
+    does_not_parse,
     object_schema,
 )
 from gptls.targets import Target, function_target
@@ -22,6 +23,7 @@ from gptls.targets.lexical import brace_problem
 from gptls.targets.parts import body_from_answer, function_parts
 from gptls.text import Document
 from gptls.text.edits import PlannedEdit, reindent
+from gptls.text.python_syntax import parse
 
 
 def _applies(target: Target) -> bool:
@@ -77,11 +79,9 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
 
 def _must_define_a_function(code: str) -> None:
     try:
-        tree = ast.parse(textwrap.dedent(code))
+        tree = parse(textwrap.dedent(code))
     except SyntaxError as exc:
-        raise ActionError(
-            f"The model's code does not parse as Python ({exc.msg}, line {exc.lineno}); nothing was applied. Try again."
-        ) from None
+        raise does_not_parse(exc) from None
     if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in tree.body):
         raise ActionError("The model's answer holds no function definition; nothing was applied.")
 

@@ -9,19 +9,20 @@ import textwrap
 
 from gptls.index.outline import outline
 from gptls.index.summary import MAX_MEMBERS, MAX_SIGNATURE_LINES, FileSummary, Import, Symbol, cut
+from gptls.text.python_syntax import parse
 
 
 def read_python(path: str, text: str) -> FileSummary | None:
     shortened = outline(text)  # function bodies cut: the same summary for a fraction of the parse
     tree = None
     if shortened is not None:
-        with contextlib.suppress(SyntaxError, ValueError, RecursionError):
-            tree = ast.parse(shortened)
+        with contextlib.suppress(SyntaxError):
+            tree = parse(shortened)
             text = shortened
     if tree is None:
         try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError):
+            tree = parse(text)
+        except SyntaxError:
             return None
     lines = text.splitlines()
     symbols: dict[str, Symbol] = {}

@@ -14,6 +14,7 @@ from gptls.index.outline import DEF_LINE
 from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python
 from gptls.index.summary import FileSummary, Symbol
 from gptls.languages import INDEXED_SUFFIXES
+from gptls.text.python_syntax import parse
 
 
 def summarize(path: str, text: str, language: str | None = None) -> FileSummary | None:
@@ -77,9 +78,9 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
         return None  # the file's imports are kept without lines: read them all again
     chunk = new_lines[start:new_stop]
     fresh: list[Symbol] | None = None
-    with contextlib.suppress(SyntaxError, ValueError, RecursionError):
+    with contextlib.suppress(SyntaxError, RecursionError):  # RecursionError: unparsing a base class
         fresh = [
-            _moved(symbol, start) for node in ast.parse("\n".join(chunk)).body for symbol in python_symbols(node, chunk)
+            _moved(symbol, start) for node in parse("\n".join(chunk)).body for symbol in python_symbols(node, chunk)
         ]
     if fresh is None:
         whole = read_python(path, new_text)  # an edit that opened or closed a string, or code being typed
@@ -141,8 +142,8 @@ def _inside_one_body(
         return None  # the edit reaches past the function
     chunk = textwrap.dedent("\n".join(new_lines[at:stop])).split("\n")
     try:
-        node = ast.parse("\n".join(chunk)).body[0]
-    except (SyntaxError, ValueError, RecursionError, IndexError):
+        node = parse("\n".join(chunk)).body[0]
+    except (SyntaxError, IndexError):
         node = None  # being typed: what it held stands for it meanwhile
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
         header(node, chunk) != known.signature or first_doc_line(node) != known.summary

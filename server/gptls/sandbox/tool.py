@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from gptls.config import Settings
 from gptls.openai.wire import FunctionCall, FunctionTool
 from gptls.sandbox import Boundary, Limits, TestRun, run_tests
+from gptls.text.python_syntax import parse
 
 RUN_TESTS = FunctionTool(
     name="run_tests",
@@ -37,8 +38,8 @@ def import_preamble(source: str) -> str:
     import ast
 
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+        tree = parse(source)
+    except SyntaxError:
         return ""
     lines = []
     for node in tree.body:

@@ -11,6 +11,7 @@ from gptls.targets.generic import heuristic_function
 from gptls.targets.python import python_function
 from gptls.targets.target import Function, Target
 from gptls.text import Document, Pos, Span
+from gptls.text.python_syntax import parse
 
 __all__ = [
     "Function",
@@ -101,11 +102,9 @@ def enclosing_block(doc: Document, span: Span) -> Target:
         return function_target(doc, function)
     first, last = span.start.line, max(span.start.line, span.end.line)
     if doc.is_python:
-        import ast
-
         try:
-            tree = ast.parse(doc.text)
-        except (SyntaxError, ValueError):
+            tree = parse(doc.text)
+        except SyntaxError:
             tree = None
         for node in tree.body if tree else []:
             if node.lineno - 1 <= first and (node.end_lineno or node.lineno) - 1 >= last:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gptls.targets.target import Function
 from gptls.text import Document, Pos, Span
+from gptls.text.python_syntax import parse
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,8 @@ def function_parts(doc: Document, function: Function) -> Parts | None:
 def _python_parts(doc: Document, function: Function) -> Parts | None:
     lines = [doc.line(i) for i in range(function.start_line, function.end_line + 1)]
     try:
-        tree = ast.parse(textwrap.dedent("\n".join(lines)))
-    except (SyntaxError, ValueError):
+        tree = parse(textwrap.dedent("\n".join(lines)))
+    except SyntaxError:
         return None
     node = tree.body[0] if tree.body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
@@ -92,7 +93,7 @@ def body_from_answer(code: str) -> str:
     its docstring. Dedented."""
     text = textwrap.dedent(code)
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except SyntaxError:
         return text
     defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]

@@ -8,6 +8,7 @@ import re
 
 from gptls.targets.target import Function
 from gptls.text import Document
+from gptls.text.python_syntax import parse
 
 
 def python_function(doc: Document, line: int) -> Function | None:
@@ -23,8 +24,8 @@ def python_function(doc: Document, line: int) -> Function | None:
         last += 1
     chunk = "\n".join(doc.line(i) for i in range(first, last))
     try:
-        tree = ast.parse(chunk)
-    except (SyntaxError, ValueError):
+        tree = parse(chunk)
+    except SyntaxError:
         return None
     best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
