@@ -9,10 +9,11 @@ import textwrap
 
 from gptls.index.outline import outline
 from gptls.index.summary import MAX_MEMBERS, MAX_SIGNATURE_LINES, FileSummary, Import, Symbol, cut
-from gptls.text.python_syntax import parse
+from gptls.text.python_syntax import NestedTooDeeply, parse
 
 
-def read_python(path: str, text: str) -> FileSummary | None:
+def read_python(path: str, text: str, refused: list[str] | None = None) -> FileSummary | None:
+    """The file's summary, or None when it does not parse; why, in ``refused``, when it was nested too deeply."""
     shortened = outline(text)  # function bodies cut: the same summary for a fraction of the parse
     tree = None
     if shortened is not None:
@@ -22,6 +23,10 @@ def read_python(path: str, text: str) -> FileSummary | None:
     if tree is None:
         try:
             tree = parse(text)
+        except NestedTooDeeply as exc:
+            if refused is not None:
+                refused.append(str(exc.msg))
+            return None
         except SyntaxError:
             return None
     lines = text.splitlines()

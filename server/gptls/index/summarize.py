@@ -17,12 +17,14 @@ from gptls.languages import INDEXED_SUFFIXES
 from gptls.text.python_syntax import parse
 
 
-def summarize(path: str, text: str, language: str | None = None) -> FileSummary | None:
+def summarize(
+    path: str, text: str, language: str | None = None, refused: list[str] | None = None
+) -> FileSummary | None:
     """The summary of ``text``, or None when it cannot be read (Python that does not parse: the caller keeps
-    what it had)."""
+    what it had; ``refused`` gets why when the file was written to break a parser)."""
     language = language or INDEXED_SUFFIXES.get(path[path.rfind(".") :].lower(), "")
     if language == "python":
-        return read_python(path, text)
+        return read_python(path, text, refused)
     if language in ("typescript", "javascript", "typescriptreact", "javascriptreact"):
         return read_script(path, text, "typescript" if language.startswith("typescript") else "javascript")
     if language == "go":

@@ -29,8 +29,8 @@ def summarize_files(paths: list[str], max_bytes: int) -> list[tuple[str, FileSum
 
 def summarize_batch(paths: list[str], max_bytes: int) -> tuple[list[tuple[str, FileSummary | None]], list[str]]:
     """Read and summarize ``paths`` (in the worker process during a build). Unreadable, binary or oversized
-    files, and Python that does not parse, give None; so does a file whose summary raised anything else (a
-    nesting deep enough for a RecursionError), which is also named in the second list, for the log."""
+    files, and Python that does not parse, give None; so does a file nested deep enough to break the parser, or
+    whose summary raised anything else, which is also named in the second list, for the log."""
     out: list[tuple[str, FileSummary | None]] = []
     errors: list[str] = []
     for path in paths:
@@ -40,7 +40,9 @@ def summarize_batch(paths: list[str], max_bytes: int) -> tuple[list[tuple[str, F
                 with open(path, encoding="utf-8") as handle:
                     text = handle.read()
                 if "\x00" not in text:
-                    summary = summarize(path, text)
+                    refused: list[str] = []
+                    summary = summarize(path, text, refused=refused)
+                    errors += [f"{path}: {reason}" for reason in refused]
                 if summary is not None:
                     summary = replace(summary, mtime_ns=os.stat(path).st_mtime_ns)
         except (OSError, UnicodeDecodeError, ValueError):

@@ -8,6 +8,11 @@ from __future__ import annotations
 import ast
 
 
+class NestedTooDeeply(SyntaxError):
+    """Nesting past the parser's stack or a chain past the compiler's recursion: as a rule, a file written to
+    break the tools that read it (the index names such a file in its log; a syntax error it does not)."""
+
+
 def parse(text: str) -> ast.Module:
     """``ast.parse``; every way it refuses the text is a SyntaxError."""
     try:
@@ -17,4 +22,4 @@ def parse(text: str) -> ast.Module:
     except ValueError as exc:  # a NUL byte
         raise SyntaxError(str(exc)) from None
     except (RecursionError, MemoryError):
-        raise SyntaxError("nested too deeply to read") from None
+        raise NestedTooDeeply("nested too deeply to read") from None
