@@ -243,3 +243,22 @@ def test_an_attribute_made_by_a_parameter_s_method_holds_what_that_method_return
     quoted = context(tmp_path, "parser.py", parser, "def parse_or")
     assert "self.stream = environment.tokenize(...)" in quoted, quoted
     assert "class TokenStream:" in quoted and "def skip_if(self, expr: str) -> bool:" in quoted, quoted
+
+
+def test_a_long_signature_is_cut_but_keeps_what_the_method_returns(tmp_path: Path) -> None:
+    """jinja2's ``_tokenize`` takes its parameters one per line: cut at six lines, its ``-> TokenStream`` was
+    lost, and with it what ``self.stream`` holds."""
+    environment = "from .lexer import TokenStream\n\n\nclass Environment:\n    def tokenize(\n        self,\n"
+    environment += "".join(f"        option_{i}: int = 0,\n" for i in range(8))
+    environment += "    ) -> TokenStream:\n        ...\n"
+    parser = PARSER.replace("from .lexer import TokenStream\n", "from .environment import Environment\n").replace(
+        "def __init__(self, source: str) -> None:\n        self.stream = TokenStream(source)",
+        "def __init__(self, environment: Environment, source: str) -> None:\n"
+        "        self.stream = environment.tokenize(source)",
+    )
+    files = {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "environment.py": environment}
+    index_of(tmp_path, {**files, "parser.py": parser})
+    quoted = context(tmp_path, "parser.py", parser, "def parse_or")
+    assert "def skip_if(self, expr: str) -> bool:" in quoted, quoted
+    assert "option_3: int = 0, ...) -> TokenStream:" in quoted  # Environment, cut, still says what it returns
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import textwrap
 
 from gptls.index.outline import outline
@@ -198,6 +199,12 @@ def header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: l
     own = lines[first : last + 1]
     while len(own) > 1 and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
         own.pop()  # a comment that opens the body is not part of the signature
+    if last < body_start - 1 and not isinstance(node, ast.ClassDef):
+        # A long parameter list is cut, but never what the function returns: a caller's next step (and the
+        # project context's ``self.stream = env._tokenize(...)``) depends on it.
+        indent = re.match(r"\s*", lines[first]).group(0)  # type: ignore[union-attr]
+        returns = f" -> {_written(node.returns, lines)}" if node.returns is not None else ""
+        own += [f"{indent}    ...", f"{indent}){returns}:"]
     header = textwrap.dedent("\n".join(own)).rstrip()
     return "\n".join(cut(line) for line in header.split("\n"))
 
