@@ -262,3 +262,16 @@ def test_a_long_signature_is_cut_but_keeps_what_the_method_returns(tmp_path: Pat
     assert "def skip_if(self, expr: str) -> bool:" in quoted, quoted
     assert "option_3: int = 0, ...) -> TokenStream:" in quoted  # Environment, cut, still says what it returns
 
+
+def test_another_file_s_docstrings_are_quoted_only_for_what_the_target_names(tmp_path: Path) -> None:
+    parser = PARSER.replace('"""', "").replace(
+        "    def parse_and(self) -> nodes.Node:\n",
+        '    def parse_and(self) -> nodes.Node:\n        """Parse an and expression."""\n',
+    )
+    index_of(tmp_path, {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "parser.py": parser})
+    quoted = context(tmp_path, "parser.py", parser, "def parse_or")
+    assert "class TokenStream:" in quoted and "A stream of tokens." not in quoted, quoted  # held, not named
+    assert "# Parse an and expression." in quoted  # this file's own say what they are for
+    named = parser.replace("def parse_or(self)", "def parse_or(self, stream: TokenStream)")
+    quoted = context(tmp_path, "parser.py", named, "def parse_or")
+    assert "# A stream of tokens.\nclass TokenStream:" in quoted, quoted

@@ -7,7 +7,8 @@ among them; the signatures of every project name this file imports (one level de
 definitions, nearest first; the members of the project types those classes' attributes hold (annotated, set
 from an annotated parameter, or made by a class); the types their members name; for a stub, what its
 neighbouring functions or methods use (``nodes.And``); then definitions elsewhere in the workspace whose names
-share words with the target's. Signatures and one-line summaries are quoted, never bodies.
+share words with the target's. Signatures are quoted, never bodies; a docstring's first line only for this
+file's definitions and the ones the target names (for the rest the budget buys more definitions).
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -93,6 +94,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     view = _file_view(doc, path, own, index, resolver)
     names = view.names
     wanted = _wanted_names(doc, target, own)
+    named = {chain[-1] for chain in wanted}
     entries: list[Entry] = []
     seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
@@ -109,7 +111,8 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         if key in seen and (not members or seen[key]):
             return  # already there (an entry with members, later, upgrades one without)
         seen[key] = members
-        entries.append(Entry(found.path, found.symbol, members, share))
+        summarized = found.path == path or found.symbol.name in named
+        entries.append(Entry(found.path, found.symbol, members, share, summarized))
         if resolver is not None and found.symbol.kind == "class" and members:
             for base in resolver.bases(found):  # what self reaches includes what it inherits
                 add(base, members=True, share=share / 2)
@@ -172,7 +175,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         for found in _lexical(index, target, path, entries):
             add(found)
     used = {part for chain in _file_chains(doc) for part in chain}
-    words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys((chain[-1] for chain in wanted), 0)
+    words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys(named, 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
 
 

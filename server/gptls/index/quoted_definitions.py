@@ -11,7 +11,8 @@ from gptls.index.summary import Symbol
 FEW_MEMBERS = 16
 # Words rank a class's members: 0 the target names it, 1 its neighbours do, 2 the rest of the file does.
 UNNAMED = 3
-_SIGNATURES: dict[int, tuple[Symbol, str, str]] = {}  # id(symbol) -> (symbol, comment, its signature block)
+# (id(symbol), summarized) -> (symbol, comment, its signature block)
+_SIGNATURES: dict[tuple[int, bool], tuple[Symbol, str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -22,24 +23,28 @@ class Entry:
     # >0: every member that fits this share of the budget (the enclosing class, half its share for each base);
     # 0: only the relevant few
     share: float = 0.0
+    # Its docstring's first line too: a definition the target names, or this file's; another file's other
+    # definitions are there for their names and types (their docstrings cost a fifth of the budget)
+    summarized: bool = True
 
 
 def definition_block(entry: Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
     symbol = entry.symbol
     if not entry.with_members:  # the same for every prompt that quotes it: made once per summary
-        cached = _SIGNATURES.get(id(symbol))
+        key = (id(symbol), entry.summarized)
+        cached = _SIGNATURES.get(key)
         if cached is not None and cached[0] is symbol and cached[1] == comment:
             return cached[2]
         if len(_SIGNATURES) > 50_000:
             _SIGNATURES.clear()
-        block = signature_block(symbol, comment)
-        _SIGNATURES[id(symbol)] = (symbol, comment, block)
+        block = signature_block(symbol, comment, entry.summarized)
+        _SIGNATURES[key] = (symbol, comment, block)
         return block
     return member_block(entry, comment, words, line, limit)
 
 
-def signature_block(symbol: Symbol, comment: str) -> str:
-    lines = [f"{comment} {short(symbol.summary)}"] if symbol.summary else []
+def signature_block(symbol: Symbol, comment: str, summarized: bool = True) -> str:
+    lines = [f"{comment} {short(symbol.summary)}"] if symbol.summary and summarized else []
     lines.append(
         compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
     )
@@ -63,7 +68,7 @@ def compact(signature: str) -> str:
 
 def member_block(entry: Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
     symbol = entry.symbol
-    lines = [signature_block(symbol, comment)]
+    lines = [signature_block(symbol, comment, entry.summarized)]
     if entry.with_members and symbol.members:
         indent = "    "
         members = list(symbol.members)
