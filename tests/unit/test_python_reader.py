@@ -73,3 +73,13 @@ def test_a_huge_class_keeps_its_attributes_and_a_member_read_twice_once() -> Non
     assert summary is not None
     depth = [m.signature for m in summary.symbols["Visitor"].members if m.name == "depth"]
     assert depth == ["def depth(self) -> int:"]  # the getter says what it is; the setter is budget
+
+
+def test_an_attribute_only_ever_incremented_is_still_an_attribute() -> None:
+    """jinja2's code generator: ``self._indentation += 1`` in ``indent()``. With ``__init__`` the stub, nothing
+    else said the class holds it, and a new ``__init__`` could not know to set it."""
+    text = "class Writer:\n    def __init__(self) -> None:\n        ...\n\n    def indent(self) -> None:\n"
+    text += "        self.depth += 1\n        self.lines: int\n        self.lines += 1\n"
+    found = members(text, "Writer")
+    assert found["depth"] == "self.depth"
+    assert found["lines"] == "self.lines: int"  # the declaration, not the increment

@@ -17,6 +17,7 @@ _KEEP_WHOLE = ("__init__", "__post_init__")  # their `self.x =` lines are member
 # `self.x = ...` / `self.x: T = ...` anywhere in a method: attributes a body reaches through `self`
 SELF_ASSIGN = re.compile(r"^[ \t]*self\.(\w+)[ \t]*(:[^=\n]+?)?[ \t]*=(?!=)")
 SELF_DECLARE = re.compile(r"^[ \t]*self\.(\w+)[ \t]*(:[^=\n,]+?)[ \t]*$")  # self.x: T
+SELF_AUGMENT = re.compile(r"^[ \t]*self\.(\w+)()[ \t]*(?:\*\*|//|>>|<<|[-+*/%&|^@])=")  # self.x += 1
 SELF_TUPLE = re.compile(r"^[ \t]*(self\.\w+(?:[ \t]*,[ \t]*self\.\w+)+)[ \t]*=(?!=)")  # self.a, self.b = ...
 _MAX_HEADER = 30
 
@@ -67,7 +68,7 @@ def outline(text: str) -> str | None:
 def _self_assignments(body: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for line in body:
-        found = SELF_ASSIGN.match(line) or SELF_DECLARE.match(line)
+        found = SELF_ASSIGN.match(line) or SELF_DECLARE.match(line) or SELF_AUGMENT.match(line)
         if found and found.group(1) not in seen:
             annotation = (found.group(2) or "").strip()
             seen[found.group(1)] = f"self.{found.group(1)}{annotation}" + (" = ..." if "=" in line else "")

@@ -123,8 +123,8 @@ def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[s
         targets: list[ast.expr] = []
         if isinstance(statement, ast.Assign):
             targets = list(statement.targets)
-        elif isinstance(statement, ast.AnnAssign):
-            targets = [statement.target]
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]  # `self.depth += 1` alone in a method: the class holds a depth
         # self.a, self.b = ...: each is an attribute
         targets = [e for t in targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
         for target in targets:
