@@ -128,6 +128,18 @@ def test_this_file_s_nearest_definitions_win_a_tight_budget(tmp_path: Path) -> N
     assert "def early_0(" not in quoted
 
 
+def test_what_this_file_s_code_calls_comes_before_what_is_only_near(tmp_path: Path) -> None:
+    """nodes.py's ``get_eval_context``, far above, is called by every ``as_const``: a new one likely calls it."""
+    helper = "def eval_context(node: int) -> int:\n    ...\n\n\n"
+    filler = "\n\n".join(f"def early_{i}(a: int, b: int) -> int:\n    ..." for i in range(60))
+    user = "def as_const_a(x: int) -> int:\n    return eval_context(x) + 1\n\n\n"
+    text = f"{helper}{filler}\n\n\n{user}def as_const(x: int) -> int:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "mod.py": text})
+    quoted = context(tmp_path, "mod.py", text, "def as_const(x", budget=600)
+    assert "def eval_context(node: int) -> int:" in quoted, quoted
+    assert "def early_59(" in quoted  # the rest: nearest first, as before
+
+
 LEXER = (
     '''class Token:
     lineno: int

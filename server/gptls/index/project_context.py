@@ -4,11 +4,12 @@ What goes in, in order of rank: the enclosing class with its members (fields, ``
 anywhere) and its bases' members; the names the target uses (for a stub: the names in its signature, docstring
 and comment), resolved to their definitions in this file or across the project, and the members of the classes
 among them; the signatures of every project name this file imports (one level deep); this file's own
-definitions, nearest first; the members of the project types those classes' attributes hold (annotated, set
-from an annotated parameter, or made by a class); the types their members name; for a stub, what its
-neighbouring functions or methods use (``nodes.And``); then definitions elsewhere in the workspace whose names
-share words with the target's. Signatures are quoted, never bodies; a docstring's first line only for this
-file's definitions and the ones the target names (for the rest the budget buys more definitions).
+definitions, those its code uses first, nearest first; the members of the project types those classes'
+attributes hold (annotated, set from an annotated parameter, or made by a class); the types their members
+name; for a stub, what its neighbouring functions or methods use (``nodes.And``); then definitions
+elsewhere in the workspace whose names share words with the target's. Signatures are quoted, never bodies;
+a docstring's first line only for this file's definitions and the ones the target names (for the rest the
+budget buys more definitions).
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -135,9 +136,11 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     # 4. every project name this file imports (one level deep)
     for found in view.imported:
         add(found)
-    # 5. this file's own definitions and constants, nearest the target first
+    # 5. this file's own definitions and constants: those its code uses (the name written again past its
+    # definition: nodes.py's ``get_eval_context``, called by every ``as_const``) first; nearest the target first
     line = target.anchor.start.line
-    for found in sorted(view.own, key=lambda f: abs(f.symbol.line - line)):
+    chains = _file_chains(doc)
+    for found in sorted(view.own, key=lambda f: (chains[(f.symbol.name,)] < 2, abs(f.symbol.line - line))):
         add(found)
     # 6. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
     # reaches ``self.stream.skip_if``), the enclosing class's first
@@ -166,7 +169,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             near.update(part for part in chain if part not in COMMON)
         # what the rest of the file reaches through the project modules it binds (``http.quote_etag``),
         # the most used first
-        for chain, _count in _file_chains(doc).most_common():
+        for chain, _count in chains.most_common():
             head = names.get(chain[0])
             if head is not None and head.symbol.kind == "module" and len(chain) > 1:
                 add(_follow(chain, names, resolver))
@@ -174,7 +177,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
-    used = {part for chain in _file_chains(doc) for part in chain}
+    used = {part for chain in chains for part in chain}
     words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys(named, 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
 
