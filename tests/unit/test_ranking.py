@@ -287,3 +287,17 @@ def test_another_file_s_docstrings_are_quoted_only_for_what_the_target_names(tmp
     named = parser.replace("def parse_or(self)", "def parse_or(self, stream: TokenStream)")
     quoted = context(tmp_path, "parser.py", named, "def parse_or")
     assert "# A stream of tokens.\nclass TokenStream:" in quoted, quoted
+
+
+def test_a_used_class_s_base_waits_for_this_file_s_own_definitions(tmp_path: Path) -> None:
+    """``visit_FromImport(self, node: nodes.FromImport, ...)``: the node's fields first, the file's own helpers
+    next, and only then the base class's dozens of methods."""
+    nodes = "class Node:\n" + "".join(f"    def method_{i}(self, a: int) -> int: ...\n" for i in range(14))
+    nodes += "\n\nclass FromImport(Node):\n    names: list[str]\n    template: str\n"
+    helpers = "".join(f"def helper_{i}(node: FromImport) -> str:\n    ...\n\n\n" for i in range(8))
+    user = f"from .nodes import FromImport\n\n\n{helpers}def visit(node: FromImport) -> None:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "nodes.py": nodes, "user.py": user})
+    quoted = context(tmp_path, "user.py", user, "def visit", budget=800)
+    assert "class FromImport(Node):\n    names: list[str]" in quoted, quoted
+    assert all(f"def helper_{i}(node: FromImport) -> str:" in quoted for i in range(8)), quoted
+    assert "def method_0(" not in quoted  # Node's methods: what is left of the budget did not hold them

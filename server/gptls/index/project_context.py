@@ -4,12 +4,12 @@ What goes in, in order of rank: the enclosing class with its members (fields, ``
 anywhere) and its bases' members; the names the target uses (for a stub: the names in its signature, docstring
 and comment), resolved to their definitions in this file or across the project, and the members of the classes
 among them; the signatures of every project name this file imports (one level deep); this file's own
-definitions, those its code uses first, nearest first; the members of the project types those classes'
-attributes hold (annotated, set from an annotated parameter, or made by a class); the types their members
-name; for a stub, what its neighbouring functions or methods use (``nodes.And``); then definitions
-elsewhere in the workspace whose names share words with the target's. Signatures are quoted, never bodies;
-a docstring's first line only for this file's definitions and the ones the target names (for the rest the
-budget buys more definitions).
+definitions, those its code uses first, nearest first; the bases of the classes the target uses; the members
+of the project types those classes' attributes hold (annotated, set from an annotated parameter, or made by a
+class); the types their members name; for a stub, what its neighbouring functions or methods use
+(``nodes.And``); then definitions elsewhere in the workspace whose names share words with the target's.
+Signatures are quoted, never bodies; a docstring's first line only for this file's definitions and the ones
+the target names (for the rest the budget buys more definitions).
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -98,6 +98,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     named = {chain[-1] for chain in wanted}
     entries: list[Entry] = []
     seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
+    inherited: list[Found] = []
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
     def add(found: Found | None, *, members: bool = False, share: float = 0.0) -> None:
@@ -116,7 +117,10 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         entries.append(Entry(found.path, found.symbol, members, share, summarized))
         if resolver is not None and found.symbol.kind == "class" and members:
             for base in resolver.bases(found):  # what self reaches includes what it inherits
-                add(base, members=True, share=share / 2)
+                if share:
+                    add(base, members=True, share=share / 2)
+                else:
+                    inherited.append(base)  # a used class's bases: after this file's own definitions
 
     # 1. the enclosing class, every member (fields, __slots__, self.x anywhere) and its bases': what the body
     # reaches through self comes before anything else
@@ -142,6 +146,10 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     chains = _file_chains(doc)
     for found in sorted(view.own, key=lambda f: (chains[(f.symbol.name,)] < 2, abs(f.symbol.line - line))):
         add(found)
+    # 5b. what the classes the target uses inherit (nodes.FromImport's fields come at 3, its base Node's
+    # dozen methods only here: a body reads the fields of what it is handed more than the base's machinery)
+    while inherited:
+        add(inherited.pop(0), members=True)
     # 6. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
     # reaches ``self.stream.skip_if``), the enclosing class's first
     if resolver is not None and index is not None:
