@@ -301,3 +301,16 @@ def test_a_used_class_s_base_waits_for_this_file_s_own_definitions(tmp_path: Pat
     assert "class FromImport(Node):\n    names: list[str]" in quoted, quoted
     assert all(f"def helper_{i}(node: FromImport) -> str:" in quoted for i in range(8)), quoted
     assert "def method_0(" not in quoted  # Node's methods: what is left of the budget did not hold them
+
+
+def test_the_classes_a_type_alias_names_are_used_classes(tmp_path: Path) -> None:
+    """httpx: ``proxy: ProxyTypes`` with ``ProxyTypes = Union["URL", str, "Proxy"]``: a body reads
+    ``proxy.url.raw_host`` and ``proxy.raw_auth``."""
+    types = 'from typing import Union\n\nfrom .models import URL, Proxy\n\nProxyTypes = Union["URL", str, "Proxy"]\n'
+    models = "class URL:\n    raw_host: bytes\n\n\nclass Proxy:\n    url: URL\n\n    def raw_auth(self) -> bytes: ...\n"
+    user = "from ._types import ProxyTypes\n\n\ndef connect(proxy: ProxyTypes) -> None:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "_types.py": types, "models.py": models, "user.py": user})
+    quoted = context(tmp_path, "user.py", user, "def connect")
+    assert 'ProxyTypes = Union["URL", str, "Proxy"]' in quoted, quoted
+    assert "class Proxy:\n    url: URL\n    def raw_auth(self) -> bytes: ..." in quoted
+    assert "class URL:\n    raw_host: bytes" in quoted

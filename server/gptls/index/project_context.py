@@ -134,6 +134,11 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         add(found)
         if found is not None and found.symbol.kind == "class":
             used_classes.append(found)
+        elif found is not None and resolver is not None and index is not None:
+            # a type alias (``proxy: ProxyTypes``, ``ProxyTypes = Union["URL", str, "Proxy"]``): what it names
+            for aliased in _aliased_classes(found, path, names, resolver, index):
+                if aliased not in used_classes:
+                    used_classes.append(aliased)
     # 3. the members of the classes the target uses (its signature's types among them)
     for found in sorted(used_classes, key=lambda f: len(f.symbol.members)):  # small ones are read whole
         add(found, members=True)
@@ -241,6 +246,26 @@ def _names_of(
         return names
     summary = index.summary(file)
     return resolver.names_in_file(file, summary) if summary is not None else None
+
+
+def _aliased_classes(
+    found: Found, path: str, names: dict[str, Found], resolver: Resolver, index: WorkspaceIndex
+) -> list[Found]:
+    """The project classes a type alias names: a module constant written in CamelCase (``ProxyTypes``; an
+    ALL_CAPS one is a value), quoted as ``ProxyTypes = Union["URL", str, "Proxy"]``."""
+    symbol = found.symbol
+    if symbol.kind != "constant" or not symbol.name[:1].isupper() or symbol.name.isupper():
+        return []
+    _name, equals, value = symbol.signature.partition("=")
+    known = _names_of(found.path, path, names, resolver, index) if equals else None
+    if known is None:
+        return []
+    out = []
+    for match in CHAIN.finditer(value):
+        hit = _follow(tuple(match.group().split(".")), known, resolver)
+        if hit is not None and hit.symbol.kind == "class":
+            out.append(hit)
+    return out
 
 
 def _class_named(annotation: str, known: dict[str, Found], resolver: Resolver) -> Found | None:
