@@ -240,11 +240,9 @@ def test_the_file_s_own_use_picks_which_members_of_a_large_class_are_shown(tmp_p
     assert "    def format_part_14(" not in quoted  # it took the place of one the file does not use
 
 
-def test_an_attribute_made_by_a_parameter_s_method_holds_what_that_method_returns(tmp_path: Path) -> None:
-    """``self.stream = environment.tokenize(source)``, ``environment: Environment``, ``tokenize -> TokenStream``."""
-    environment = "from .lexer import TokenStream\n\n\nclass Environment:\n"
-    environment += "".join(f"    def option_{i}(self) -> int: ...\n" for i in range(30))
-    environment += "    def tokenize(self, source: str) -> TokenStream: ...\n"
+def parse_or_with_a_stream_made_by(tmp_path: Path, environment: str) -> str:
+    """The context of ``Parser.parse_or`` where ``self.stream = environment.tokenize(source)`` and
+    ``environment.py`` (given) defines Environment."""
     parser = PARSER.replace("from .lexer import TokenStream\n", "from .environment import Environment\n").replace(
         "def __init__(self, source: str) -> None:\n        self.stream = TokenStream(source)",
         "def __init__(self, environment: Environment, source: str) -> None:\n"
@@ -252,7 +250,15 @@ def test_an_attribute_made_by_a_parameter_s_method_holds_what_that_method_return
     )
     files = {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "environment.py": environment}
     index_of(tmp_path, {**files, "parser.py": parser})
-    quoted = context(tmp_path, "parser.py", parser, "def parse_or")
+    return context(tmp_path, "parser.py", parser, "def parse_or")
+
+
+def test_an_attribute_made_by_a_parameter_s_method_holds_what_that_method_returns(tmp_path: Path) -> None:
+    """``self.stream = environment.tokenize(source)``, ``environment: Environment``, ``tokenize -> TokenStream``."""
+    environment = "from .lexer import TokenStream\n\n\nclass Environment:\n"
+    environment += "".join(f"    def option_{i}(self) -> int: ...\n" for i in range(30))
+    environment += "    def tokenize(self, source: str) -> TokenStream: ...\n"
+    quoted = parse_or_with_a_stream_made_by(tmp_path, environment)
     assert "self.stream = environment.tokenize(...)" in quoted, quoted
     assert "class TokenStream:" in quoted and "def skip_if(self, expr: str) -> bool:" in quoted, quoted
 
@@ -263,14 +269,7 @@ def test_a_long_signature_is_cut_but_keeps_what_the_method_returns(tmp_path: Pat
     environment = "from .lexer import TokenStream\n\n\nclass Environment:\n    def tokenize(\n        self,\n"
     environment += "".join(f"        option_{i}: int = 0,\n" for i in range(8))
     environment += "    ) -> TokenStream:\n        ...\n"
-    parser = PARSER.replace("from .lexer import TokenStream\n", "from .environment import Environment\n").replace(
-        "def __init__(self, source: str) -> None:\n        self.stream = TokenStream(source)",
-        "def __init__(self, environment: Environment, source: str) -> None:\n"
-        "        self.stream = environment.tokenize(source)",
-    )
-    files = {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "environment.py": environment}
-    index_of(tmp_path, {**files, "parser.py": parser})
-    quoted = context(tmp_path, "parser.py", parser, "def parse_or")
+    quoted = parse_or_with_a_stream_made_by(tmp_path, environment)
     assert "def skip_if(self, expr: str) -> bool:" in quoted, quoted
     assert "option_3: int = 0, ...) -> TokenStream:" in quoted  # Environment, cut, still says what it returns
 
