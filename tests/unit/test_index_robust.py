@@ -72,3 +72,16 @@ async def test_when_the_characters_cap_stops_a_capped_index_the_open_file_s_fold
     await index.build()
     assert {str(tmp_path / "work" / f"m{i}.py") for i in range(3)} <= set(index.files), sorted(index.files)
     assert "characters of signatures" in index.stopped_short
+
+
+def test_the_index_counts_how_many_files_read_each_attribute_as_files_change(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("def f(h):\n    return h.get('x') or h.get('y')\n")
+    (tmp_path / "b.py").write_text("def g(h):\n    return h.get('x'), h.raw\n")
+    index = WorkspaceIndex([str(tmp_path)], ())
+    index.build_now()
+    assert (index.readers["get"], index.readers["raw"]) == (2, 1)
+    (tmp_path / "b.py").write_text("def g(h):\n    return h.raw\n")
+    asyncio.run(index.refresh(str(tmp_path / "b.py")))
+    assert (index.readers["get"], index.readers["raw"]) == (1, 1)
+    index.remove(str(tmp_path / "a.py"))
+    assert index.readers["get"] == 0

@@ -83,3 +83,18 @@ def test_an_attribute_only_ever_incremented_is_still_an_attribute() -> None:
     found = members(text, "Writer")
     assert found["depth"] == "self.depth"
     assert found["lines"] == "self.lines: int"  # the declaration, not the increment
+
+
+def test_an_attribute_made_by_a_class_on_either_branch_of_a_conditional_holds_it() -> None:
+    """httpx: ``self.url = URL(url) if params is None else URL(url, params=params)``."""
+    text = "class Request:\n    def __init__(self, url, params=None) -> None:\n"
+    text += "        self.url = URL(url) if params is None else URL(url, params=params)\n"
+    assert members(text, "Request")["url"] == "self.url: URL"
+
+
+def test_the_attribute_names_a_file_reads_are_kept_once_each() -> None:
+    """Across the workspace, how many files read ``.get`` says which members of a large class to show first."""
+    text = "from .x import y\n\n\ndef f(h, t):\n    h.get('a')\n    h.get('b')\n    return t().value, h[0].raw.close\n"
+    summary = read_python("x.py", text)
+    assert summary is not None
+    assert summary.attributes == ("get", "value", "raw", "close")

@@ -313,3 +313,69 @@ def test_the_classes_a_type_alias_names_are_used_classes(tmp_path: Path) -> None
     assert 'ProxyTypes = Union["URL", str, "Proxy"]' in quoted, quoted
     assert "class Proxy:\n    url: URL\n    def raw_auth(self) -> bytes: ..." in quoted
     assert "class URL:\n    raw_host: bytes" in quoted
+
+
+HEADERS = "class Headers:\n" + "".join(
+    f"    def header_method_{i}(self, key: str, default: str | None = None) -> str | None: ...\n" for i in range(30)
+)
+HEADERS += "    def get(self, key: str) -> str | None: ...\n    def set(self, key: str, value: str) -> None: ...\n"
+HELPERS = "".join(
+    f"def parse_header_{i}(value: str, options: dict[str, str]) -> str:\n    ...\n\n\n" for i in range(30)
+)
+RESPONSE = (
+    "from .headers import Headers\n\n\n"
+    + HELPERS
+    + """
+
+class Response:
+    headers: Headers
+
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type") or ""
+
+    def set_content_type(self, value: str) -> None:
+        self.headers.set("Content-Type", value)
+
+    def mimetype(self) -> str:
+        ...
+"""
+)
+
+
+def test_the_members_the_file_reads_of_a_type_its_class_holds_come_before_its_own_functions(tmp_path: Path) -> None:
+    """werkzeug's Response holds ``headers: Headers`` and its methods call ``self.headers.get`` and ``.set``:
+    those two of Headers' 32 methods are quoted before the file's own thirty functions (which, in this budget,
+    push the rest of Headers out)."""
+    index_of(tmp_path, {"__init__.py": "", "headers.py": HEADERS, "response.py": RESPONSE})
+    quoted = context(tmp_path, "response.py", RESPONSE, "def mimetype", budget=1800)
+    assert "class Headers:\n    def get(self, key: str) -> str | None: ...\n    def set(self" in quoted, quoted
+    assert "def header_method_0(" not in quoted  # the file reads none of the others
+    assert "# ... 30 more members" in quoted
+
+
+def test_what_the_file_reads_one_attribute_further_is_quoted_too(tmp_path: Path) -> None:
+    """jinja2's parsers read ``self.stream.current.type``: TokenStream holds ``current: Token``, a Token's type."""
+    token = "class Token:\n    lineno: int\n    type: str\n    value: str\n"
+    parser = PARSER.replace(
+        "        left = self.parse_not()\n",
+        "        left = self.parse_not()\n        if self.stream.current.type == 'name':\n            pass\n",
+    )
+    parser = parser.replace("\n\nclass Parser:", f"\n\n{HELPERS}class Parser:")
+    lexer = LEXER.replace(LEXER[: LEXER.index("class TokenStream")], "").replace("class TokenStream", "class Stream")
+    lexer = "from .token import Token\n\n\n" + lexer.replace("class Stream", "class TokenStream")
+    files = {"__init__.py": "", "token.py": token, "lexer.py": lexer, "nodes.py": NODES}
+    index_of(tmp_path, {**files, "parser.py": parser})
+    quoted = context(tmp_path, "parser.py", parser, "def parse_or", budget=1500)
+    assert "class TokenStream:\n    self.current: Token" in quoted, quoted
+    assert "class Token:\n    lineno: int\n    type: str" in quoted
+    assert "def parse_header_0(" not in quoted  # the file's own functions farthest from the target made room
+
+
+def test_a_large_class_s_members_more_files_read_come_first(tmp_path: Path) -> None:
+    """Of a class the target only uses, past the 16 members shown, those the workspace's code reads win."""
+    users = {f"user_{i}.py": "def use(h) -> None:\n    h.header_method_29()\n    h.get('a')\n" for i in range(3)}
+    target = "from .headers import Headers\n\n\ndef build(headers: Headers) -> None:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "headers.py": HEADERS, **users, "target.py": target})
+    quoted = context(tmp_path, "target.py", target, "def build")
+    assert "def header_method_29(" in quoted and "def get(self" in quoted, quoted
+    assert "def header_method_20(" not in quoted  # in the class's order it came first: the workspace reads none

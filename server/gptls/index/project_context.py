@@ -97,11 +97,13 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     wanted = _wanted_names(doc, target, own)
     named = {chain[-1] for chain in wanted}
     entries: list[Entry] = []
-    seen: dict[tuple[str, int], bool] = {}  # (path, id(symbol)) -> added with members
+    seen: dict[tuple[str, int], int] = {}  # (path, id(symbol)) -> added as: 0 signature, 1 read members, 2 all
     inherited: list[Found] = []
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
-    def add(found: Found | None, *, members: bool = False, share: float = 0.0) -> None:
+    def add(
+        found: Found | None, *, members: bool = False, share: float = 0.0, read_only: frozenset[str] = frozenset()
+    ) -> None:
         if found is None or found.symbol.kind == "module":
             return
         if not members and offered[0] > 2 * budget:
@@ -110,12 +112,13 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         if found.path == path and _inside_target(found.symbol, target):
             return
         key = (found.path, id(found.symbol))
-        if key in seen and (not members or seen[key]):
-            return  # already there (an entry with members, later, upgrades one without)
-        seen[key] = members
+        level = 0 if not members else 1 if read_only else 2
+        if key in seen and seen[key] >= level:
+            return  # already there (an entry with more members, later, upgrades one with fewer)
+        seen[key] = level
         summarized = found.path == path or found.symbol.name in named
-        entries.append(Entry(found.path, found.symbol, members, share, summarized))
-        if resolver is not None and found.symbol.kind == "class" and members:
+        entries.append(Entry(found.path, found.symbol, members, share, summarized, read_only))
+        if resolver is not None and found.symbol.kind == "class" and members and not read_only:
             for base in resolver.bases(found):  # what self reaches includes what it inherits
                 if share:
                     add(base, members=True, share=share / 2)
@@ -145,10 +148,25 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     # 4. every project name this file imports (one level deep)
     for found in view.imported:
         add(found)
+    # 4b. of the types the classes so far hold, the members the file's code reads (``self.headers.get``:
+    # Response holds ``headers: Headers``; the rest of Headers comes at 6), and one level further through the
+    # members read (``self.stream.current.type``: TokenStream's current is a Token)
+    chains = _file_chains(doc)
+    if resolver is not None and index is not None:
+        holding = [e for e in entries if e.with_members]
+        for _level in range(2):
+            start = len(entries)
+            for entry in holding:
+                for found, attribute in _types_held([Found(entry.path, entry.symbol)], path, names, resolver, index):
+                    if entry.read_only and attribute not in entry.read_only:
+                        continue
+                    read = _read_after(attribute, chains)
+                    if read & {m.name for m in found.symbol.members}:
+                        add(found, members=True, read_only=read)
+            holding = entries[start:]
     # 5. this file's own definitions and constants: those its code uses (the name written again past its
     # definition: nodes.py's ``get_eval_context``, called by every ``as_const``) first; nearest the target first
     line = target.anchor.start.line
-    chains = _file_chains(doc)
     for found in sorted(view.own, key=lambda f: (chains[(f.symbol.name,)] < 2, abs(f.symbol.line - line))):
         add(found)
     # 5b. what the classes the target uses inherit (nodes.FromImport's fields come at 3, its base Node's
@@ -158,12 +176,12 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     # 6. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
     # reaches ``self.stream.skip_if``), the enclosing class's first
     if resolver is not None and index is not None:
-        holders = [Found(e.path, e.symbol) for e in entries if e.with_members]
-        for found in _types_held(holders, path, names, resolver, index):
+        holders = [Found(e.path, e.symbol) for e in entries if e.with_members and not e.read_only]
+        for found, _attribute in _types_held(holders, path, names, resolver, index):
             add(found, members=True)
     # 7. the project types the quoted members name (Cart.items: list[Item] brings Item)
     if resolver is not None:
-        for entry in [e for e in entries if e.with_members and e.symbol.members]:
+        for entry in [e for e in entries if e.with_members and not e.read_only and e.symbol.members]:
             summary = index.summary(entry.path) if index is not None else None
             if summary is None:
                 continue
@@ -215,9 +233,10 @@ def _follow(
 
 def _types_held(
     holders: list[Found], path: str, names: dict[str, Found], resolver: Resolver, index: WorkspaceIndex
-) -> list[Found]:
-    """The project classes the attributes of ``holders`` (classes) are annotated with or made by."""
-    out: list[Found] = []
+) -> list[tuple[Found, str]]:
+    """The project classes the attributes of ``holders`` (classes) are annotated with or made by, with the
+    attribute's name."""
+    out: list[tuple[Found, str]] = []
     for holder in holders:
         known = _names_of(holder.path, path, names, resolver, index)
         if known is None:
@@ -234,8 +253,13 @@ def _types_held(
             else:
                 continue
             if found is not None and found.symbol is not holder.symbol:
-                out.append(found)
+                out.append((found, member.name))
     return out
+
+
+def _read_after(attribute: str, chains: Counter[tuple[str, ...]]) -> frozenset[str]:
+    """The names the file reads right after ``.attribute`` (``self.headers.get``: get)."""
+    return frozenset(chain[i + 1] for chain in chains for i in range(len(chain) - 1) if chain[i] == attribute)
 
 
 def _names_of(
@@ -485,13 +509,14 @@ def _render(
         chosen[path] = [(-1, imports)]
         used += len(imports) + len(_heading(path, path, index, comment)) + 2
     placed: dict[tuple[str, int], tuple[int, str]] = {}  # (path, id(symbol)) -> (line, block) chosen
+    readers = index.readers if index is not None else {}
     headings: dict[str, str] = {}
     for entry in entries:
         if used >= budget - 20:
             break  # full
         # The enclosing class's members nearest the target first; a base's (another place) in its own order.
         near = line if entry.path == path and entry.share == ENCLOSING_SHARE else -1
-        block = definition_block(entry, comment, words, near, int(budget * entry.share))
+        block = definition_block(entry, comment, words, near, int(budget * entry.share), readers)
         key = (entry.path, id(entry.symbol))
         before = placed.get(key)
         if entry.path not in headings:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import sys
 import textwrap
 
 from gptls.index.outline import outline
@@ -15,6 +16,7 @@ from gptls.text.python_syntax import NestedTooDeeply, parse
 
 def read_python(path: str, text: str, refused: list[str] | None = None) -> FileSummary | None:
     """The file's summary, or None when it does not parse; why, in ``refused``, when it was nested too deeply."""
+    attributes = read_attributes(text)
     shortened = outline(text)  # function bodies cut: the same summary for a fraction of the parse
     tree = None
     if shortened is not None:
@@ -50,7 +52,19 @@ def read_python(path: str, text: str, refused: list[str] | None = None) -> FileS
                 elif isinstance(inner, ast.Import):
                     imports += [Import(a.name, 0, (), a.asname) for a in inner.names]
     size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
-    return FileSummary(path, "python", symbols, tuple(imports), size=size)
+    size += sum(len(a) for a in attributes)
+    return FileSummary(path, "python", symbols, tuple(imports), size=size, attributes=attributes)
+
+
+ATTRIBUTE = re.compile(r"(?<=[\w)\]]\.)[A-Za-z_]\w*")
+MAX_ATTRIBUTES = 400  # a generated file's thousand names say nothing more about which members code reads
+
+
+def read_attributes(text: str) -> tuple[str, ...]:
+    """The distinct attribute names ``text`` reads (``obj.get``, ``f().value``), interned: a file's share in
+    how many files read each name."""
+    found = dict.fromkeys(ATTRIBUTE.findall(text))
+    return tuple(sys.intern(name) for name in list(found)[:MAX_ATTRIBUTES])
 
 
 def python_symbols(node: ast.stmt, lines: list[str]) -> list[Symbol]:
@@ -156,6 +170,8 @@ def _attribute_type(statement: ast.Assign | ast.AnnAssign, annotated: dict[str, 
         return ""
     if isinstance(value, ast.Name) and value.id in annotated:
         return _written(annotated[value.id], lines)
+    if isinstance(value, ast.IfExp) and isinstance(value.body, ast.Call):  # `URL(url) if ... else URL(...)`
+        value = value.body
     if isinstance(value, ast.Call):
         made = value.func
         simple = isinstance(made, ast.Name) or (isinstance(made, ast.Attribute) and isinstance(made.value, ast.Name))

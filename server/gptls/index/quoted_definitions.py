@@ -4,9 +4,12 @@ line, and for a class the members a body is likely to use, nearest the target fi
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gptls.index.summary import Symbol
+
+_NONE: Mapping[str, int] = {}
 
 FEW_MEMBERS = 16
 # Words rank a class's members: 0 the target names it, 1 its neighbours do, 2 the rest of the file does.
@@ -26,9 +29,19 @@ class Entry:
     # Its docstring's first line too: a definition the target names, or this file's; another file's other
     # definitions are there for their names and types (their docstrings cost a fifth of the budget)
     summarized: bool = True
+    # Only the members the file's code reads (a type the enclosing class holds, early in the rank: a few lines
+    # of ``Headers``, the rest of it later if the budget lasts)
+    read_only: frozenset[str] = frozenset()
 
 
-def definition_block(entry: Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
+def definition_block(
+    entry: Entry,
+    comment: str,
+    words: dict[str, int],
+    line: int = 0,
+    limit: int = 0,
+    readers: Mapping[str, int] = _NONE,
+) -> str:
     symbol = entry.symbol
     if not entry.with_members:  # the same for every prompt that quotes it: made once per summary
         key = (id(symbol), entry.summarized)
@@ -40,7 +53,7 @@ def definition_block(entry: Entry, comment: str, words: dict[str, int], line: in
         block = signature_block(symbol, comment, entry.summarized)
         _SIGNATURES[key] = (symbol, comment, block)
         return block
-    return member_block(entry, comment, words, line, limit)
+    return member_block(entry, comment, words, line, limit, readers)
 
 
 def signature_block(symbol: Symbol, comment: str, summarized: bool = True) -> str:
@@ -66,17 +79,34 @@ def compact(signature: str) -> str:
     return re.sub(r"\(\s+", "(", re.sub(r",?\s+\)", ")", joined))
 
 
-def member_block(entry: Entry, comment: str, words: dict[str, int], line: int = 0, limit: int = 0) -> str:
+def member_block(
+    entry: Entry,
+    comment: str,
+    words: dict[str, int],
+    line: int = 0,
+    limit: int = 0,
+    readers: Mapping[str, int] = _NONE,
+) -> str:
     symbol = entry.symbol
     lines = [signature_block(symbol, comment, entry.summarized)]
     if entry.with_members and symbol.members:
         indent = "    "
         members = list(symbol.members)
-        if not entry.share and len(members) > FEW_MEMBERS:
+        if entry.read_only:
+            shown = [m for m in members if m.name in entry.read_only]
+            if len(shown) < len(members):
+                shown.append(Symbol("", "more", f"{comment} ... {len(members) - len(shown)} more members"))
+            members = shown
+        elif not entry.share and len(members) > FEW_MEMBERS:
             # A class the target only uses: the members it names, then its public fields (a line each: what a
-            # body reads of an object it holds), then its public methods. Their docstrings are left out below.
-            named = sorted((m for m in members if m.name in words), key=lambda m: words[m.name])
-            rest = [m for m in members if m.name not in words and not m.name.startswith("_")]
+            # body reads of an object it holds), then its public methods; among each, those more files of the
+            # workspace read first (``Headers.get``, not ``Headers.to_wsgi_list``). Their docstrings are left
+            # out below.
+            def read_by(m: Symbol) -> int:
+                return -readers.get(m.name, 0)
+
+            named = sorted((m for m in members if m.name in words), key=lambda m: (words[m.name], read_by(m)))
+            rest = sorted((m for m in members if m.name not in words and not m.name.startswith("_")), key=read_by)
             shown = named + [m for m in rest if m.kind == "attribute"] + [m for m in rest if m.kind != "attribute"]
             members = [m for m in symbol.members if m in shown[:FEW_MEMBERS] or words.get(m.name) == 0]
             if len(members) < len(symbol.members):

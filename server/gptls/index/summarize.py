@@ -100,7 +100,9 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
         if symbol.line >= old_stop:
             symbols[symbol.name] = _moved(symbol, shift)
     size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
-    return FileSummary(path, "python", symbols, old.imports, size=size)
+    # its attributes as they were: one edit changes which names the workspace reads by a hair
+    size += sum(len(a) for a in old.attributes)
+    return FileSummary(path, "python", symbols, old.imports, size=size, attributes=old.attributes)
 
 
 def _inside_one_body(

@@ -48,6 +48,9 @@ class FileSummary:
     package: str = ""  # Go: the package clause
     size: int = 0  # characters kept (signatures and summaries): what the memory cap counts
     mtime_ns: int = 0  # the file's modification time when it was read (0: an open buffer)
+    # The attribute names its code reads (``.get``, ``.raw_path``), each once: across the workspace, how many
+    # files read a class's member says which of a large class's members a new body most likely reads
+    attributes: tuple[str, ...] = ()
 
     def get(self, name: str) -> Symbol | None:
         return self.symbols.get(name)

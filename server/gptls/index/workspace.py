@@ -25,6 +25,7 @@ import pickle
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,7 @@ class WorkspaceIndex:
         self.memo: dict[str, Any] = {}  # derived data others keep with the index (the resolver)
         # word of a definition's name -> {(path, name)}: the lexical search, kept as files come and go
         self.words: dict[str, set[tuple[str, str]]] = {}
+        self.readers: Counter[str] = Counter()  # attribute name -> how many indexed files read it
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -297,11 +299,13 @@ class WorkspaceIndex:
         for name in summary.symbols:
             for word in name_words(name):
                 self.words.setdefault(word, set()).add((path, name))
+        self.readers.update(summary.attributes)
 
     def _unlist(self, path: str, summary: FileSummary) -> None:
         for name in summary.symbols:
             for word in name_words(name):
                 self.words.get(word, set()).discard((path, name))
+        self.readers.subtract(summary.attributes)
 
     # -- keeping current -------------------------------------------------------------------------------------
 
