@@ -52,7 +52,7 @@ def read_python(path: str, text: str, refused: list[str] | None = None) -> FileS
                 elif isinstance(inner, ast.Import):
                     imports += [Import(a.name, 0, (), a.asname) for a in inner.names]
     size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
-    size += sum(len(a) for a in attributes)
+    size += len(attributes)  # a pointer each: the names are interned, shared by every file that reads them
     return FileSummary(path, "python", symbols, tuple(imports), size=size, attributes=attributes)
 
 

@@ -101,7 +101,7 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
             symbols[symbol.name] = _moved(symbol, shift)
     size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
     # its attributes as they were: one edit changes which names the workspace reads by a hair
-    size += sum(len(a) for a in old.attributes)
+    size += len(old.attributes)
     return FileSummary(path, "python", symbols, old.imports, size=size, attributes=old.attributes)
 
 

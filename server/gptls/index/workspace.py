@@ -23,11 +23,12 @@ import logging
 import os
 import pickle
 import re
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,8 @@ class WorkspaceIndex:
             self._full = True
             self.files.pop(path, None)
             return
+        if summary.attributes:  # a worker's names arrive as new strings: one shared copy of each
+            summary = replace(summary, attributes=tuple(sys.intern(name) for name in summary.attributes))
         self.files[path] = summary
         self._chars += summary.size
         for name in summary.symbols:
