@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -131,11 +132,26 @@ def test_python_that_does_not_parse_is_never_written(double, tmp_path, action, b
     assert path.read_text() == text
 
 
+# Ctrl-C as a terminal delivers it: a test run started in the background (`cmd &` in a script) inherits SIGINT
+# ignored, and a child keeps an ignored signal ignored across exec, so the command resets it first.
+AS_FROM_A_TERMINAL = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+]
+
+
 def test_ctrl_c_exits_130_with_one_line_and_the_file_untouched(double, tmp_path) -> None:
     path = tmp_path / "geometry.py"
     path.write_text(STUB)
     double.script(replies.hang())
-    proc = start("run", "generate", f"{path}:4", "--apply", env=double.env())
+    proc = subprocess.Popen(
+        [*AS_FROM_A_TERMINAL, *SERVER_COMMAND, "run", "generate", f"{path}:4", "--apply"],
+        env=child_env(double.env()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     double.wait_for_requests(1)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
