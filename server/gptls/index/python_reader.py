@@ -51,9 +51,15 @@ def read_python(path: str, text: str, refused: list[str] | None = None) -> FileS
                     imports.append(Import(inner.module or "", inner.level, names))
                 elif isinstance(inner, ast.Import):
                     imports += [Import(a.name, 0, (), a.asname) for a in inner.names]
-    size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
-    size += len(attributes)  # a pointer each: the names are interned, shared by every file that reads them
+    size = summary_size(symbols, attributes)
     return FileSummary(path, "python", symbols, tuple(imports), size=size, attributes=attributes)
+
+
+def summary_size(symbols: dict[str, Symbol], attributes: tuple[str, ...]) -> int:
+    """What a summary costs the memory cap: the characters of its signatures and summaries, and a pointer for
+    each attribute name (interned, shared by every file that reads it)."""
+    kept = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
+    return kept + len(attributes)
 
 
 ATTRIBUTE = re.compile(r"(?<=[\w)\]]\.)[A-Za-z_]\w*")

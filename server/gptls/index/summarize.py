@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from gptls.index.brace_reader import read_go, read_script
 from gptls.index.outline import DEF_LINE
-from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python
+from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python, summary_size
 from gptls.index.summary import FileSummary, Symbol
 from gptls.languages import INDEXED_SUFFIXES
 from gptls.text.python_syntax import parse
@@ -99,9 +99,8 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     for symbol in sorted(old.symbols.values(), key=lambda s: s.line):
         if symbol.line >= old_stop:
             symbols[symbol.name] = _moved(symbol, shift)
-    size = sum(len(s.signature) + len(s.summary) + sum(len(m.signature) for m in s.members) for s in symbols.values())
     # its attributes as they were: one edit changes which names the workspace reads by a hair
-    size += len(old.attributes)
+    size = summary_size(symbols, old.attributes)
     return FileSummary(path, "python", symbols, old.imports, size=size, attributes=old.attributes)
 
 
