@@ -153,6 +153,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     # members read (``self.stream.current.type``: TokenStream's current is a Token)
     chains = _file_chains(doc)
     if resolver is not None and index is not None:
+        followers = _file_followers(doc)
         holding = [e for e in entries if e.with_members]
         for _level in range(2):
             start = len(entries)
@@ -160,7 +161,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                 for found, attribute in _types_held([Found(entry.path, entry.symbol)], path, names, resolver, index):
                     if entry.read_only and attribute not in entry.read_only:
                         continue
-                    read = _read_after(attribute, chains)
+                    read = followers.get(attribute, frozenset())
                     if read & {m.name for m in found.symbol.members}:
                         add(found, members=True, read_only=read)
             holding = entries[start:]
@@ -255,11 +256,6 @@ def _types_held(
             if found is not None and found.symbol is not holder.symbol:
                 out.append((found, member.name))
     return out
-
-
-def _read_after(attribute: str, chains: Counter[tuple[str, ...]]) -> frozenset[str]:
-    """The names the file reads right after ``.attribute`` (``self.headers.get``: get)."""
-    return frozenset(chain[i + 1] for chain in chains for i in range(len(chain) - 1) if chain[i] == attribute)
 
 
 def _names_of(
@@ -459,6 +455,20 @@ def _file_chains(doc: Document) -> Counter[tuple[str, ...]]:
     if memo is None:
         memo = doc.memo["index.chains"] = Counter(tuple(m.group().split(".")) for m in CHAIN.finditer(doc.text))
     found: Counter[tuple[str, ...]] = memo
+    return found
+
+
+def _file_followers(doc: Document) -> dict[str, frozenset[str]]:
+    """For each name the file's chains pass through, the names read right after it (``self.headers.get``:
+    headers -> get). Worked out once per text."""
+    memo = doc.memo.get("index.followers")
+    if memo is None:
+        after: dict[str, set[str]] = {}
+        for chain in _file_chains(doc):
+            for name, following in zip(chain, chain[1:]):
+                after.setdefault(name, set()).add(following)
+        memo = doc.memo["index.followers"] = {name: frozenset(names) for name, names in after.items()}
+    found: dict[str, frozenset[str]] = memo
     return found
 
 
