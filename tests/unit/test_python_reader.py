@@ -98,3 +98,11 @@ def test_the_attribute_names_a_file_reads_are_kept_once_each() -> None:
     summary = read_python("x.py", text)
     assert summary is not None
     assert summary.attributes == ("get", "value", "raw", "close")
+
+
+def test_a_file_that_reads_thousands_of_attribute_names_keeps_a_bounded_few() -> None:
+    """A generated (or hostile) file cannot grow the index's counts without bound: 400 names per file."""
+    text = "def f(o):\n" + "".join(f"    o.name_{i}\n" for i in range(5000))
+    summary = read_python("x.py", text)
+    assert summary is not None
+    assert summary.attributes == tuple(f"name_{i}" for i in range(400))
