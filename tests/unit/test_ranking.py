@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gptls.actions import BY_ID
 from gptls.index import WorkspaceIndex, project_context
+from gptls.index.quoted_definitions import lean
 from gptls.pipeline import job_at
 from gptls.text import Document, Pos, Span
 
@@ -191,8 +192,9 @@ def test_the_members_of_what_the_enclosing_class_s_attributes_hold_are_quoted(tm
     index_of(tmp_path, {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "parser.py": PARSER})
     quoted = context(tmp_path, "parser.py", PARSER, "def parse_or")
     assert "class TokenStream:" in quoted and "self.current: Token" in quoted, quoted
-    assert "def skip_if(self, expr: str) -> bool:" in quoted
-    # Another file's class lists its state first, without its members' docstrings (the budget goes further).
+    assert "def skip_if(self, expr) -> bool:" in quoted
+    # Another file's class lists its state first, without its members' docstrings or their parameters' types
+    # (the budget goes further: names, defaults and what a method returns stay).
     assert quoted.index("self.current") < quoted.index("def skip_if")
     assert "skips the token" not in quoted
 
@@ -260,7 +262,7 @@ def test_an_attribute_made_by_a_parameter_s_method_holds_what_that_method_return
     environment += "    def tokenize(self, source: str) -> TokenStream: ...\n"
     quoted = parse_or_with_a_stream_made_by(tmp_path, environment)
     assert "self.stream = environment.tokenize(...)" in quoted, quoted
-    assert "class TokenStream:" in quoted and "def skip_if(self, expr: str) -> bool:" in quoted, quoted
+    assert "class TokenStream:" in quoted and "def skip_if(self, expr) -> bool:" in quoted, quoted
 
 
 def test_a_long_signature_is_cut_but_keeps_what_the_method_returns(tmp_path: Path) -> None:
@@ -270,19 +272,15 @@ def test_a_long_signature_is_cut_but_keeps_what_the_method_returns(tmp_path: Pat
     environment += "".join(f"        option_{i}: int = 0,\n" for i in range(8))
     environment += "    ) -> TokenStream:\n        ...\n"
     quoted = parse_or_with_a_stream_made_by(tmp_path, environment)
-    assert "def skip_if(self, expr: str) -> bool:" in quoted, quoted
-    assert "option_3: int = 0, ...) -> TokenStream:" in quoted  # Environment, cut, still says what it returns
+    assert "def skip_if(self, expr) -> bool:" in quoted, quoted
+    assert "option_3=0, ...) -> TokenStream:" in quoted  # Environment, cut, still says what it returns
 
 
 def test_another_file_s_docstrings_are_quoted_only_for_what_the_target_names(tmp_path: Path) -> None:
-    parser = PARSER.replace('"""', "").replace(
-        "    def parse_and(self) -> nodes.Node:\n",
-        '    def parse_and(self) -> nodes.Node:\n        """Parse an and expression."""\n',
-    )
+    parser = PARSER.replace('"""', "")
     index_of(tmp_path, {"__init__.py": "", "lexer.py": LEXER, "nodes.py": NODES, "parser.py": parser})
     quoted = context(tmp_path, "parser.py", parser, "def parse_or")
     assert "class TokenStream:" in quoted and "A stream of tokens." not in quoted, quoted  # held, not named
-    assert "# Parse an and expression." in quoted  # this file's own say what they are for
     named = parser.replace("def parse_or(self)", "def parse_or(self, stream: TokenStream)")
     quoted = context(tmp_path, "parser.py", named, "def parse_or")
     assert "# A stream of tokens.\nclass TokenStream:" in quoted, quoted
@@ -348,7 +346,7 @@ def test_the_members_the_file_reads_of_a_type_its_class_holds_come_before_its_ow
     push the rest of Headers out)."""
     index_of(tmp_path, {"__init__.py": "", "headers.py": HEADERS, "response.py": RESPONSE})
     quoted = context(tmp_path, "response.py", RESPONSE, "def mimetype", budget=1800)
-    assert "class Headers:\n    def get(self, key: str) -> str | None: ...\n    def set(self" in quoted, quoted
+    assert "class Headers:\n    def get(self, key) -> str | None: ...\n    def set(self" in quoted, quoted
     assert "def header_method_0(" not in quoted  # the file reads none of the others
     assert "# ... 30 more members" in quoted
 
@@ -379,3 +377,71 @@ def test_a_large_class_s_members_more_files_read_come_first(tmp_path: Path) -> N
     quoted = context(tmp_path, "target.py", target, "def build")
     assert "def header_method_29(" in quoted and "def get(self" in quoted, quoted
     assert "def header_method_20(" not in quoted  # in the class's order it came first: the workspace reads none
+
+
+def test_a_used_class_s_members_keep_names_defaults_and_returns_and_the_named_ones_their_types(tmp_path: Path) -> None:
+    """What a call needs of a class the target uses is its members' names, their parameters' names and defaults
+    and what they return: their parameters' types cost a third of a large class's lines."""
+    client = (
+        "class Response:\n    status: int\n\n\nclass Client:\n"
+        "    def fetch(self, url: str, timeout: float | None = 5.0, *, headers: dict[str, str] = {}) -> Response: ...\n"
+        "    def close(self, reason: str = 'done, bye') -> None: ...\n"
+    )
+    user = "from .client import Client\n\n\ndef download(client: Client, url: str) -> bytes:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "client.py": client, "user.py": user})
+    quoted = context(tmp_path, "user.py", user, "def download")
+    assert "    def fetch(self, url, timeout=5.0, *, headers={}) -> Response: ..." in quoted, quoted
+    assert "    def close(self, reason='done, bye') -> None: ..." in quoted, quoted
+    named = user.replace("    ...", '    """Calls client.close(...) when done."""\n    ...')
+    quoted = context(tmp_path, "user.py", named, "def download")
+    assert "    def close(self, reason: str = 'done, bye') -> None: ..." in quoted, quoted  # the target names it
+    assert "    def fetch(self, url, timeout=5.0, *, headers={}) -> Response: ..." in quoted
+
+
+def test_the_enclosing_class_s_docstrings_are_quoted_for_the_members_the_target_names(tmp_path: Path) -> None:
+    shapes = SHAPES.replace(
+        "    def move(self, to: Point) -> None:\n",
+        '    def move(self, to: Point) -> None:\n        """Moves the frame."""\n',
+    ).replace(
+        "    def describe(self) -> str:\n",
+        '    def resize(self) -> None:\n        """Resizes the frame."""\n\n    def describe(self) -> str:\n'
+        '        """Says where the frame is: see move."""\n',
+    )
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper(): ...\n", "shapes.py": shapes})
+    quoted = context(tmp_path, "shapes.py", shapes, "def describe")
+    assert "def move(self, to: Point) -> None: ...  # Moves the frame." in quoted, quoted
+    assert "def resize(self) -> None: ...\n" in quoted and "Resizes the frame." not in quoted, quoted
+
+
+def test_a_lean_signature_reads_strings_brackets_and_lambdas_whole() -> None:
+    assert (
+        lean("def f(a: int, b: str = 'x, y)', /, *, c: 'A: =' = 3) -> str:") == "def f(a, b='x, y)', /, *, c=3) -> str:"
+    )
+    assert lean("def f(a: t.Callable[[int], str] = lambda x: 1, **kw: t.Any):") == "def f(a=lambda x: 1, **kw):"
+    assert lean('async def g(self, x: "Foo[int]" = f(1, 2)) -> None:') == "async def g(self, x=f(1, 2)) -> None:"
+    assert lean("def f(self, a: int, ...) -> T:") == "def f(self, a, ...) -> T:"  # a list the index cut
+    assert lean("def cut_short(a: int, b: dict[str,") == "def cut_short(a: int, b: dict[str,"  # as written
+    assert lean("NAME: int = 3") == "NAME: int = 3" and lean("class A(B):") == "class A(B):"
+
+
+def test_the_members_of_the_classes_the_file_imports_and_defines_fill_what_the_budget_leaves(tmp_path: Path) -> None:
+    """A body builds and reads the objects its file works with, whatever its signature names: with room left,
+    the classes the file imports and defines are quoted with their members."""
+    shapes = SHAPES + "\n\ndef area_of(name: str) -> float:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper(): ...\n", "shapes.py": shapes})
+    quoted = context(tmp_path, "shapes.py", shapes, "def area_of")
+    assert "class Widget:\n    def paint_border(self, width) -> None: ..." in quoted, quoted  # imported
+    assert "class Frame(Widget):\n    __slots__" in quoted and "    def move(self, to) -> None: ..." in quoted, quoted
+    tight = context(tmp_path, "shapes.py", shapes, "def area_of", budget=300)
+    assert "paint_border" not in tight and "class Frame(Widget):" in tight, tight  # signatures come first
+
+
+def test_this_file_s_docstrings_are_quoted_for_what_the_target_names(tmp_path: Path) -> None:
+    helpers = 'def load(path: str) -> bytes:\n    """Reads the file."""\n\n\ndef save(path: str) -> None:\n'
+    helpers += (
+        '    """Writes the file."""\n\n\ndef copy(source: str, target: str) -> None:\n    """Uses load."""\n    ...\n'
+    )
+    index_of(tmp_path, {"__init__.py": "", "helpers.py": helpers})
+    quoted = context(tmp_path, "helpers.py", helpers, "def copy")
+    assert "# Reads the file.\ndef load(path: str) -> bytes: ..." in quoted, quoted
+    assert "def save(path: str) -> None: ..." in quoted and "Writes the file." not in quoted, quoted

@@ -7,9 +7,11 @@ among them; the signatures of every project name this file imports (one level de
 definitions, those its code uses first, nearest first; the bases of the classes the target uses; the members
 of the project types those classes' attributes hold (annotated, set from an annotated parameter, or made by a
 class); the types their members name; for a stub, what its neighbouring functions or methods use
-(``nodes.And``); then definitions elsewhere in the workspace whose names share words with the target's.
-Signatures are quoted, never bodies; a docstring's first line only for this file's definitions and the ones
-the target names (for the rest the budget buys more definitions).
+(``nodes.And``); if the budget lasts, the members of the classes the file imports and defines; then
+definitions elsewhere in the workspace whose names share words with the target's. Signatures are quoted,
+never bodies; a docstring's first line only for what the target names, and the parameters' annotations of a
+used class's other members are left out (names, defaults and return types stay): the budget buys more
+definitions (bench/context.py).
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -116,7 +118,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         if key in seen and seen[key] >= level:
             return  # already there (an entry with more members, later, upgrades one with fewer)
         seen[key] = level
-        summarized = found.path == path or found.symbol.name in named
+        summarized = found.symbol.name in named
         entries.append(Entry(found.path, found.symbol, members, share, summarized, read_only))
         if resolver is not None and found.symbol.kind == "class" and members and not read_only:
             for base in resolver.bases(found):  # what self reaches includes what it inherits
@@ -205,6 +207,11 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             head = names.get(chain[0])
             if head is not None and head.symbol.kind == "module" and len(chain) > 1:
                 add(_follow(chain, names, resolver))
+    # 8b. if the budget lasts: the members of the classes this file imports, then of its own (a body builds
+    # and reads the objects its file works with, whatever the target names)
+    for found in [*view.imported, *view.own]:
+        if found.symbol.kind == "class":
+            add(found, members=True)
     # 9. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):

@@ -3,8 +3,9 @@ line, and for a class the members a body is likely to use, nearest the target fi
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from gptls.index.summary import Symbol
@@ -26,8 +27,8 @@ class Entry:
     # >0: every member that fits this share of the budget (the enclosing class, half its share for each base);
     # 0: only the relevant few
     share: float = 0.0
-    # Its docstring's first line too: a definition the target names, or this file's; another file's other
-    # definitions are there for their names and types (their docstrings cost a fifth of the budget)
+    # Its docstring's first line too: a definition the target names; the others are there for their names and
+    # types (docstrings took a fifth of the budget, this file's another seventh: bench/context.py)
     summarized: bool = True
     # Only the members the file's code reads (a type the enclosing class holds, early in the rank: a few lines
     # of ``Headers``, the rest of it later if the budget lasts)
@@ -115,14 +116,78 @@ def member_block(
         elif entry.share and limit and sum(quoted_cost(m) for m in members) > limit:
             members = nearest_members(members, line, limit, comment, words)
         for member in members:
-            if member.kind == "more":
-                lines.append(indent + member.signature)
-                continue
-            signature = compact(member.signature).replace("\n", "\n" + indent)
-            ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
-            doc = f"  {comment} {short(member.summary)}" if member.summary and entry.share else ""
-            lines.append(f"{indent}{signature}{ellipsis}{doc}")
+            lines.append(member_line(member, entry, words, comment, indent))
     return "\n".join(lines)
+
+
+def member_line(member: Symbol, entry: Entry, words: dict[str, int], comment: str, indent: str) -> str:
+    """One member as a class quotes it. The members the target names keep all they say; the rest of a class
+    the target only uses loses its parameters' annotations (names, defaults and the return type stay), and a
+    docstring line is the enclosing class's alone: the budget buys more members instead."""
+    if member.kind == "more":
+        return indent + member.signature
+    signature = compact(member.signature)
+    named = words.get(member.name) == 0
+    if not entry.share and not named:
+        signature = lean(signature)
+    signature = signature.replace("\n", "\n" + indent)
+    ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
+    doc = f"  {comment} {short(member.summary)}" if member.summary and entry.share and named else ""
+    return f"{indent}{signature}{ellipsis}{doc}"
+
+
+@functools.lru_cache(maxsize=8192)  # a class's members, quoted again on every prompt that uses it
+def lean(signature: str) -> str:
+    """``def f(a: int = 1, *b: str) -> T:`` as ``def f(a=1, *b) -> T:``: the names and defaults a call writes,
+    and what it returns."""
+    opening = signature.find("(")
+    if not signature.startswith(("def ", "async def ")) or opening < 0:
+        return signature
+    commas = [opening]
+    for i, ch in _top_level(signature, opening + 1):
+        if ch == ",":
+            commas.append(i)
+        elif ch in ")]}":
+            commas.append(i)
+            break
+    else:
+        return signature  # cut short or a string left open: as written
+    kept = []
+    for start, end in zip(commas, commas[1:]):
+        param = signature[start + 1 : end]
+        marks = {ch: i for i, ch in reversed(list(_top_level(param, 0))) if ch in ":="}
+        name_end = min(marks.values(), default=len(param))
+        name = param[:name_end].strip()
+        default = param[marks["="] + 1 :].strip() if "=" in marks else ""
+        if name:
+            kept.append(f"{name}={default}" if default else name)
+    return f"{signature[: opening + 1]}{', '.join(kept)}{signature[commas[-1] :]}"
+
+
+def _top_level(text: str, start: int) -> Iterator[tuple[int, str]]:
+    """Where ``text`` from ``start`` has a character outside any bracket or string that opened after
+    ``start`` (a closing bracket at depth 0 included: the end of what opened before)."""
+    depth = 0
+    quote = ""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif ch in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
+            i += len(quote) - 1
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}" and depth:
+            depth -= 1
+        elif not depth:
+            yield i, ch
+        i += 1
 
 
 def quoted_cost(symbol: Symbol) -> int:
