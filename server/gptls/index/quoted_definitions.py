@@ -121,9 +121,9 @@ def member_block(
 
 
 def member_line(member: Symbol, entry: Entry, words: dict[str, int], comment: str, indent: str) -> str:
-    """One member as a class quotes it. The members the target names keep all they say; the rest of a class
-    the target only uses loses its parameters' annotations (names, defaults and the return type stay), and a
-    docstring line is the enclosing class's alone: the budget buys more members instead."""
+    """One member as a class quotes it. The members the target names keep all they say (in the enclosing class
+    and its bases, their docstring's first line too); the other members of a class the target only uses lose
+    their parameters' annotations (names, defaults and the return type stay): the budget buys more members."""
     if member.kind == "more":
         return indent + member.signature
     signature = compact(member.signature)
