@@ -36,9 +36,9 @@ LATIN = (
 LATIN_AREA = 'def aire(rayon):\n    """Aire du disque de rayon donné."""\n    return math.pi * rayon ** 2  # π r²\n'
 
 
-def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+def start(*args: str, env: dict[str, str], wrapper: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*SERVER_COMMAND, *args],
+        [*wrapper, *SERVER_COMMAND, *args],
         env=child_env(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -134,24 +134,18 @@ def test_python_that_does_not_parse_is_never_written(double, tmp_path, action, b
 
 # Ctrl-C as a terminal delivers it: a test run started in the background (`cmd &` in a script) inherits SIGINT
 # ignored, and a child keeps an ignored signal ignored across exec, so the command resets it first.
-AS_FROM_A_TERMINAL = [
+AS_FROM_A_TERMINAL = (
     sys.executable,
     "-c",
     "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
-]
+)
 
 
 def test_ctrl_c_exits_130_with_one_line_and_the_file_untouched(double, tmp_path) -> None:
     path = tmp_path / "geometry.py"
     path.write_text(STUB)
     double.script(replies.hang())
-    proc = subprocess.Popen(
-        [*AS_FROM_A_TERMINAL, *SERVER_COMMAND, "run", "generate", f"{path}:4", "--apply"],
-        env=child_env(double.env()),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start("run", "generate", f"{path}:4", "--apply", env=double.env(), wrapper=AS_FROM_A_TERMINAL)
     double.wait_for_requests(1)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
