@@ -2,7 +2,8 @@
 
 ``python -m bench.context`` fetches wheels of ten pure-Python projects from the package registry into a cache
 (``$XDG_CACHE_HOME/gptls-bench``; nothing is committed): five the ranking was tuned on, five held out (never
-looked at while tuning; reported apart). It draws functions at random (seeded, the seed printed), replaces
+looked at while tuning; reported apart), and the tuning projects' other functions (a second draw that leaves
+out those the rules were tuned on). It draws functions at random (seeded, the seed printed), replaces
 each body with ``...`` and builds the request exactly as *Generate function* does (``Pipeline.request``:
 nothing is sent anywhere). What the real body needs comes from jedi, not from gptls (``bench/needs.py``): the
 project definitions each name and attribute it loads lands on. Rows, from the same run and the same budget:
@@ -141,9 +142,15 @@ def gptls_context(case: Case, index: WorkspaceIndex, settings: Settings) -> tupl
 
 
 def recall(
-    projects: dict[str, Path], count: int, budget: int, rng: random.Random
+    projects: dict[str, Path],
+    count: int,
+    budget: int,
+    rng: random.Random,
+    leave_out: frozenset[tuple[str, int]] = frozenset(),
+    drawn: set[tuple[str, int]] | None = None,
 ) -> tuple[dict[str, dict[str, Score]], list[float], int]:
-    """Per project, per row: how many of the needs the context quotes."""
+    """Per project, per row: how many of the needs the context quotes (the functions drawn noted in
+    ``drawn``; none of ``leave_out``)."""
     settings = replace(Settings(), context_budget=budget)
     table: dict[str, dict[str, Score]] = {}
     timings: list[float] = []
@@ -152,7 +159,9 @@ def recall(
         built = WorkspaceIndex([str(root)], settings.exclude)
         built.build_now()
         scores = table[name] = {row: Score() for row in ROWS}
-        for case in draw(name, root, count, rng):
+        for case in draw(name, root, count, rng, leave_out):
+            if drawn is not None:
+                drawn.add((case.path, case.line))
             after = gptls_context(case, built, settings)
             fresh = WorkspaceIndex([str(root)], settings.exclude)  # the crawl has not reached anything yet
             before = gptls_context(case, fresh, settings)
@@ -277,11 +286,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed {args.seed}; {count} functions per project; context budget {budget:,} characters")
     rng = random.Random(args.seed)
     tables = []
-    for title, group in (("Tuning projects", tuning), ("Held-out projects (never tuned on)", held_out)):
+    tuned: set[tuple[str, int]] = set()
+    groups = (
+        ("Tuning projects", tuning, rng, frozenset(), tuned),
+        ("Held-out projects (never tuned on)", held_out, rng, frozenset(), None),
+        # The functions the rules were tuned on read better than the same projects' other functions: a
+        # figure that only holds on those is not a result (drawn after the others: theirs stay the same).
+        (
+            f"Tuning projects, other functions (seed {args.seed + 1}, none of those above)",
+            () if args.quick else tuning,
+            random.Random(args.seed + 1),
+            tuned,
+            None,
+        ),
+    )
+    for title, group, source, leave_out, drawn in groups:
         if not group:
             continue
         roots = {p.split("==")[0]: fetch(p) for p in group}
-        table, timings, skipped = recall(roots, count, budget, rng)
+        table, timings, skipped = recall(roots, count, budget, source, frozenset(leave_out), drawn)
         tables.append((title, table, timings, skipped))
     for title, table, timings, skipped in tables:
         print_recall(title + (f" ({skipped} stubs where Generate is not offered left out)" if skipped else ""), table)

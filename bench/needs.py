@@ -64,9 +64,12 @@ def candidates(root: Path) -> list[tuple[str, str, ast.FunctionDef | ast.AsyncFu
     return found
 
 
-def draw(project: str, root: Path, count: int, rng: random.Random) -> list[Case]:
-    """``count`` functions of ``root`` at random whose bodies need at least one project definition."""
-    pool = candidates(root)
+def draw(
+    project: str, root: Path, count: int, rng: random.Random, leave_out: frozenset[tuple[str, int]] = frozenset()
+) -> list[Case]:
+    """``count`` functions of ``root`` at random whose bodies need at least one project definition, none of
+    those in ``leave_out`` (path, 0-based def line)."""
+    pool = [c for c in candidates(root) if (c[0], c[2].lineno - 1) not in leave_out]
     rng.shuffle(pool)
     jedi_project = jedi.Project(path=str(root), added_sys_path=[str(root)], load_unsafe_extensions=False)
     scripts: dict[str, jedi.Script] = {}

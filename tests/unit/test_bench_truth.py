@@ -80,3 +80,14 @@ def test_the_plain_rule_quotes_own_signatures_then_imported_ones_within_the_budg
     assert "class Item:" in quoted and "def total(self, quantity: int) -> float:" in quoted  # one level deep
     assert "import os" not in quoted
     assert len(signatures_rule(stub, path, root, 0, 80)) <= 80
+
+
+def test_the_tuning_projects_other_functions_leave_out_those_drawn_first(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    body = "    top = LIMIT\n    low = 0\n    return top - low\n"  # a body long enough to be drawn
+    (root / "shop" / "more.py").write_text(f"from .cart import LIMIT\n\n\ndef one():\n{body}\n\ndef two():\n{body}")
+    every = draw("shop", root, 10, random.Random(0))
+    first = draw("shop", root, 1, random.Random(0))
+    others = draw("shop", root, 10, random.Random(1), frozenset((c.path, c.line) for c in first))
+    assert len(every) == 3
+    assert sorted(c.function for c in others) == sorted(c.function for c in every if c.function != first[0].function)
