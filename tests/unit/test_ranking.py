@@ -379,6 +379,20 @@ def test_a_large_class_s_members_more_files_read_come_first(tmp_path: Path) -> N
     assert "def header_method_20(" not in quoted  # in the class's order it came first: the workspace reads none
 
 
+def test_a_large_class_s_methods_the_workspace_calls_come_before_fields_it_does_not_read(tmp_path: Path) -> None:
+    """rich's Table sets twenty public fields in ``__init__``; what its users call is ``add_column``/``add_row``."""
+    fields = "".join(f"        self.option_{i} = {i}\n" for i in range(20))
+    table = f"class Table:\n    def __init__(self) -> None:\n{fields}\n    def add_row(self, *cells: str) -> None:\n"
+    table += "        ...\n\n    def add_column(self, header: str) -> None:\n        ...\n"
+    users = {f"user_{i}.py": "def use(t) -> None:\n    t.add_row('a')\n    t.add_column('b')\n" for i in range(2)}
+    target = "from .table import Table\n\n\ndef build(table: Table) -> None:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "table.py": table, **users, "target.py": target})
+    quoted = context(tmp_path, "target.py", target, "def build")
+    assert "    def add_row(self, *cells) -> None: ..." in quoted, quoted
+    assert "    def add_column(self, header) -> None: ..." in quoted
+    assert "# ... 7 more members" in quoted  # of the 20 fields and 3 methods, 16 shown
+
+
 def test_a_used_class_s_members_keep_names_defaults_and_returns_and_the_named_ones_their_types(tmp_path: Path) -> None:
     """What a call needs of a class the target uses is its members' names, their parameters' names and defaults
     and what they return: their parameters' types cost a third of a large class's lines."""

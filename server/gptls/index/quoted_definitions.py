@@ -99,16 +99,16 @@ def member_block(
                 shown.append(Symbol("", "more", f"{comment} ... {len(members) - len(shown)} more members"))
             members = shown
         elif not entry.share and len(members) > FEW_MEMBERS:
-            # A class the target only uses: the members it names, then its public fields (a line each: what a
-            # body reads of an object it holds), then its public methods; among each, those more files of the
-            # workspace read first (``Headers.get``, not ``Headers.to_wsgi_list``). Their docstrings are left
-            # out below.
+            # A class the target only uses: the members it names, then its other public members, those more
+            # files of the workspace read first (``Headers.get``, not ``Headers.to_wsgi_list``), fields and
+            # methods alike: fields first showed no method of a class with sixteen of them (rich's Table, whose
+            # ``add_row`` every user calls). Their docstrings are left out below.
             def read_by(m: Symbol) -> int:
                 return -readers.get(m.name, 0)
 
             named = sorted((m for m in members if m.name in words), key=lambda m: (words[m.name], read_by(m)))
             rest = sorted((m for m in members if m.name not in words and not m.name.startswith("_")), key=read_by)
-            shown = named + [m for m in rest if m.kind == "attribute"] + [m for m in rest if m.kind != "attribute"]
+            shown = named + rest
             members = [m for m in symbol.members if m in shown[:FEW_MEMBERS] or words.get(m.name) == 0]
             if len(members) < len(symbol.members):
                 lines_left = len(symbol.members) - len(members)
