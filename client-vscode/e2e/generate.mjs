@@ -3,6 +3,8 @@
 // Environment: CODE_SERVER_URL, WORKSPACE (a folder), FILE (name in it), LINE, EXPECT, SCREENSHOT; ACTION (the
 // menu item, default "gptls: Generate function"); PREVIEW=1 when the edit must come through gptls' review (a
 // diff and a message with Apply; NOTE: the model's note the message must show), which the driver applies.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 // HOVER=1: instead of an action, show the hover at LINE:COL and wait for EXPECT in it.
@@ -264,6 +266,16 @@ try {
   step("save");
   await page.keyboard.press("Control+S");
   await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
+  if (PREVIEW === "1") {
+    // An applied review is a refactoring: VS Code saves the file itself (files.refactoring.autoSave), a moment
+    // after the text shows, so the tab is never left dirty for Control+S. The disk says when it has.
+    step("the file on disk holds the result");
+    const deadline = Date.now() + 30_000;
+    while (!readFileSync(join(WORKSPACE, FILE), "utf8").includes(EXPECT)) {
+      if (Date.now() > deadline) throw new Error(`${FILE} was not saved with the result`);
+      await page.waitForTimeout(100);
+    }
+  }
 
   if (process.env.DEMO === "1") {
     step("Stop the Demo: its notification is withdrawn, the no-key one is back");
