@@ -267,8 +267,8 @@ try {
   await page.keyboard.press("Control+S");
   await page.waitForFunction(() => !document.querySelector(".tab.dirty"), null, { timeout: 30_000 });
   if (PREVIEW === "1") {
-    // An applied review is a refactoring: VS Code saves the file itself (files.refactoring.autoSave), a moment
-    // after the text shows, so the tab is never left dirty for Control+S. The disk says when it has.
+    // After Apply the file's tab never turns dirty and the disk holds the result a moment after the text shows
+    // (VS Code saves the edited file itself), so Control+S can come before that save: the disk says when it has.
     step("the file on disk holds the result");
     const deadline = Date.now() + 30_000;
     while (!readFileSync(join(WORKSPACE, FILE), "utf8").includes(EXPECT)) {
