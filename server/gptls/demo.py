@@ -8,9 +8,11 @@ never read or sent, and state (usage, model catalogue) goes to a temporary direc
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -145,7 +147,10 @@ def enter_demo(environ: MutableMapping[str, str] | None = None) -> str:
     url = start_stand_in()
     env["OPENAI_BASE_URL"] = url
     env["OPENAI_API_KEY"] = DEMO_KEY
-    env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="gptls-demo-")
+    state = tempfile.mkdtemp(prefix="gptls-demo-")
+    # Gone when the process ends (an editor's `exit` too): a demo a day would otherwise fill the temp folder.
+    atexit.register(shutil.rmtree, state, ignore_errors=True)
+    env["XDG_STATE_HOME"] = state
     for name in ("OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         env.pop(name, None)
     # "Nothing leaves the machine": the HTTP client honours proxy variables, and a proxy would carry the

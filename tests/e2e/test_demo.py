@@ -54,6 +54,8 @@ async def test_demo_answers_every_action_marked_as_canned_and_sends_nothing(make
 
 
 def test_gptls_demo_run_needs_no_key_and_says_its_answers_are_canned(tmp_path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     path = tmp_path / "shapes.py"
     path.write_text(CODE)
     result = subprocess.run(
@@ -62,12 +64,13 @@ def test_gptls_demo_run_needs_no_key_and_says_its_answers_are_canned(tmp_path) -
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # no key anywhere
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(temp)},  # no key anywhere
     )
     assert result.returncode == 0, result.stderr
     assert "every answer is canned" in result.stderr
     assert "O(n) (canned)" in result.stdout and MARK in result.stdout
     assert not (tmp_path / ".local" / "state" / "gptls").exists(), "the demo keeps nothing in the user's state"
+    assert not list(temp.iterdir()), "nor in the temporary directory: a demo run a day would fill /tmp"
 
 
 async def test_gptls_demo_is_a_command_an_editor_can_start(make_editor, tmp_path) -> None:
