@@ -176,25 +176,9 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     # dozen methods only here: a body reads the fields of what it is handed more than the base's machinery)
     while inherited:
         add(inherited.pop(0), members=True)
-    # 6. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
-    # reaches ``self.stream.skip_if``), the enclosing class's first
-    if resolver is not None and index is not None:
-        holders = [Found(e.path, e.symbol) for e in entries if e.with_members and not e.read_only]
-        for found, _attribute in _types_held(holders, path, names, resolver, index):
-            add(found, members=True)
-    # 7. the project types the quoted members name (Cart.items: list[Item] brings Item)
-    if resolver is not None:
-        for entry in [e for e in entries if e.with_members and not e.read_only and e.symbol.members]:
-            summary = index.summary(entry.path) if index is not None else None
-            if summary is None:
-                continue
-            known = resolver.names_in_file(entry.path, summary)
-            for member in entry.symbol.members:
-                for word in WORD.findall(member.signature):
-                    hit = known.get(word)
-                    if hit is not None and hit.symbol.kind == "class":
-                        add(hit, members=True)
-    # 8. for a stub, what its neighbours use (their words also pick which members of a large class to show)
+    # 6. for a stub, what its neighbours use (their words also pick which members of a large class to show):
+    # signatures, a few characters each, that bought more needs per character than the classes' members of 7
+    # to 9 (measured per step, bench/context.py), so before them
     near: set[str] = set()
     if target.kind in ("stub", "comment"):
         for chain in _neighbour_names(doc, target, own):
@@ -207,12 +191,34 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             head = names.get(chain[0])
             if head is not None and head.symbol.kind == "module" and len(chain) > 1:
                 add(_follow(chain, names, resolver))
-    # 8b. if the budget lasts: the members of the classes this file imports, then of its own (a body builds
-    # and reads the objects its file works with, whatever the target names)
+    # 7. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
+    # reaches ``self.stream.skip_if``), the enclosing class's first
+    if resolver is not None and index is not None:
+        holders = [Found(e.path, e.symbol) for e in entries if e.with_members and not e.read_only]
+        for found, _attribute in _types_held(holders, path, names, resolver, index):
+            add(found, members=True)
+    # 8. the project types the quoted members name (Cart.items: list[Item] brings Item)
+    if resolver is not None:
+        for entry in [e for e in entries if e.with_members and not e.read_only and e.symbol.members]:
+            summary = index.summary(entry.path) if index is not None else None
+            if summary is None:
+                continue
+            known = resolver.names_in_file(entry.path, summary)
+            for member in entry.symbol.members:
+                for word in WORD.findall(member.signature):
+                    hit = known.get(word)
+                    if hit is not None and hit.symbol.kind == "class":
+                        add(hit, members=True)
+    # 9. if the budget lasts: of the classes this file imports, then of its own, the members its code reads
+    # (a body builds and reads the objects its file works with, whatever the target names; all their members
+    # bought fewer needs per character than these few)
+    reads = frozenset(own.attributes)
     for found in [*view.imported, *view.own]:
         if found.symbol.kind == "class":
-            add(found, members=True)
-    # 9. words the target shares with definitions elsewhere in the workspace
+            read = reads & {m.name for m in found.symbol.members}
+            if read:
+                add(found, members=True, read_only=read)
+    # 10. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
@@ -440,7 +446,7 @@ def _neighbour_names(doc: Document, target: Target, own: FileSummary) -> list[tu
     """The names (as attribute chains) used by the functions or methods just before and after the target."""
     functions = [s for s in own.symbols.values() if s.kind == "function"]
     for symbol in own.symbols.values():
-        functions += [m for m in symbol.members if m.kind == "method"] if symbol.kind == "class" else []
+        functions += [m for m in symbol.members if m.kind in ("method", "property")] if symbol.kind == "class" else []
     functions.sort(key=lambda s: s.line)
     line = target.anchor.start.line
     before = [s for s in functions if s.line < line][-1:]
@@ -566,6 +572,8 @@ def _imports_text(own: FileSummary, path: str, resolver: Resolver | None, budget
         return ""
     every, kept = [], []
     for imp in own.imports:
+        if imp.module == "__future__":
+            continue  # changes how the file is compiled, names nothing a body uses
         if imp.names or imp.star:
             names = ", ".join(n if n == a else f"{n} as {a}" for n, a in imp.names) or "*"
             line = f"from {'.' * imp.level}{imp.module} import {names}"

@@ -101,7 +101,8 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
             if item.name in named:
                 continue  # a property's setter, an overload: the first says what it is, the rest is budget
             named.add(item.name)
-            members.append(Symbol(item.name, "method", header(item, lines), first_doc_line(item), line=item.lineno - 1))
+            kind = "property" if any(_is_property(d) for d in item.decorator_list) else "method"
+            members.append(Symbol(item.name, kind, header(item, lines), first_doc_line(item), line=item.lineno - 1))
             if item.name == "__init__":
                 members += _self_attributes(item, lines, seen)
         elif isinstance(item, (ast.Assign, ast.AnnAssign)):  # class attributes, dataclass/attrs fields
@@ -131,6 +132,13 @@ def _python_class(node: ast.ClassDef, lines: list[str]) -> Symbol:
         tuple(members[:MAX_MEMBERS]),
         node.lineno - 1,
     )
+
+
+def _is_property(decorator: ast.expr) -> bool:
+    """``@property``, ``@cached_property``, ``@functools.cached_property``, ``@utils.lazy_property``: read as
+    ``obj.name``, never called."""
+    name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
+    return isinstance(name, str) and name.endswith("property")
 
 
 def _self_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], seen: set[str]) -> list[Symbol]:

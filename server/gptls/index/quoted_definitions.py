@@ -59,9 +59,7 @@ def definition_block(
 
 def signature_block(symbol: Symbol, comment: str, summarized: bool = True) -> str:
     lines = [f"{comment} {short(symbol.summary)}"] if symbol.summary and summarized else []
-    lines.append(
-        compact(symbol.signature) + (" ..." if symbol.kind in ("function", "method") and comment == "#" else "")
-    )
+    lines.append(compact(symbol.signature))
     return "\n".join(lines)
 
 
@@ -122,18 +120,36 @@ def member_block(
 
 def member_line(member: Symbol, entry: Entry, words: dict[str, int], comment: str, indent: str) -> str:
     """One member as a class quotes it. The members the target names keep all they say (in the enclosing class
-    and its bases, their docstring's first line too); the other members of a class the target only uses lose
-    their parameters' annotations (names, defaults and the return type stay): the budget buys more members."""
+    and its bases, their docstring's first line too); the others lose their parameters' annotations (names,
+    defaults and the return type stay: what a call writes), in the enclosing class too: the budget buys more
+    members."""
     if member.kind == "more":
         return indent + member.signature
-    signature = compact(member.signature)
     named = words.get(member.name) == 0
-    if not entry.share and not named:
+    doc = f"  {comment} {short(member.summary)}" if member.summary and entry.share and named else ""
+    if member.kind == "property":
+        return f"{indent}{property_line(member, comment)}{doc}"
+    signature = compact(member.signature)
+    if not named:
         signature = lean(signature)
     signature = signature.replace("\n", "\n" + indent)
-    ellipsis = " ..." if member.kind == "method" and comment == "#" else ""
-    doc = f"  {comment} {short(member.summary)}" if member.summary and entry.share and named else ""
-    return f"{indent}{signature}{ellipsis}{doc}"
+    return f"{indent}{signature}{doc}"
+
+
+def property_line(member: Symbol, comment: str) -> str:
+    """A property as what a body writes, ``response.url``: ``url: URL`` (its getter's return type), not ``def
+    url(self) -> URL: ...``, which reads as a method to call and costs twice the characters."""
+    signature = compact(member.signature)
+    opening = signature.find("(")
+    close = next((i for i, ch in _top_level(signature, opening + 1) if ch == ")"), -1) if opening > 0 else -1
+    if close < 0 or "\n" in signature:
+        return signature  # cut short or written oddly: as it is
+    rest = signature[close + 1 :].strip()
+    colon = next((i for i, ch in _top_level(rest, 0) if ch == ":"), len(rest))
+    returns = rest[:colon].strip()
+    if returns.startswith("->") and returns[2:].strip():
+        return f"{member.name}: {returns[2:].strip()}"
+    return f"{member.name}  {comment} property"
 
 
 @functools.lru_cache(maxsize=8192)  # a class's members, quoted again on every prompt that uses it

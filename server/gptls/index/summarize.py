@@ -162,7 +162,7 @@ def _symbol_at(summary: FileSummary, line: int) -> Symbol | None:
         if symbol.line == line and symbol.kind == "function":
             return symbol
         for member in symbol.members:
-            if member.line == line and member.kind == "method":
+            if member.line == line and member.kind in ("method", "property"):
                 return member
     return None
 
