@@ -515,3 +515,14 @@ def test_the_names_the_neighbours_use_come_before_the_members_of_the_types_the_c
             held += 1
             assert "class And(Node):" in quoted, (budget, quoted)
     assert held, "the budgets tried reach the held type's members"
+
+
+def test_a_property_written_oddly_is_quoted_as_written_inside_its_class() -> None:
+    from gptls.index.python_reader import read_python
+    from gptls.index.quoted_definitions import Entry, member_block
+
+    source = 'class A:\n    @property\n    def p(self,\n          a="""x""",\n    ) -> int:\n        return 1\n'
+    summary = read_python("a.py", source)
+    assert summary is not None
+    block = member_block(Entry("a.py", summary.symbols["A"], True), "#", {})
+    assert block == 'class A:\n    def p(self,\n          a="""x""",\n    ) -> int:', block

@@ -128,7 +128,8 @@ def member_line(member: Symbol, entry: Entry, words: dict[str, int], comment: st
     named = words.get(member.name) == 0
     doc = f"  {comment} {short(member.summary)}" if member.summary and entry.share and named else ""
     if member.kind == "property":
-        return f"{indent}{property_line(member, comment)}{doc}"
+        quoted = property_line(member, comment).replace("\n", "\n" + indent)
+        return f"{indent}{quoted}{doc}"
     signature = compact(member.signature)
     if not named:
         signature = lean(signature)
