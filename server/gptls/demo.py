@@ -149,7 +149,8 @@ def enter_demo(environ: MutableMapping[str, str] | None = None) -> str:
     env["OPENAI_API_KEY"] = DEMO_KEY
     state = tempfile.mkdtemp(prefix="gptls-demo-")
     # Gone when the process ends (an editor's `exit` too): a demo a day would otherwise fill the temp folder.
-    atexit.register(shutil.rmtree, state, ignore_errors=True)
+    _STATE.append(state)
+    atexit.register(remove_state)
     env["XDG_STATE_HOME"] = state
     for name in ("OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         env.pop(name, None)
@@ -159,6 +160,15 @@ def enter_demo(environ: MutableMapping[str, str] | None = None) -> str:
         if name.lower() in PROXY_VARIABLES:
             del env[name]
     return url
+
+
+_STATE: list[str] = []
+
+
+def remove_state() -> None:
+    """Remove the demo's temporary state folder: at exit, and before a Ctrl-C that leaves with ``os._exit``."""
+    while _STATE:
+        shutil.rmtree(_STATE.pop(), ignore_errors=True)
 
 
 PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy", "no_proxy"})

@@ -67,10 +67,13 @@ def test_run_is_plain_when_piped_or_with_no_color(double, tmp_path) -> None:
 
 
 def test_the_stdio_server_started_by_hand_says_what_it_is_and_ctrl_c_quits(tmp_path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     for command in (["demo"], []):
         master, slave = pty.openpty()
+        env = child_env({}, TMPDIR=str(temp))
         process = subprocess.Popen(
-            [*SERVER_COMMAND, *command], stdin=slave, stdout=slave, stderr=slave, env=child_env({}), cwd=tmp_path
+            [*SERVER_COMMAND, *command], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp_path
         )
         os.close(slave)
         said = b""
@@ -80,6 +83,7 @@ def test_the_stdio_server_started_by_hand_says_what_it_is_and_ctrl_c_quits(tmp_p
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends; nothing typed after it
         assert process.wait(30) == 130
         os.close(master)
+        assert not list(temp.iterdir()), "the demo's state folder is gone after Ctrl-C too"
 
 
 def test_demo_is_accepted_after_run_and_no_key_names_it(double, tmp_path) -> None:

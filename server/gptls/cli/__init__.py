@@ -86,6 +86,10 @@ def _said_to_a_person(demo: bool) -> None:
 
     def quit_now(_signal: int, _frame: object) -> None:
         say("gptls: interrupted", err=True)
+        if demo:
+            from gptls.demo import remove_state
+
+            remove_state()  # os._exit skips atexit
         os._exit(130)
 
     signal.signal(signal.SIGINT, quit_now)
