@@ -141,16 +141,27 @@ def property_line(member: Symbol, comment: str) -> str:
     """A property as what a body writes, ``response.url``: ``url: URL`` (its getter's return type), not ``def
     url(self) -> URL: ...``, which reads as a method to call and costs twice the characters."""
     signature = compact(member.signature)
-    opening = signature.find("(")
-    close = next((i for i, ch in _top_level(signature, opening + 1) if ch == ")"), -1) if opening > 0 else -1
-    if close < 0 or "\n" in signature:
-        return signature  # cut short or written oddly: as it is
+    if "\n" in signature or _parameters_end(signature) < 0:
+        return signature  # written oddly or cut short: as it is
+    returns = return_annotation(signature)
+    return f"{member.name}: {returns}" if returns else f"{member.name}  {comment} property"
+
+
+def return_annotation(signature: str) -> str:
+    """What ``def f(...) -> T:`` says it returns (``T``), or "" (none written, or a signature cut short)."""
+    close = _parameters_end(signature)
+    if close < 0:
+        return ""
     rest = signature[close + 1 :].strip()
     colon = next((i for i, ch in _top_level(rest, 0) if ch == ":"), len(rest))
     returns = rest[:colon].strip()
-    if returns.startswith("->") and returns[2:].strip():
-        return f"{member.name}: {returns[2:].strip()}"
-    return f"{member.name}  {comment} property"
+    return returns[2:].strip() if returns.startswith("->") else ""
+
+
+def _parameters_end(signature: str) -> int:
+    """Where the parameter list's closing parenthesis is, or -1."""
+    opening = signature.find("(")
+    return next((i for i, ch in _top_level(signature, opening + 1) if ch == ")"), -1) if opening > 0 else -1
 
 
 @functools.lru_cache(maxsize=8192)  # a class's members, quoted again on every prompt that uses it

@@ -12,7 +12,7 @@ from dataclasses import replace
 from gptls.index.brace_reader import read_go, read_script
 from gptls.index.outline import DEF_LINE
 from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python, summary_size
-from gptls.index.summary import FileSummary, Symbol
+from gptls.index.summary import CALLABLE_MEMBERS, FileSummary, Symbol
 from gptls.languages import INDEXED_SUFFIXES
 from gptls.text.python_syntax import parse
 
@@ -162,7 +162,7 @@ def _symbol_at(summary: FileSummary, line: int) -> Symbol | None:
         if symbol.line == line and symbol.kind == "function":
             return symbol
         for member in symbol.members:
-            if member.line == line and member.kind in ("method", "property"):
+            if member.line == line and member.kind in CALLABLE_MEMBERS:
                 return member
     return None
 

@@ -11,6 +11,9 @@ from typing import NamedTuple
 MAX_SIGNATURE_LINES = 6
 MAX_LINE = 160  # a quoted line longer than this is cut
 MAX_MEMBERS = 100  # a large class's members are what its methods use: a prompt chooses among them
+# The member kinds that are functions with a body (a property is its getter): what a stub, a neighbour or an
+# edit's moved lines can be
+CALLABLE_MEMBERS = ("method", "property")
 
 
 class Symbol(NamedTuple):
