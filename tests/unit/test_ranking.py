@@ -96,7 +96,7 @@ def test_a_long_import_list_keeps_the_project_s_imports_and_the_modules_bound(tm
     index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
     quoted = context(tmp_path, "shapes.py", SHAPES, "def describe")
     assert "import os" in quoted and "from dataclasses import dataclass" in quoted, "a short list: whole"
-    many = "".join(f"from collections.abc import Name{i}\n" for i in range(60))
+    many = "".join(f"from collections.abc{i} import Name{i}\n" for i in range(60))
     crowded = SHAPES.replace("import json\n", "import json\n" + many)
     quoted = context(tmp_path, "shapes.py", crowded, "def describe")
     assert "from .base import Widget" in quoted and "from .far import far_helper" in quoted
@@ -526,3 +526,44 @@ def test_a_property_written_oddly_is_quoted_as_written_inside_its_class() -> Non
     assert summary is not None
     block = member_block(Entry("a.py", summary.symbols["A"], True), "#", {})
     assert block == 'class A:\n    def p(self,\n          a="""x""",\n    ) -> int:', block
+
+
+def test_what_the_file_imports_and_no_other_code_uses_is_what_the_stub_was_imported_for(tmp_path: Path) -> None:
+    """A linted file imports nothing it does not use: a module only the removed body read (jinja's ``from .
+    import defaults`` in ``babel_extract``) is quoted with its definitions, a name so imported early; a module
+    the rest of the file uses brings only what it reads."""
+    defaults = "BLOCK_START_STRING = '{%'\nBLOCK_END_STRING = '%}'\nTRIM_BLOCKS = False\n"
+    other = "def spare() -> None: ...\n\n\ndef reached(x: int) -> int: ...\n"
+    helpers = "def unused_helper(text: str) -> str: ...\n"
+    own = "".join(f"def own_{i}(value: int, other: str = 'x') -> int:\n    return value\n\n\n" for i in range(40))
+    ext = (
+        "from . import defaults, other\nfrom .helpers import unused_helper\n\n\n"
+        + own
+        + "def extract(source: str) -> list:\n    ...\n\n\ndef later() -> int:\n    return other.reached(1)\n"
+    )
+    files = {"__init__.py": "", "defaults.py": defaults, "other.py": other, "helpers.py": helpers, "ext.py": ext}
+    index_of(tmp_path, files)
+    quoted = context(tmp_path, "ext.py", ext, "def extract", 700)
+    assert "BLOCK_START_STRING = '{%'" in quoted and "TRIM_BLOCKS = False" in quoted, quoted
+    assert "def unused_helper(text: str) -> str:" in quoted, quoted
+    roomy = context(tmp_path, "ext.py", ext, "def extract", 6000)
+    assert "def reached(" in roomy and "def spare(" not in roomy, roomy
+
+
+def test_the_file_s_imports_from_one_module_are_quoted_on_one_line(tmp_path: Path) -> None:
+    """A file written one import per line (werkzeug's ``from .datastructures import Headers``, eight times over)
+    is quoted a line per module: the same names for the characters of the module's path once."""
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
+    split = SHAPES.replace("import json\n", "import json\nimport os\nfrom typing import Any\nfrom typing import IO\n")
+    split = split.replace("from .base import Widget\n", "from .base import Widget\nfrom .base import Widget as W\n")
+    quoted = context(tmp_path, "shapes.py", split, "def describe")
+    assert "import os\nimport json\nfrom typing import Any, IO\nfrom dataclasses import dataclass\n" in quoted, quoted
+    assert "from .base import Widget, Widget as W\nfrom .far import far_helper" in quoted, quoted
+
+
+def test_a_class_of_this_file_reached_two_ways_is_quoted_once(tmp_path: Path) -> None:
+    """Point is this file's definition (from the open text) and the type Frame's ``origin`` holds (through the
+    index's copy of the file): one class, quoted once."""
+    index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
+    quoted = context(tmp_path, "shapes.py", SHAPES, "def describe")
+    assert quoted.count("class Point:") == 1, quoted

@@ -2,8 +2,9 @@
 
 What goes in, in order of rank: the enclosing class with its members (fields, ``__slots__``, ``self.x`` set
 anywhere) and its bases' members; the names the target uses (for a stub: the names in its signature, docstring
-and comment), resolved to their definitions in this file or across the project, and the members of the classes
-among them; the signatures of every project name this file imports (one level deep); this file's own
+and comment), resolved to their definitions in this file or across the project; what the file imports and no
+other code of it uses (of a module so bound, its definitions); the members of the classes the target uses; the
+signatures of every project name this file imports (one level deep); this file's own
 definitions, those its code uses first, nearest first; the bases of the classes the target uses; the members
 of the project types those classes' attributes hold (annotated, set from an annotated parameter, or made by a
 class); the types their members name; for a stub, what its neighbouring functions or methods use
@@ -27,10 +28,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
-from gptls.index.quoted_definitions import Entry, definition_block, quoted_cost
+from gptls.index.quoted_definitions import Entry, definition_block, quoted_cost, return_annotation
 from gptls.index.resolve import Found, Resolver
 from gptls.index.summarize import summarize
-from gptls.index.summary import FileSummary, Import, Symbol
+from gptls.index.summary import CALLABLE_MEMBERS, FileSummary, Import, Symbol
 from gptls.index.workspace import WorkspaceIndex, name_words
 from gptls.targets import Target
 from gptls.text import Document
@@ -99,7 +100,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     wanted = _wanted_names(doc, target, own)
     named = {chain[-1] for chain in wanted}
     entries: list[Entry] = []
-    seen: dict[tuple[str, int], int] = {}  # (path, id(symbol)) -> added as: 0 signature, 1 read members, 2 all
+    seen: dict[tuple[str, str, int], int] = {}  # where it is -> added as: 0 signature, 1 read members, 2 all
     inherited: list[Found] = []
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
@@ -113,7 +114,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         offered[0] += quoted_cost(found.symbol)
         if found.path == path and _inside_target(found.symbol, target):
             return
-        key = (found.path, id(found.symbol))
+        key = _where(found.path, found.symbol)
         level = 0 if not members else 1 if read_only else 2
         if key in seen and seen[key] >= level:
             return  # already there (an entry with more members, later, upgrades one with fewer)
@@ -144,6 +145,17 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             for aliased in _aliased_classes(found, path, names, resolver, index):
                 if aliased not in used_classes:
                     used_classes.append(aliased)
+    # 2b. what the file imports and none of its other code uses: what the new body was imported for (a
+    # linted file imports nothing it does not use); of a module bound so (``from . import defaults``), its
+    # definitions
+    if resolver is not None and index is not None and own.language == "python":
+        for found in _imported_unused(doc, own, names, path):
+            summary = index.summary(found.path) if found.symbol.kind == "module" else None
+            if summary is None:
+                add(found)
+                continue
+            for symbol in sorted(summary.symbols.values(), key=lambda s: s.line):
+                add(Found(found.path, symbol))
     # 3. the members of the classes the target uses (its signature's types among them)
     for found in sorted(used_classes, key=lambda f: len(f.symbol.members)):  # small ones are read whole
         add(found, members=True)
@@ -225,6 +237,29 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     used = {part for chain in chains for part in chain}
     words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys(named, 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
+
+
+def _where(path: str, symbol: Symbol) -> tuple[str, str, int]:
+    """A definition by where it is, not by object: this file's summary from the open text and the index's copy of
+    it are two objects for one class, which was quoted twice."""
+    return (path, symbol.name, symbol.line)
+
+
+def _imported_unused(doc: Document, own: FileSummary, names: dict[str, Found], path: str) -> list[Found]:
+    """The project definitions the file imports whose bound name its text never writes again."""
+    written: Counter[str] = Counter()
+    for chain, count in _file_chains(doc).items():
+        written[chain[0]] += count
+    out = []
+    for imp in own.imports:
+        if imp.star:
+            continue
+        bound = [alias for _original, alias in imp.names] or [imp.alias or imp.module.split(".")[0]]
+        for name in bound:
+            found = names.get(name)
+            if found is not None and found.path != path and written[name] <= 1:  # the import's own line
+                out.append(found)
+    return out
 
 
 def _follow(
@@ -329,12 +364,11 @@ def _returned(
         annotation = next((hit.group(1) for hit in hits if hit), None)
         owner = _class_named(annotation, known, resolver) if annotation else None
     callee = resolver.attribute(owner, method) if owner is not None else None
-    if owner is None or callee is None or "->" not in callee.symbol.signature:
-        return None
-    owner_names = _names_of(owner.path, path, names, resolver, index)
+    returns = return_annotation(callee.symbol.signature) if callee is not None else ""
+    owner_names = _names_of(owner.path, path, names, resolver, index) if owner is not None and returns else None
     if owner_names is None:
         return None
-    return _class_named(callee.symbol.signature.rpartition("->")[2], owner_names, resolver)
+    return _class_named(returns, owner_names, resolver)
 
 
 @dataclass(frozen=True)
@@ -446,7 +480,7 @@ def _neighbour_names(doc: Document, target: Target, own: FileSummary) -> list[tu
     """The names (as attribute chains) used by the functions or methods just before and after the target."""
     functions = [s for s in own.symbols.values() if s.kind == "function"]
     for symbol in own.symbols.values():
-        functions += [m for m in symbol.members if m.kind in ("method", "property")] if symbol.kind == "class" else []
+        functions += [m for m in symbol.members if m.kind in CALLABLE_MEMBERS] if symbol.kind == "class" else []
     functions.sort(key=lambda s: s.line)
     line = target.anchor.start.line
     before = [s for s in functions if s.line < line][-1:]
@@ -531,7 +565,7 @@ def _render(
     if imports and len(imports) < budget // 4:  # what the file already imports: the names it can use
         chosen[path] = [(-1, imports)]
         used += len(imports) + len(_heading(path, path, index, comment)) + 2
-    placed: dict[tuple[str, int], tuple[int, str]] = {}  # (path, id(symbol)) -> (line, block) chosen
+    placed: dict[tuple[str, str, int], tuple[int, str]] = {}  # where it is -> (line, block) chosen
     readers = index.readers if index is not None else {}
     headings: dict[str, str] = {}
     for entry in entries:
@@ -540,7 +574,7 @@ def _render(
         # The enclosing class's members nearest the target first; a base's (another place) in its own order.
         near = line if entry.path == path and entry.share == ENCLOSING_SHARE else -1
         block = definition_block(entry, comment, words, near, int(budget * entry.share), readers)
-        key = (entry.path, id(entry.symbol))
+        key = _where(entry.path, entry.symbol)
         before = placed.get(key)
         if entry.path not in headings:
             headings[entry.path] = _heading(entry.path, path, index, comment)
@@ -570,20 +604,32 @@ def _imports_text(own: FileSummary, path: str, resolver: Resolver | None, budget
     ``from x import a, b`` lines go first (a model knows those modules; it needs only what is bound here)."""
     if own.language != "python":
         return ""
-    every, kept = [], []
+    every: dict[tuple[int, str], list[str]] = {}  # one line per module: ``from .x import a, b``, not two
+    kept: dict[tuple[int, str], list[str]] = {}
     for imp in own.imports:
         if imp.module == "__future__":
             continue  # changes how the file is compiled, names nothing a body uses
         if imp.names or imp.star:
-            names = ", ".join(n if n == a else f"{n} as {a}" for n, a in imp.names) or "*"
-            line = f"from {'.' * imp.level}{imp.module} import {names}"
+            key = (imp.level, imp.module)
+            names = [n if n == a else f"{n} as {a}" for n, a in imp.names] or ["*"]
         else:
-            line = f"import {imp.module}" + (f" as {imp.alias}" if imp.alias else "")
-        every.append(line)
+            key = (-1, f"import {imp.module}" + (f" as {imp.alias}" if imp.alias else ""))
+            names = []
+        every.setdefault(key, []).extend(names)
         if not (imp.names or imp.star) or _projects(imp, path, resolver):
-            kept.append(line)
-    text = "\n".join(every)
-    return text if len(text) <= budget // 8 else "\n".join(kept)
+            kept.setdefault(key, []).extend(names)
+    text = _import_lines(every)
+    return text if len(text) <= budget // 8 else _import_lines(kept)
+
+
+def _import_lines(imports: dict[tuple[int, str], list[str]]) -> str:
+    lines = []
+    for (level, module), names in imports.items():
+        if level < 0:
+            lines.append(module)
+        else:
+            lines.append(f"from {'.' * level}{module} import {', '.join(dict.fromkeys(names))}")
+    return "\n".join(lines)
 
 
 def _projects(imp: Import, path: str, resolver: Resolver | None) -> bool:
