@@ -567,3 +567,24 @@ def test_a_class_of_this_file_reached_two_ways_is_quoted_once(tmp_path: Path) ->
     index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
     quoted = context(tmp_path, "shapes.py", SHAPES, "def describe")
     assert quoted.count("class Point:") == 1, quoted
+
+
+def test_what_is_named_as_the_target_is_quoted_early(tmp_path: Path) -> None:
+    """A parser method and the node it builds (``parse_condexpr``: ``nodes.CondExpr``), a method and the
+    function it wraps (``Request.parse_cookie``: ``http.parse_cookie``) share a name, case and underscores aside:
+    quoted right after what the target names, before the file's own forty definitions."""
+    nodes = "class Node:\n    lineno: int\n\n\nclass CondExpr(Node):\n    test: Node\n\n\nclass Cond:\n    pass\n"
+    http = "def parse_cookie(header: str) -> dict:\n    ...\n\n\ndef parse_date(value: str) -> int:\n    ...\n"
+    own = "".join(f"def own_{i}(value: int, other: str = 'x') -> int:\n    return value\n\n\n" for i in range(40))
+    parser = (
+        "from . import http, nodes\n\n\n"
+        + own
+        + "class Parser:\n    def parse_condexpr(self) -> nodes.Node:\n        ...\n\n"
+        + "    def parse_cookie(self, header: str) -> dict:\n        ...\n\n"
+        + "    def later(self) -> None:\n        nodes.Node()\n        http.parse_date('')\n"
+    )
+    index_of(tmp_path, {"__init__.py": "", "nodes.py": nodes, "http.py": http, "parser.py": parser})
+    quoted = context(tmp_path, "parser.py", parser, "def parse_condexpr", 700)
+    assert "class CondExpr(Node):" in quoted and "class Cond:" not in quoted, quoted
+    quoted = context(tmp_path, "parser.py", parser, "def parse_cookie", 700)
+    assert "def parse_cookie(header: str) -> dict:" in quoted and "parse_date" not in quoted, quoted

@@ -3,7 +3,8 @@
 What goes in, in order of rank: the enclosing class with its members (fields, ``__slots__``, ``self.x`` set
 anywhere) and its bases' members; the names the target uses (for a stub: the names in its signature, docstring
 and comment), resolved to their definitions in this file or across the project; what the file imports and no
-other code of it uses (of a module so bound, its definitions); the members of the classes the target uses; the
+other code of it uses (of a module so bound, its definitions); what is named as the target (``parse_condexpr``:
+``CondExpr``); the members of the classes the target uses; the
 signatures of every project name this file imports (one level deep); this file's own
 definitions, those its code uses first, nearest first; the bases of the classes the target uses; the members
 of the project types those classes' attributes hold (annotated, set from an annotated parameter, or made by a
@@ -73,6 +74,7 @@ COMMON = frozenset(
     }
 )
 MAX_LEXICAL = 12
+MAX_ALIKE = 3
 # Of the budget, at most, for the enclosing class's members (0.35 read better on the tuning projects and worse
 # on the held-out ones: bench/context.py)
 ENCLOSING_SHARE = 0.5
@@ -156,6 +158,11 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                 continue
             for symbol in sorted(summary.symbols.values(), key=lambda s: s.line):
                 add(Found(found.path, symbol))
+    # 2c. what is named as the target, or as its name past its first word: a method and the function it wraps
+    # (``parse_cookie``), a parser and the node it builds (``parse_condexpr``: ``nodes.CondExpr``)
+    if index is not None:
+        for found in _named_alike(index, target, path):
+            add(found)
     # 3. the members of the classes the target uses (its signature's types among them)
     for found in sorted(used_classes, key=lambda f: len(f.symbol.members)):  # small ones are read whole
         add(found, members=True)
@@ -237,6 +244,36 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     used = {part for chain in chains for part in chain}
     words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys(named, 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
+
+
+def _named_alike(index: WorkspaceIndex, target: Target, path: str) -> list[Found]:
+    """The classes and functions of other files named as the target, or as its name past its first word, case
+    and underscores aside (``parse_condexpr``: ``CondExpr``). The index's word map finds them: a name of two
+    words is looked up by the rarer one (``condexpr`` is ``cond`` + ``expr``)."""
+    function = target.function
+    if function is None:
+        return []
+    name = function.name.lstrip("_")
+    wanted = [name.lower().replace("_", "")]
+    if "_" in name:
+        wanted.append(name.split("_", 1)[1].lower().replace("_", ""))
+    out: dict[tuple[str, str], Found] = {}
+    for word in wanted:
+        if len(word) < 3:
+            continue
+        options = [index.words.get(word, set())]
+        options += [
+            min(index.words[word[:i]], index.words[word[i:]], key=len)
+            for i in range(3, len(word) - 2)
+            if word[:i] in index.words and word[i:] in index.words
+        ]
+        for hits in options:
+            for other, hit in sorted(h for h in hits if h[0] != path and h[1].lower().replace("_", "") == word):
+                summary = index.files.get(other)
+                symbol = summary.get(hit) if summary is not None else None
+                if symbol is not None and symbol.kind in ("class", "function"):
+                    out.setdefault((other, hit), Found(other, symbol))
+    return list(out.values())[:MAX_ALIKE]
 
 
 def _where(path: str, symbol: Symbol) -> tuple[str, str, int]:
