@@ -588,3 +588,22 @@ def test_what_is_named_as_the_target_is_quoted_early(tmp_path: Path) -> None:
     assert "class CondExpr(Node):" in quoted and "class Cond:" not in quoted, quoted
     quoted = context(tmp_path, "parser.py", parser, "def parse_cookie", 700)
     assert "def parse_cookie(header: str) -> dict:" in quoted and "parse_date" not in quoted, quoted
+
+
+def test_a_large_class_s_members_are_picked_by_what_the_file_reads_not_by_its_variables_names(tmp_path: Path) -> None:
+    """Of a class over sixteen members, those the file's code reads after a dot are shown; a local variable
+    that happens to share a field's name (``value = 1``) does not take one of their places."""
+    big = "class Big:\n    value: int\n    name: str\n" + "".join(
+        f"    def step_{i}(self) -> int:\n        ...\n" for i in range(20)
+    )
+    reads = "".join(f"    big.step_{i}()\n" for i in range(16))
+    user = (
+        "from .big import Big\n\n\ndef run(big: Big) -> None:\n    value = 1\n    name = 'x'\n"
+        + reads
+        + "    print(value, name)\n\n\ndef between() -> None:\n    pass\n\n\ndef new(big: Big) -> int:\n    ...\n"
+    )
+    other = "def show(b) -> str:\n    return f'{b.value} {b.name}'\n"  # read as often as each step_
+    index_of(tmp_path, {"__init__.py": "", "big.py": big, "user.py": user, "other.py": other})
+    quoted = context(tmp_path, "user.py", user, "def new")
+    assert "    def step_15(self) -> int:" in quoted, quoted
+    assert "    value: int" not in quoted, quoted

@@ -241,7 +241,9 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
-    used = {part for chain in chains for part in chain}
+    # the file's words that pick a large class's members: what its code reads after a dot (``ctx.lookup_default``),
+    # not the names of its variables (a local ``value`` took a slot from a method in every class with a field so named)
+    used = {part for chain in chains for part in chain[1:]}
     words = dict.fromkeys(used, 2) | dict.fromkeys(near, 1) | dict.fromkeys(named, 0)
     return _render(entries, path, budget, index, own, words, line, resolver)
 
