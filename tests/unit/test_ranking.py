@@ -651,3 +651,28 @@ def test_the_members_the_file_reads_of_a_held_type_come_before_the_signatures_it
             held += 1
             assert "    def get(self, key) -> str | None:" in quoted, (budget, quoted)
     assert held, "the budgets tried reach the imported signatures"
+
+
+def test_a_target_with_an_absurdly_long_name_is_not_looked_up_split_by_split(tmp_path: Path) -> None:
+    """A hostile file's function named with 400,000 characters: looking for what is named alike would split the
+    name at every character, each split a copy of it (quadratic: minutes on the event loop). Such a name is not
+    looked up; the rest of the context is built as ever."""
+
+    class Counting(dict):  # type: ignore[type-arg]
+        lookups = 0
+
+        def __contains__(self, key: object) -> bool:
+            Counting.lookups += 1
+            return super().__contains__(key)
+
+    name = "parse_" + "a" * 400_000
+    user = f"from .helpers import helper\n\n\ndef {name}(value: int) -> int:\n    ...\n"
+    index = index_of(tmp_path, {"__init__.py": "", "helpers.py": "def helper() -> int:\n    ...\n", "user.py": user})
+    index.words = Counting(index.words)
+    path = tmp_path / "pkg" / "user.py"
+    doc = Document(user, "python", path.as_uri())
+    job = job_at(BY_ID["generate"], doc, Span(Pos(3, 4), Pos(3, 4)))
+    assert job is not None
+    quoted = project_context(doc, job.target, 6000, index).text
+    assert "def helper() -> int:" in quoted
+    assert Counting.lookups < 100, Counting.lookups

@@ -75,6 +75,7 @@ COMMON = frozenset(
 )
 MAX_LEXICAL = 12
 MAX_ALIKE = 3
+MAX_NAME_WORD = 64
 # A file importing more names than this that its code never uses re-exports them (an ``__init__.py``): they say
 # nothing of what a new body needs
 MAX_UNUSED = 10
@@ -267,8 +268,8 @@ def _named_alike(index: WorkspaceIndex, target: Target, path: str) -> list[Found
         wanted.append(name.split("_", 1)[1].lower().replace("_", ""))
     out: dict[tuple[str, str], Found] = {}
     for word in wanted:
-        if len(word) < 3:
-            continue
+        if not 3 <= len(word) <= MAX_NAME_WORD:
+            continue  # a name of 500,000 characters (a hostile file) would cost that many lookups of that length
         options = [index.words.get(word, set())]
         options += [
             min(index.words[word[:i]], index.words[word[i:]], key=len)
