@@ -562,8 +562,10 @@ def test_the_file_s_imports_from_one_module_are_quoted_on_one_line(tmp_path: Pat
     index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper() -> int:\n    ...\n"})
     split = SHAPES.replace("import json\n", "import json\nimport os\nfrom typing import Any\nfrom typing import IO\n")
     split = split.replace("from .base import Widget\n", "from .base import Widget\nfrom .base import Widget as W\n")
+    split = split.replace("from typing import IO\n", "from typing import IO\nfrom typing import *\n")
     quoted = context(tmp_path, "shapes.py", split, "def describe")
-    assert "import os\nimport json\nfrom typing import Any, IO\nfrom dataclasses import dataclass\n" in quoted, quoted
+    lines = "import os\nimport json\nfrom typing import Any, IO\nfrom typing import *\nfrom dataclasses"
+    assert lines in quoted, quoted  # a star import keeps its own line: ``from typing import Any, IO, *`` is no Python
     assert "from .base import Widget, Widget as W\nfrom .far import far_helper" in quoted, quoted
 
 

@@ -655,9 +655,11 @@ def _imports_text(own: FileSummary, path: str, resolver: Resolver | None, budget
     for imp in own.imports:
         if imp.module == "__future__":
             continue  # changes how the file is compiled, names nothing a body uses
-        if imp.names or imp.star:
+        if imp.star:  # a line of its own: ``from x import *, a`` is no Python
+            key, names = (-1, f"from {'.' * imp.level}{imp.module} import *"), []
+        elif imp.names:
             key = (imp.level, imp.module)
-            names = [n if n == a else f"{n} as {a}" for n, a in imp.names] or ["*"]
+            names = [n if n == a else f"{n} as {a}" for n, a in imp.names]
         else:
             key = (-1, f"import {imp.module}" + (f" as {imp.alias}" if imp.alias else ""))
             names = []
