@@ -210,6 +210,12 @@ class Editor:
             lsp.ExecuteCommandParams(command=command.command, arguments=command.arguments)
         )
 
+    async def completion_stats(self) -> dict[str, Any]:
+        """The completer's counts (calls, joined, queued...) as the usage command reports them: a sync point
+        the server itself states, where message order alone says nothing about an async handler's progress."""
+        report = await self.execute(lsp.Command(title="usage", command="gptls.usage"))
+        return report["completionStats"]
+
     async def hover(self, uri: str, position: lsp.Position) -> lsp.Hover | None:
         return await self.client.text_document_hover_async(
             lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=position)

@@ -620,12 +620,8 @@ async def test_completions_take_the_same_call_slots_as_actions(make_editor, doub
     double.responder = lambda _r: replies.text("width * height")
     typed = asyncio.ensure_future(editor.inline(other, lsp.Position(line=1, character=11), invoked=True))
 
-    async def stats() -> dict:
-        report = await editor.execute(lsp.Command(title="usage", command="gptls.usage"))
-        return report["completionStats"]
-
     # Each look is a round trip to the server; it says when the completion is waiting for a slot.
-    while (await stats()).get("queued", 0) == 0:
+    while (await editor.completion_stats()).get("queued", 0) == 0:
         assert not typed.done() and len(double.requests) == 1, "the completion went out beside the action"
     assert len(double.requests) == 1
     editor.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id="the-action"))
