@@ -79,6 +79,20 @@ def context(root: Path, name: str, text: str, needle: str, budget: int = 6000) -
     return project_context(doc, job.target, budget, index).text
 
 
+def assert_ranked_before(
+    root: Path, name: str, text: str, needle: str, budgets: range, later: str, earlier: str
+) -> None:
+    """At every budget in ``budgets`` whose context holds ``later``, it holds ``earlier`` too: ``earlier`` is
+    placed first. Some budget must reach ``later``, or the test would pass on nothing."""
+    reached = 0
+    for budget in budgets:
+        quoted = context(root, name, text, needle, budget)
+        if later in quoted:
+            reached += 1
+            assert earlier in quoted, (budget, quoted)
+    assert reached, f"no budget tried reaches {later!r}"
+
+
 def test_the_enclosing_class_s_attributes_come_first_wherever_they_are_set(tmp_path: Path) -> None:
     far = "\n\n".join(f"def far_helper_{i}(a: int, b: int, c: int) -> int:\n    ..." for i in range(80))
     index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": far, "shapes.py": SHAPES})
@@ -508,13 +522,9 @@ def test_the_names_the_neighbours_use_come_before_the_members_of_the_types_the_c
         "    def parse_not(self) -> nodes.Node:\n        ...\n"
     )
     index_of(tmp_path, {"__init__.py": "", "nodes.py": nodes, "lexer.py": lexer, "parser.py": parser})
-    held = 0
-    for budget in range(300, 1500, 5):
-        quoted = context(tmp_path, "parser.py", parser, "def parse_not", budget)
-        if "def look_" in quoted:
-            held += 1
-            assert "class And(Node):" in quoted, (budget, quoted)
-    assert held, "the budgets tried reach the held type's members"
+    assert_ranked_before(
+        tmp_path, "parser.py", parser, "def parse_not", range(300, 1500, 5), "def look_", "class And(Node):"
+    )
 
 
 def test_a_property_written_oddly_is_quoted_as_written_inside_its_class() -> None:
@@ -629,13 +639,8 @@ def test_the_members_the_file_reads_of_its_classes_come_before_the_types_quoted_
         "def total(cart: Cart) -> float:\n    ...\n"
     )
     index_of(tmp_path, {"__init__.py": "", "shop.py": shop, "user.py": user})
-    held = 0
-    for budget in range(200, 1200, 5):
-        quoted = context(tmp_path, "user.py", user, "def total", budget)
-        if "def price_" in quoted:
-            held += 1
-            assert "    def ring(self, cart) -> None:" in quoted, (budget, quoted)
-    assert held, "the budgets tried reach Item's members"
+    ring = "    def ring(self, cart) -> None:"
+    assert_ranked_before(tmp_path, "user.py", user, "def total", range(200, 1200, 5), "def price_", ring)
 
 
 def test_the_members_the_file_reads_of_a_held_type_come_before_the_signatures_it_imports(tmp_path: Path) -> None:
@@ -646,13 +651,11 @@ def test_the_members_the_file_reads_of_a_held_type_come_before_the_signatures_it
     response = RESPONSE.replace(HELPERS, "").replace("\n\n\n", used, 1)
     files = {"__init__.py": "", "headers.py": HEADERS, "helpers.py": HELPERS, "response.py": response}
     index_of(tmp_path, files)
-    held = 0
-    for budget in range(500, 1500, 10):  # below, the enclosing class and a signature or two are all that fit
-        quoted = context(tmp_path, "response.py", response, "def mimetype", budget)
-        if "def parse_header_" in quoted:
-            held += 1
-            assert "    def get(self, key) -> str | None:" in quoted, (budget, quoted)
-    assert held, "the budgets tried reach the imported signatures"
+    # below 500, the enclosing class and a signature or two are all that fit
+    get = "    def get(self, key) -> str | None:"
+    assert_ranked_before(
+        tmp_path, "response.py", response, "def mimetype", range(500, 1500, 10), "def parse_header_", get
+    )
 
 
 def test_a_target_with_an_absurdly_long_name_is_not_looked_up_split_by_split(tmp_path: Path) -> None:

@@ -263,9 +263,9 @@ def _named_alike(index: WorkspaceIndex, target: Target, path: str) -> list[Found
     if function is None:
         return []
     name = function.name.lstrip("_")
-    wanted = [name.lower().replace("_", "")]
+    wanted = [_squashed(name)]
     if "_" in name:
-        wanted.append(name.split("_", 1)[1].lower().replace("_", ""))
+        wanted.append(_squashed(name.split("_", 1)[1]))
     out: dict[tuple[str, str], Found] = {}
     for word in wanted:
         if not 3 <= len(word) <= MAX_NAME_WORD:
@@ -277,12 +277,17 @@ def _named_alike(index: WorkspaceIndex, target: Target, path: str) -> list[Found
             if word[:i] in index.words and word[i:] in index.words
         ]
         for hits in options:
-            for other, hit in sorted(h for h in hits if h[0] != path and h[1].lower().replace("_", "") == word):
+            for other, hit in sorted(h for h in hits if h[0] != path and _squashed(h[1]) == word):
                 summary = index.files.get(other)
                 symbol = summary.get(hit) if summary is not None else None
                 if symbol is not None and symbol.kind in ("class", "function"):
                     out.setdefault((other, hit), Found(other, symbol))
     return list(out.values())[:MAX_ALIKE]
+
+
+def _squashed(name: str) -> str:
+    """A name as the named-alike rule compares it: case and underscores aside."""
+    return name.lower().replace("_", "")
 
 
 def _where(path: str, symbol: Symbol) -> tuple[str, str, int]:
@@ -293,9 +298,7 @@ def _where(path: str, symbol: Symbol) -> tuple[str, str, int]:
 
 def _imported_unused(doc: Document, own: FileSummary, names: dict[str, Found], path: str) -> list[Found]:
     """The project definitions the file imports whose bound name its text never writes again."""
-    written: Counter[str] = Counter()
-    for chain, count in _file_chains(doc).items():
-        written[chain[0]] += count
+    written = _file_heads(doc)
     out = []
     for imp in own.imports:
         if imp.star:
@@ -548,6 +551,19 @@ def _file_chains(doc: Document) -> Counter[tuple[str, ...]]:
     if memo is None:
         memo = doc.memo["index.chains"] = Counter(tuple(m.group().split(".")) for m in CHAIN.finditer(doc.text))
     found: Counter[tuple[str, ...]] = memo
+    return found
+
+
+def _file_heads(doc: Document) -> Counter[str]:
+    """How often the file writes each name that starts a chain (``http`` in ``http.quote_etag``). Worked out once
+    per text."""
+    memo = doc.memo.get("index.heads")
+    if memo is None:
+        memo = Counter()
+        for chain, count in _file_chains(doc).items():
+            memo[chain[0]] += count
+        doc.memo["index.heads"] = memo
+    found: Counter[str] = memo
     return found
 
 
