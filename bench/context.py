@@ -119,9 +119,9 @@ class Score:
 ROWS = ("gptls (index built)", "gptls (just after initialize)", "signatures rule (same budget)", "whole file")
 
 
-def gptls_context(case: Case, index: WorkspaceIndex, settings: Settings) -> tuple[str, int, float] | None:
+def gptls_context(case: Case, index: WorkspaceIndex, settings: Settings) -> tuple[str, int, float, int] | None:
     """The project context of *Generate function* on the stub, as the request carries it; the request's size;
-    the assembly time (ms)."""
+    the assembly time (ms); the size of the request without the context and its fences."""
     doc = Document(case.stub, "python", Path(case.path).as_uri())
     index.opened = lambda path: case.stub if path == case.path else None
     job = job_at(BY_ID["generate"], doc, Span(Pos(case.line, 0), Pos(case.line, 0)))
@@ -135,10 +135,16 @@ def gptls_context(case: Case, index: WorkspaceIndex, settings: Settings) -> tupl
     request, _key = pipeline.request(job, settings)
     text = str(request.input)
     # The request fences quoted text ("| " before each line): the context as the model reads it.
-    context = "\n".join(
-        line[2:] if line.startswith("| ") else line for line in text.split("Target (lines", maxsplit=1)[0].split("\n")
-    )
-    return context, len(text) + len(request.instructions or ""), elapsed
+    lines = text.split("Target (lines", maxsplit=1)[0].split("\n")
+    context = "\n".join(line[2:] if line.startswith("| ") else line for line in lines)
+    size = len(text) + len(request.instructions or "")
+    return context, size, elapsed, size - len(context) - 2 * sum(line.startswith("| ") for line in lines)
+
+
+def in_place_of(rest: int, other: str) -> int:
+    """The size of the request whose other parts take ``rest`` characters when it carries ``other`` in place of
+    gptls' context, fenced as quoted text is (two characters a line)."""
+    return rest + len(other) + 2 * len(other.split("\n"))
 
 
 def recall(
@@ -172,9 +178,9 @@ def recall(
             scores[ROWS[0]].add(case, after[0], after[1])
             scores[ROWS[1]].add(case, before[0], before[1])
             rule = signatures_rule(case.stub, case.path, root, case.line, budget)
-            scores[ROWS[2]].add(case, rule, after[1] - len(after[0]) + len(rule))
+            scores[ROWS[2]].add(case, rule, in_place_of(after[3], rule))
             whole = case.stub  # no budget: everything the file says (the target is a stub in it)
-            scores[ROWS[3]].add(case, whole, after[1] - len(after[0]) + len(whole))
+            scores[ROWS[3]].add(case, whole, in_place_of(after[3], whole))
         built.opened = lambda _path: None
     return table, timings, skipped
 
