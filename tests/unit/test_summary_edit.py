@@ -4,6 +4,7 @@ keeps what that part held."""
 
 from __future__ import annotations
 
+import ast
 import random
 from pathlib import Path
 
@@ -44,6 +45,24 @@ def _edits(text: str, rng: random.Random) -> list[str]:
     return out
 
 
+def _stubbed(text: str, rng: random.Random) -> list[str]:
+    """The file with one function's body replaced by ``...`` (its docstring and the comments above its first
+    statement kept), as *Generate function* and the bench's stubs leave it: three functions at random."""
+    lines = text.split("\n")
+    functions = [
+        node
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body[0].lineno > node.lineno
+    ]
+    out = []
+    for node in rng.sample(functions, min(3, len(functions))):
+        body = node.body[1:] if ast.get_docstring(node) is not None and len(node.body) > 1 else node.body
+        start, end = body[0].lineno - 1, (node.end_lineno or node.lineno)
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+        out.append("\n".join([*lines[:start], indent + "...", *lines[end:]]))
+    return out
+
+
 def test_an_incremental_summary_equals_the_full_one() -> None:
     rng = random.Random(7)
     checked = 0
@@ -51,7 +70,7 @@ def test_an_incremental_summary_equals_the_full_one() -> None:
         text = path.read_text(encoding="utf-8")
         old = summarize(str(path), text, "python")
         assert old is not None
-        for new_text in _edits(text, rng):
+        for new_text in _edits(text, rng) + _stubbed(text, rng):
             full = summarize(str(path), new_text, "python")
             quick = summarize_edit(str(path), text, old, new_text)
             if full is None or quick is None:
@@ -59,6 +78,31 @@ def test_an_incremental_summary_equals_the_full_one() -> None:
             assert _shape(quick) == _shape(full), (path, new_text)
             checked += 1
     assert checked > 60
+
+
+def test_a_stubbed_method_leaves_no_attribute_only_its_old_body_set() -> None:
+    # The body that was there set `self.count`; the stub does not, and nothing else in the class does.
+    text = (
+        "class Counter:\n    def __init__(self):\n        self.total = 0\n\n"
+        "    def reset(self) -> None:\n        self.count = 0\n        self.total = 0\n"
+    )
+    old = summarize("m.py", text, "python")
+    stub = text.replace("        self.count = 0\n        self.total = 0\n", "        ...\n")
+    quick = summarize_edit("m.py", text, old, stub) if old is not None else None
+    assert quick is not None and "count" in {m.name for m in old.symbols["Counter"].members}  # type: ignore[union-attr]
+    assert _shape(quick) == _shape(summarize("m.py", stub, "python"))
+    assert "count" not in {m.name for m in quick.symbols["Counter"].members}
+
+
+def test_comments_opening_a_stubbed_body_are_not_read_as_a_cut_signature() -> None:
+    header = "class M:\n    def match(\n        self, path: str\n    ) -> tuple[int, str]:\n"
+    comments = "".join(f"        # step {i} of how it matches\n" for i in range(4))
+    text = header + comments + "        found = 1\n        return found, path\n"
+    stub = header + comments + "        ...\n"
+    old = summarize("m.py", text, "python")
+    quick = summarize_edit("m.py", text, old, stub) if old is not None else None
+    assert quick is not None
+    assert quick.symbols["M"].members[0].signature == "def match(\n    self, path: str\n) -> tuple[int, str]:"
 
 
 def test_a_part_being_typed_keeps_what_it_held() -> None:

@@ -221,15 +221,18 @@ def header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: l
     opening = node.body[0] if node.body else None
     decorated = getattr(opening, "decorator_list", None) or []  # a decorated inner def starts at its decorator
     body_start = min([opening.lineno, *(d.lineno for d in decorated)]) - 1 if opening else first + 1
-    last = max(first, min(body_start - 1, first + MAX_SIGNATURE_LINES - 1))
     if body_start == first:  # `def f(): ...` on one line: the line up to its body (a quote adds its own ...)
         assert opening is not None
         line = lines[first].encode("utf-8")[: opening.col_offset].decode("utf-8", "replace")  # columns count bytes
         return cut(line.strip())
+    end = body_start - 1
+    while end > first and (not lines[end].strip() or lines[end].lstrip().startswith("#")):
+        end -= 1  # comments that open the body are not part of the signature (nor a reason to cut it)
+    last = min(end, first + MAX_SIGNATURE_LINES - 1)
     own = lines[first : last + 1]
     while len(own) > 1 and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
-        own.pop()  # a comment that opens the body is not part of the signature
-    if last < body_start - 1 and not isinstance(node, ast.ClassDef):
+        own.pop()  # where a long parameter list is cut: a comment there says nothing of the signature
+    if last < end and not isinstance(node, ast.ClassDef):
         # A long parameter list is cut, but never what the function returns: a caller's next step (and the
         # project context's ``self.stream = env._tokenize(...)``) depends on it.
         indent = re.match(r"\s*", lines[first]).group(0)  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import replace
 
 from gptls.index.brace_reader import read_go, read_script
-from gptls.index.outline import DEF_LINE
+from gptls.index.outline import DEF_LINE, outline
 from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python, summary_size
 from gptls.index.summary import CALLABLE_MEMBERS, FileSummary, Symbol
 from gptls.languages import INDEXED_SUFFIXES
@@ -80,10 +80,15 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
         return None  # the file's imports are kept without lines: read them all again
     chunk = new_lines[start:new_stop]
     fresh: list[Symbol] | None = None
-    with contextlib.suppress(SyntaxError, RecursionError):  # RecursionError: unparsing a base class
-        fresh = [
-            _moved(symbol, start) for node in parse("\n".join(chunk)).body for symbol in python_symbols(node, chunk)
-        ]
+    # Read as the whole file is read, through its outline (the same lines, bodies cut to their `self.x =`
+    # lines), so the members found are the ones a full summary finds; the raw chunk if the outline fails.
+    shortened = outline("\n".join(chunk))
+    for text in ([shortened.split("\n")] if shortened is not None else []) + [chunk]:
+        with contextlib.suppress(SyntaxError, RecursionError):  # RecursionError: unparsing a base class
+            fresh = [
+                _moved(symbol, start) for node in parse("\n".join(text)).body for symbol in python_symbols(node, text)
+            ]
+            break
     if fresh is None:
         whole = read_python(path, new_text)  # an edit that opened or closed a string, or code being typed
         if whole is not None:
@@ -112,6 +117,8 @@ def _inside_one_body(
     indents = [len(line) - len(line.lstrip()) for line in changed if line.strip()]
     if not indents or first == 0:
         return None
+    if any(_SELF_WRITE.match(line) for line in changed):
+        return None  # a `self.x =` line makes (or made) a member of the class: the chunk below reads it again
     # Up from the edit, through the blocks around it, to the first function the summary knows.
     level, at, known = min(indents), first - 1, None
     while at >= 0:
@@ -177,6 +184,9 @@ def _moved_after(symbol: Symbol, after: int, by: int) -> Symbol:
         return symbol
     return symbol._replace(line=line, members=members)
 
+
+# A statement that writes or declares ``self.x`` (``self.x = ``, ``self.x: T``, ``self.x += ``, ``a, self.x = ``)
+_SELF_WRITE = re.compile(r"^\s*(?:[\w.]+\s*,\s*)*self\.\w+\s*(?:,|:|(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=))")
 
 _IMPORTS = re.compile(r"^\s*(import|from)\s|^(if|try)\b")  # an import, or a top-level block that may hold some
 
