@@ -203,6 +203,24 @@ async def test_the_first_action_quotes_the_files_its_target_imports_before_the_i
     assert "class Cart:" in prompt and "# src/shop/models.py" in prompt and "TAX_RATE" in prompt
 
 
+async def test_a_function_begun_with_no_body_in_a_new_file_gets_its_body_and_the_project_context(
+    make_editor, tmp_path
+) -> None:
+    # The way a function is begun: a file not saved yet, a signature, nothing under it (not valid Python),
+    # and the buffer ending right after the colon, as VS Code leaves it.
+    pricing = project(tmp_path)
+    editor = await make_editor(root=str(tmp_path))
+    await indexed(editor)
+    begun = "from .models import Cart, TAX_RATE\n\n\ndef total(cart: Cart) -> float:"
+    uri = editor.open_uri((pricing.parent / "checkout.py").as_uri(), begun)
+    editor.double.script(replies.json_output({"code": "return sum(i.unit_price for i in cart.items)"}))
+    await editor.run(uri, editor.cursor(uri, "def total"), "generate")
+    context = str(editor.double.requests[-1].body["input"]).split("Language:")[0]
+    assert "class Cart:" in context and "# src/shop/models.py" in context and "TAX_RATE = 0.2" in context
+    assert editor.buffers[uri] == begun + "\n    return sum(i.unit_price for i in cart.items)"
+    assert not editor.messages()
+
+
 def test_gptls_run_quotes_the_project_and_shows_the_prompt(double, tmp_path) -> None:
     pricing = project(tmp_path)
     double.script(replies.json_output({"code": "return sum(i.unit_price for i in cart.items)"}))

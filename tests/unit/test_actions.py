@@ -155,3 +155,43 @@ def test_the_demo_answers_an_ask_with_the_asks_own_canned_answer() -> None:
     assert canned_output(body).startswith("A canned answer") and MARK in canned_output(body)
     completion = {"input": "Language: python\n", "instructions": "complete the code"}
     assert canned_output(completion) == f" # {MARK}"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "action_id", "answer", "expected"),
+    [
+        (  # a method: a long header, a comment under it, and the next method; the comment stays above the body
+            "class Cart:\n    def total(\n        self, tax: float,\n    ) -> float:  # soon\n"
+            "        # sum the items, then the tax\n\n    def count(self) -> int:\n        return 1\n",
+            "def total",
+            "generate",
+            {"code": "return sum(self.items) * (1 + tax)"},
+            "class Cart:\n    def total(\n        self, tax: float,\n    ) -> float:  # soon\n"
+            "        # sum the items, then the tax\n        return sum(self.items) * (1 + tax)\n\n"
+            "    def count(self) -> int:\n        return 1\n",
+        ),
+        (  # a file indented with tabs, the buffer ending at the colon
+            "def one():\n\treturn 1\n\n\ndef two(x):",
+            "def two",
+            "generate",
+            {"code": "y = x * 2\nreturn y"},
+            "def one():\n\treturn 1\n\n\ndef two(x):\n\ty = x * 2\n\treturn y",
+        ),
+        (
+            "def two(x):\n\n\ndef three():\n    return 3\n",
+            "def two",
+            "docstring",
+            {"docstring": "Twice x."},
+            'def two(x):\n    """Twice x."""\n\n\ndef three():\n    return 3\n',
+        ),
+    ],
+)
+def test_a_function_begun_with_no_body_gets_its_body_or_docstring_under_its_header(
+    text: str, needle: str, action_id: str, answer: dict, expected: str, tmp_path: Path
+) -> None:
+    doc = Document(text, "python", (tmp_path / "cart.py").as_uri())
+    job = job_for(actions.BY_ID[action_id], doc, at(doc, needle), Workspace(str(tmp_path)))
+    assert job is not None and job.target.kind == "stub"
+    outcome = outcome_of(job, Answer(answer))
+    assert isinstance(outcome, EditResult)
+    assert apply_to_text(doc, outcome.edit) == expected

@@ -59,3 +59,25 @@ def test_the_outline_cuts_bodies_and_keeps_lines() -> None:
     assert cut is not None and cut.count("\n") == text.count("\n")
     assert '        """Does f."""' in cut and "y = x + 1" not in cut and "self.a = 1" in cut
     assert outline("def f(\n") is None  # a header it cannot read: the caller parses the whole text
+
+
+def test_a_function_with_no_body_yet_is_read_with_its_neighbours() -> None:
+    # `def f(x):` just typed, to be generated: not valid Python, yet the file's summary holds all of it.
+    text = (
+        "class A:\n"
+        "    def begun(\n"
+        "        self, a: int,\n"
+        "    ) -> int:  # to write\n"
+        "\n"
+        "    def short(self): return 1\n"
+        "\n"
+        "\n"
+        "def started(x='#'):\n"
+    )
+    cut = outline(text)
+    assert cut is not None and cut.count("\n") == text.count("\n")
+    found = summarize.summarize("m.py", text, "python")
+    assert found is not None and set(found.symbols) == {"A", "started"}
+    members = [m.signature for m in found.symbols["A"].members]
+    assert members == ["def begun(\n    self, a: int,\n) -> int:", "def short(self):"]
+    assert found.symbols["started"].signature == "def started(x='#'):"

@@ -48,6 +48,8 @@ def _outcome(answer: Mapping[str, Any], target: Target, doc: Document) -> Outcom
             start = parts.docstring.start
             return EditResult(PlannedEdit(Span(start, parts.docstring.end), block, whole, doc.slice(whole)))
         at = parts.docstring_at
+        if parts.empty:  # no body yet: the docstring goes on a line of its own after the header
+            return EditResult(PlannedEdit(Span(at, at), doc.newline + block, whole, doc.slice(whole)))
         return EditResult(PlannedEdit(Span(at, at), block + doc.newline, whole, doc.slice(whole)))
     at = parts.docstring_at
     block = _doc_comment(text, doc.language_id, function.indent, doc.newline)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-DEF_LINE = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")  # indentation, name
+from gptls.text.python_headers import DEF_LINE, closed_header, header_end
+
 _QUOTE = re.compile(r"^[ \t]*[rRuUbBfF]{0,2}(\"\"\"|'''|\"|')")
 _KEEP_WHOLE = ("__init__", "__post_init__")  # their `self.x =` lines are members
 # `self.x = ...` / `self.x: T = ...` anywhere in a method: attributes a body reaches through `self`
@@ -19,7 +20,6 @@ SELF_ASSIGN = re.compile(r"^[ \t]*self\.(\w+)[ \t]*(:[^=\n]+?)?[ \t]*=(?!=)")
 SELF_DECLARE = re.compile(r"^[ \t]*self\.(\w+)[ \t]*(:[^=\n,]+?)[ \t]*$")  # self.x: T
 SELF_AUGMENT = re.compile(r"^[ \t]*self\.(\w+)()[ \t]*(?:\*\*|//|>>|<<|[-+*/%&|^@])=")  # self.x += 1
 SELF_TUPLE = re.compile(r"^[ \t]*(self\.\w+(?:[ \t]*,[ \t]*self\.\w+)+)[ \t]*=(?!=)")  # self.a, self.b = ...
-_MAX_HEADER = 30
 
 
 def outline(text: str) -> str | None:
@@ -37,7 +37,7 @@ def outline(text: str) -> str | None:
             out.append(line)
             at += 1
             continue
-        end = _header_end(lines, at)
+        end = header_end(lines, at)
         if end is None:
             return None
         out.extend(lines[at:end])
@@ -48,7 +48,10 @@ def outline(text: str) -> str | None:
         while stop > end and not lines[stop - 1].strip():
             stop -= 1  # trailing blank lines belong to what follows
         body = lines[end:stop]
-        if not body or match.group(2) in _KEEP_WHOLE:
+        closed = closed_header(out[-1]) if not body else None
+        if closed is not None:
+            out[-1] = closed  # an empty body (`def f(x):` just typed, to be generated) does not parse
+        elif not body or match.group(2) in _KEEP_WHOLE:
             out.extend(body)
         else:
             kept = _docstring(body)
@@ -77,21 +80,6 @@ def _self_assignments(body: list[str]) -> list[str]:
         if several and several.group(1) not in seen:
             seen[several.group(1)] = f"{several.group(1)} = ..."
     return list(seen.values())
-
-
-def _header_end(lines: list[str], at: int) -> int | None:
-    """The line after a ``def`` header: the first one ending in ``:`` with its brackets closed."""
-    depth, end = 0, at
-    while end < len(lines) and end - at < _MAX_HEADER:
-        line = lines[end]
-        code = line if '"' in line or "'" in line else line.split("#", 1)[0]
-        depth += sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
-        end += 1
-        if depth <= 0 and code.rstrip().endswith(":"):
-            return end
-        if depth < 0:
-            return None
-    return None
 
 
 def _docstring(body: list[str]) -> list[str] | None:

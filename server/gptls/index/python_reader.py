@@ -221,15 +221,18 @@ def header(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: l
     opening = node.body[0] if node.body else None
     decorated = getattr(opening, "decorator_list", None) or []  # a decorated inner def starts at its decorator
     body_start = min([opening.lineno, *(d.lineno for d in decorated)]) - 1 if opening else first + 1
-    if body_start == first:  # `def f(): ...` on one line: the line up to its body (a quote adds its own ...)
-        assert opening is not None
-        line = lines[first].encode("utf-8")[: opening.col_offset].decode("utf-8", "replace")  # columns count bytes
-        return cut(line.strip())
-    end = body_start - 1
-    while end > first and (not lines[end].strip() or lines[end].lstrip().startswith("#")):
+    own = lines[first:body_start]
+    if opening is not None and not decorated:
+        # The body may start on a header line (`def f(): ...`, or `) -> int: ...` as the outline closes an
+        # empty body): that line up to the body (a quote adds its own ...). Columns count bytes.
+        before = lines[body_start].encode("utf-8")[: opening.col_offset].decode("utf-8", "replace")
+        if before.strip():
+            own.append(before.rstrip())
+    end = len(own) - 1
+    while end > 0 and (not own[end].strip() or own[end].lstrip().startswith("#")):
         end -= 1  # comments that open the body are not part of the signature (nor a reason to cut it)
-    last = min(end, first + MAX_SIGNATURE_LINES - 1)
-    own = lines[first : last + 1]
+    last = min(end, MAX_SIGNATURE_LINES - 1)
+    own = own[: last + 1]
     while len(own) > 1 and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
         own.pop()  # where a long parameter list is cut: a comment there says nothing of the signature
     if last < end and not isinstance(node, ast.ClassDef):

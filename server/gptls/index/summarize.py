@@ -10,10 +10,11 @@ import textwrap
 from dataclasses import replace
 
 from gptls.index.brace_reader import read_go, read_script
-from gptls.index.outline import DEF_LINE, outline
+from gptls.index.outline import outline
 from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python, summary_size
 from gptls.index.summary import CALLABLE_MEMBERS, FileSummary, Symbol
 from gptls.languages import INDEXED_SUFFIXES
+from gptls.text.python_headers import DEF_LINE
 from gptls.text.python_syntax import parse
 
 

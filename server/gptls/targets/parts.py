@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gptls.targets.target import Function
 from gptls.text import Document, Pos, Span
+from gptls.text.python_headers import close_empty_bodies
 from gptls.text.python_syntax import parse
 
 
@@ -22,6 +23,7 @@ class Parts:
     body_indent: str
     docstring: Span | None  # Python: the existing docstring statement, if any
     docstring_at: Pos  # where a new docstring goes: Python, the start of the body; others, above the function
+    empty: bool = False  # no body yet (`def f(x):` just typed): ``body`` is the end of the function's last line
 
 
 def function_parts(doc: Document, function: Function) -> Parts | None:
@@ -33,10 +35,14 @@ def function_parts(doc: Document, function: Function) -> Parts | None:
 
 def _python_parts(doc: Document, function: Function) -> Parts | None:
     lines = [doc.line(i) for i in range(function.start_line, function.end_line + 1)]
+    text = textwrap.dedent("\n".join(lines))
     try:
-        tree = parse(textwrap.dedent("\n".join(lines)))
+        tree = parse(text)
     except SyntaxError:
-        return None
+        closed = close_empty_bodies(text)
+        if closed == text:
+            return None
+        return _empty_parts(doc, function, closed)
     node = tree.body[0] if tree.body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
         return None
@@ -62,6 +68,26 @@ def _python_parts(doc: Document, function: Function) -> Parts | None:
         start = end
     at = docstring.start if docstring else Pos(first + node.body[0].lineno, 0)
     return Parts(body=Span(start, end), body_indent=indent, docstring=docstring, docstring_at=at)
+
+
+def _empty_parts(doc: Document, function: Function, closed: str) -> Parts | None:
+    """A function begun with no body (only comments under its header, or nothing): the body goes after its last
+    line, indented as those comments are, else one level under the header as the file indents."""
+    try:
+        tree = parse(closed)
+    except SyntaxError:
+        return None
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(node.body) != 1:
+        return None
+    under = [doc.line(i) for i in range(function.header_line + 1, function.end_line + 1) if doc.line(i).strip()]
+    if under:
+        indent = under[0][: len(under[0]) - len(under[0].lstrip())]
+    else:
+        tabs = any(line.startswith("\t") for line in doc.lines[:500])
+        indent = function.indent + ("\t" if tabs else "    ")
+    end = _line_end(doc, function.end_line)
+    return Parts(body=Span(end, end), body_indent=indent, docstring=None, docstring_at=end, empty=True)
 
 
 def _brace_parts(doc: Document, function: Function) -> Parts | None:

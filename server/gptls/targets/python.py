@@ -8,6 +8,7 @@ import re
 
 from gptls.targets.target import Function
 from gptls.text import Document
+from gptls.text.python_headers import close_empty_bodies
 from gptls.text.python_syntax import parse
 
 
@@ -23,10 +24,18 @@ def python_function(doc: Document, line: int) -> Function | None:
     while last < len(doc.lines) and not _top_level_start(doc.line(last)) and not doc.line(last).startswith("@"):
         last += 1
     chunk = "\n".join(doc.line(i) for i in range(first, last))
+    emptied: set[int] = set()  # the header lines of functions with no body yet
     try:
         tree = parse(chunk)
     except SyntaxError:
-        return None
+        closed = close_empty_bodies(chunk)  # a function begun with no body yet, to be generated
+        emptied = {first + i for i, (a, b) in enumerate(zip(chunk.split("\n"), closed.split("\n"))) if a != b}
+        if not emptied:
+            return None
+        try:
+            tree = parse(closed)
+        except SyntaxError:
+            return None
     best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -39,6 +48,11 @@ def python_function(doc: Document, line: int) -> Function | None:
     start = first + best.lineno - 1
     end = first + (best.end_lineno or best.lineno) - 1
     header = doc.line(start)
+    if end in emptied:  # the comments under the header (`# sum the items`) are the function's
+        while end + 1 < len(doc.lines) and (not doc.line(end + 1).strip() or _comment_under(doc.line(end + 1), header)):
+            end += 1
+        while end > start and not doc.line(end).strip():
+            end -= 1
     return Function(
         name=best.name,
         start_line=start,
@@ -56,6 +70,11 @@ def _top_level_start(text: str) -> bool:
         and not text.startswith(("#", ")", "]", "}", "@"))
         and bool(re.match(r"(?:async\s+def|def|class|if|for|while|with|try|[\w\.]+\s*[=:(])", text))
     )
+
+
+def _comment_under(line: str, header: str) -> bool:
+    """A comment indented under ``header``: part of the body that follows it."""
+    return line.lstrip().startswith("#") and len(line) - len(line.lstrip()) > len(header) - len(header.lstrip())
 
 
 def _python_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
