@@ -170,6 +170,13 @@ def test_the_demo_answers_an_ask_with_the_asks_own_canned_answer() -> None:
             "        # sum the items, then the tax\n        return sum(self.items) * (1 + tax)\n\n"
             "    def count(self) -> int:\n        return 1\n",
         ),
+        (  # parameters aligned under the parenthesis: the body is indented one level, not as they are
+            "def total(cart,\n          tax):\n\n\ndef after():\n    return 2\n",
+            "def total",
+            "generate",
+            {"code": "return cart * tax"},
+            "def total(cart,\n          tax):\n    return cart * tax\n\n\ndef after():\n    return 2\n",
+        ),
         (  # a file indented with tabs, the buffer ending at the colon
             "def one():\n\treturn 1\n\n\ndef two(x):",
             "def two",

@@ -80,7 +80,8 @@ def _empty_parts(doc: Document, function: Function, closed: str) -> Parts | None
     node = tree.body[0] if tree.body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(node.body) != 1:
         return None
-    under = [doc.line(i) for i in range(function.header_line + 1, function.end_line + 1) if doc.line(i).strip()]
+    header_last = function.start_line + node.body[0].lineno - 1  # where the `...` closed it
+    under = [doc.line(i) for i in range(header_last + 1, function.end_line + 1) if doc.line(i).strip()]
     if under:
         indent = under[0][: len(under[0]) - len(under[0].lstrip())]
     else:
