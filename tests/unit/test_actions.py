@@ -170,6 +170,13 @@ def test_the_demo_answers_an_ask_with_the_asks_own_canned_answer() -> None:
             "        # sum the items, then the tax\n        return sum(self.items) * (1 + tax)\n\n"
             "    def count(self) -> int:\n        return 1\n",
         ),
+        (  # the cursor on the comment under the header: it is that function's body, not a new function's brief
+            "def total(cart):\n    # sum the items\n",
+            "# sum the items",
+            "generate",
+            {"code": "return sum(cart)"},
+            "def total(cart):\n    # sum the items\n    return sum(cart)\n",
+        ),
         (  # parameters aligned under the parenthesis: the body is indented one level, not as they are
             "def total(cart,\n          tax):\n\n\ndef after():\n    return 2\n",
             "def total",

@@ -74,6 +74,10 @@ def comment_target(doc: Document, line: int) -> Target | None:
     following = doc.line(last + 1) if last + 1 < len(doc.lines) else ""
     if following.strip() and not following.strip().startswith(("}", ")", "]")):
         return None  # the comment belongs to code that already exists
+    if doc.is_python:
+        function = find_function(doc, line)
+        if function is not None and function.is_stub and function.header_line < first <= function.end_line:
+            return None  # the body of a function begun with no body yet (`def total(cart):` over `# sum the items`)
     anchor = doc.full_lines(first, last)
     end = anchor.end
     header = doc.line(first)

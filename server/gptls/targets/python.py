@@ -40,19 +40,14 @@ def python_function(doc: Document, line: int) -> Function | None:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             start = first + node.lineno - 1
-            end = first + (node.end_lineno or node.lineno) - 1
+            end = _end(doc, node, first, emptied)
             if start <= line <= end and (best is None or node.lineno >= best.lineno):
                 best = node
     if best is None:
         return Function("", 0, 0, 0, "", False)
     start = first + best.lineno - 1
-    end = first + (best.end_lineno or best.lineno) - 1
+    end = _end(doc, best, first, emptied)
     header = doc.line(start)
-    if end in emptied:  # the comments under the header (`# sum the items`) are the function's
-        while end + 1 < len(doc.lines) and (not doc.line(end + 1).strip() or _comment_under(doc.line(end + 1), header)):
-            end += 1
-        while end > start and not doc.line(end).strip():
-            end -= 1
     return Function(
         name=best.name,
         start_line=start,
@@ -70,6 +65,19 @@ def _top_level_start(text: str) -> bool:
         and not text.startswith(("#", ")", "]", "}", "@"))
         and bool(re.match(r"(?:async\s+def|def|class|if|for|while|with|try|[\w\.]+\s*[=:(])", text))
     )
+
+
+def _end(doc: Document, node: ast.FunctionDef | ast.AsyncFunctionDef, first: int, emptied: set[int]) -> int:
+    """The function's last line; of one with no body yet, its last comment under the header (`# sum the items`
+    is the function's)."""
+    end = first + (node.end_lineno or node.lineno) - 1
+    if end in emptied:
+        header = doc.line(first + node.lineno - 1)
+        while end + 1 < len(doc.lines) and (not doc.line(end + 1).strip() or _comment_under(doc.line(end + 1), header)):
+            end += 1
+        while not doc.line(end).strip():
+            end -= 1
+    return end
 
 
 def _comment_under(line: str, header: str) -> bool:
