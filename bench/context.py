@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -27,6 +28,7 @@ import sys
 import textwrap
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from bench.rule import signatures_rule
 from gptls.actions import BY_ID
 from gptls.config import Settings
 from gptls.index import WorkspaceIndex, project_context
+from gptls.index.summarize import summarize
 from gptls.pipeline import Pipeline, job_at
 from gptls.text import Document, Pos, Span
 
@@ -141,6 +144,25 @@ def gptls_context(case: Case, index: WorkspaceIndex, settings: Settings) -> tupl
     return context, size, elapsed, size - len(context) - 2 * sum(line.startswith("| ") for line in lines)
 
 
+@contextlib.contextmanager
+def stub_saved(index: WorkspaceIndex, case: Case) -> Iterator[None]:
+    """The index as it is when the file with the stub is what the disk holds, as when a new function is being
+    written: the body it replaces is no reader of any member (the workspace's readers rank a large class's
+    members) and not what the file reads. Its copy of the real body is put back after."""
+    original = index.files.get(case.path)
+    stubbed = summarize(case.path, case.stub)
+    if original is None or stubbed is None:
+        yield
+        return
+    index._keep(case.path, stubbed)  # the bench stands in for the file watcher here
+    # The editor's buffer was summarized when it was saved (as a saved stub is at once): not timed as assembly
+    index.summary_of_text(case.path, case.stub)
+    try:
+        yield
+    finally:
+        index._keep(case.path, original)
+
+
 def in_place_of(rest: int, other: str) -> int:
     """The size of the request whose other parts take ``rest`` characters when it carries ``other`` in place of
     gptls' context, fenced as quoted text is (two characters a line)."""
@@ -168,7 +190,8 @@ def recall(
         for case in draw(name, root, count, rng, leave_out):
             if drawn is not None:
                 drawn.add((case.path, case.line))
-            after = gptls_context(case, built, settings)
+            with stub_saved(built, case):
+                after = gptls_context(case, built, settings)
             fresh = WorkspaceIndex([str(root)], settings.exclude)  # the crawl has not reached anything yet
             before = gptls_context(case, fresh, settings)
             if after is None or before is None:

@@ -76,6 +76,7 @@ def test_an_incremental_summary_equals_the_full_one() -> None:
             if full is None or quick is None:
                 continue  # the edit broke the module, or touched its imports: the caller reads it all
             assert _shape(quick) == _shape(full), (path, new_text)
+            assert quick.attributes == full.attributes, (path, new_text)  # what the file reads, as it is now
             checked += 1
     assert checked > 60
 
@@ -92,6 +93,18 @@ def test_a_stubbed_method_leaves_no_attribute_only_its_old_body_set() -> None:
     assert quick is not None and "count" in {m.name for m in old.symbols["Counter"].members}  # type: ignore[union-attr]
     assert _shape(quick) == _shape(summarize("m.py", stub, "python"))
     assert "count" not in {m.name for m in quick.symbols["Counter"].members}
+
+
+def test_a_stubbed_body_no_longer_counts_as_reading_what_it_read() -> None:
+    # What the file reads picks the members quoted of the classes it uses: the body being written reads nothing.
+    text = (
+        "def total(cart):\n    return cart.subtotal() + cart.shipping_fee\n\n\ndef name(cart):\n    return cart.label\n"
+    )
+    old = summarize("m.py", text, "python")
+    stub = text.replace("    return cart.subtotal() + cart.shipping_fee\n", "    ...\n")
+    quick = summarize_edit("m.py", text, old, stub) if old is not None else None
+    assert quick is not None and "shipping_fee" in old.attributes  # type: ignore[union-attr]
+    assert set(quick.attributes) == {"label"}
 
 
 def test_comments_opening_a_stubbed_body_are_not_read_as_a_cut_signature() -> None:

@@ -11,7 +11,14 @@ from dataclasses import replace
 
 from gptls.index.brace_reader import read_go, read_script
 from gptls.index.outline import outline
-from gptls.index.python_reader import first_doc_line, header, python_symbols, read_python, summary_size
+from gptls.index.python_reader import (
+    first_doc_line,
+    header,
+    python_symbols,
+    read_attributes,
+    read_python,
+    summary_size,
+)
 from gptls.index.summary import CALLABLE_MEMBERS, FileSummary, Symbol
 from gptls.languages import INDEXED_SUFFIXES
 from gptls.text.python_headers import DEF_LINE
@@ -105,9 +112,9 @@ def summarize_edit(path: str, old_text: str, old: FileSummary, new_text: str) ->
     for symbol in sorted(old.symbols.values(), key=lambda s: s.line):
         if symbol.line >= old_stop:
             symbols[symbol.name] = _moved(symbol, shift)
-    # its attributes as they were: one edit changes which names the workspace reads by a hair
-    size = summary_size(symbols, old.attributes)
-    return FileSummary(path, "python", symbols, old.imports, size=size, attributes=old.attributes)
+    attributes = read_attributes(new_text)  # what the file reads now: a stubbed body reads nothing any more
+    size = summary_size(symbols, attributes)
+    return FileSummary(path, "python", symbols, old.imports, size=size, attributes=attributes)
 
 
 def _inside_one_body(
@@ -162,7 +169,7 @@ def _inside_one_body(
         return None  # its signature or docstring changed: the chunk below reads it
     shift = len(new_lines) - len(old_lines)
     symbols = {n: _moved_after(s, at, shift) for n, s in old.symbols.items()}
-    return replace(old, symbols=symbols)
+    return replace(old, symbols=symbols, attributes=read_attributes("\n".join(new_lines)))
 
 
 def _symbol_at(summary: FileSummary, line: int) -> Symbol | None:
