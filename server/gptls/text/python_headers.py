@@ -34,7 +34,7 @@ def close_empty_bodies(text: str) -> str:
 def closed_header(last: str) -> str | None:
     """A header's last line with ``...`` after its colon, the line's comment kept: `...` stands for an empty
     body on the line that opens it. None when the line does not end a header (a one-line ``def``)."""
-    code = (last if '"' in last or "'" in last else last.split("#", 1)[0]).rstrip()
+    code = _code(last).rstrip()
     return last[: len(code)] + " ..." + last[len(code) :] if code.endswith(":") else None
 
 
@@ -43,7 +43,7 @@ def header_end(lines: list[str], at: int) -> int | None:
     depth, end = 0, at
     while end < len(lines) and end - at < _MAX_HEADER:
         line = lines[end]
-        code = line if '"' in line or "'" in line else line.split("#", 1)[0]
+        code = _code(line)
         depth += sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
         end += 1
         if depth <= 0 and (code.rstrip().endswith(":") or (end == at + 1 and _body_on_line(code))):
@@ -51,6 +51,11 @@ def header_end(lines: list[str], at: int) -> int | None:
         if depth < 0:
             return None
     return None
+
+
+def _code(line: str) -> str:
+    """The line without its comment (whole when it holds a quote: a `#` there may be in a string)."""
+    return line if '"' in line or "'" in line else line.split("#", 1)[0]
 
 
 def _body_on_line(code: str) -> bool:
