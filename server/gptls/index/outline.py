@@ -61,14 +61,15 @@ def outline(text: str) -> str | None:
             if len(kept) < len(body):  # a docstring alone is a whole body
                 pad = body[0][: len(body[0]) - len(body[0].lstrip())]
                 # A method's `self.x =` lines stay (each stands for a line it came from: the count holds).
-                assigned = _self_assignments(body[len(kept) :]) if match.group(1) else []
+                assigned = self_assignments(body[len(kept) :]) if match.group(1) else []
                 out.extend([pad + line for line in assigned] or [pad + "..."])
                 out.extend([""] * (len(body) - len(kept) - max(1, len(assigned))))
         at = stop
     return "\n".join(out)
 
 
-def _self_assignments(body: list[str]) -> list[str]:
+def self_assignments(body: list[str]) -> list[str]:
+    """The ``self.x`` lines of ``body`` the outline keeps, one per attribute: what makes members of a class."""
     seen: dict[str, str] = {}
     for line in body:
         found = SELF_ASSIGN.match(line) or SELF_DECLARE.match(line) or SELF_AUGMENT.match(line)

@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import replace
 
 from gptls.index.brace_reader import read_go, read_script
-from gptls.index.outline import outline
+from gptls.index.outline import outline, self_assignments
 from gptls.index.python_reader import (
     first_doc_line,
     header,
@@ -125,7 +125,7 @@ def _inside_one_body(
     indents = [len(line) - len(line.lstrip()) for line in changed if line.strip()]
     if not indents or first == 0:
         return None
-    if any(_SELF_WRITE.match(line) for line in changed):
+    if self_assignments(changed):
         return None  # a `self.x =` line makes (or made) a member of the class: the chunk below reads it again
     # Up from the edit, through the blocks around it, to the first function the summary knows.
     level, at, known = min(indents), first - 1, None
@@ -192,9 +192,6 @@ def _moved_after(symbol: Symbol, after: int, by: int) -> Symbol:
         return symbol
     return symbol._replace(line=line, members=members)
 
-
-# A statement that writes or declares ``self.x`` (``self.x = ``, ``self.x: T``, ``self.x += ``, ``a, self.x = ``)
-_SELF_WRITE = re.compile(r"^\s*(?:[\w.]+\s*,\s*)*self\.\w+\s*(?:,|:|(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=))")
 
 _IMPORTS = re.compile(r"^\s*(import|from)\s|^(if|try)\b")  # an import, or a top-level block that may hold some
 
