@@ -253,7 +253,8 @@ def test_the_file_s_own_use_picks_which_members_of_a_large_class_are_shown(tmp_p
         "def far_below(formatter: Formatter) -> None:\n    formatter.dedent()\n",
     )
     index_of(tmp_path, {"__init__.py": "", "formatter.py": FORMATTER, "user.py": user})
-    quoted = context(tmp_path, "user.py", user, "def write_usage")
+    # a budget that holds the relevant members, not the whole class (which is quoted if the budget lasts)
+    quoted = context(tmp_path, "user.py", user, "def write_usage", budget=1500)
     assert "    def dedent(self) -> None:" in quoted, quoted  # the last of 43 members, far below: the file uses it
     assert "    def format_part_14(" not in quoted  # it took the place of one the file does not use
 
@@ -390,7 +391,7 @@ def test_a_large_class_s_members_more_files_read_come_first(tmp_path: Path) -> N
     users = {f"user_{i}.py": "def use(h) -> None:\n    h.header_method_29()\n    h.get('a')\n" for i in range(3)}
     target = "from .headers import Headers\n\n\ndef build(headers: Headers) -> None:\n    ...\n"
     index_of(tmp_path, {"__init__.py": "", "headers.py": HEADERS, **users, "target.py": target})
-    quoted = context(tmp_path, "target.py", target, "def build")
+    quoted = context(tmp_path, "target.py", target, "def build", budget=1500)  # 16 members, not all
     assert "def header_method_29(" in quoted and "def get(self" in quoted, quoted
     assert "def header_method_20(" not in quoted  # in the class's order it came first: the workspace reads none
 
@@ -403,7 +404,7 @@ def test_a_large_class_s_methods_the_workspace_calls_come_before_fields_it_does_
     users = {f"user_{i}.py": "def use(t) -> None:\n    t.add_row('a')\n    t.add_column('b')\n" for i in range(2)}
     target = "from .table import Table\n\n\ndef build(table: Table) -> None:\n    ...\n"
     index_of(tmp_path, {"__init__.py": "", "table.py": table, **users, "target.py": target})
-    quoted = context(tmp_path, "target.py", target, "def build")
+    quoted = context(tmp_path, "target.py", target, "def build", budget=500)  # 16 members, not all 23
     assert "    def add_row(self, *cells) -> None:" in quoted, quoted
     assert "    def add_column(self, header) -> None:" in quoted
     assert "# ... 7 more members" in quoted  # of the 20 fields and 3 methods, 16 shown
@@ -465,10 +466,13 @@ def test_the_members_the_file_reads_of_the_classes_it_imports_and_defines_fill_w
         "\n\ndef area_of(name: str) -> float:\n    ...\n"
     )
     index_of(tmp_path, {"__init__.py": "", "base.py": BASE, "far.py": "def far_helper(): ...\n", "shapes.py": shapes})
-    quoted = context(tmp_path, "shapes.py", shapes, "def area_of")
+    quoted = context(tmp_path, "shapes.py", shapes, "def area_of", budget=1000)
     assert "class Widget:\n    def paint_border(self, width) -> None:\n    def helper_7(" in quoted, quoted  # imported
     assert "    # ... 59 more members" in quoted and "helper_8" not in quoted, quoted
-    assert "class Frame(Widget):\n    self.caption: str\n" in quoted and "def move(" not in quoted, quoted  # its own
+    assert "class Frame(Widget):\n    __slots__" in quoted and "    self.caption: str\n" in quoted, quoted  # its own
+    # with the budget left, the rest of the classes: all of Widget's 61 members, none cut
+    roomy = context(tmp_path, "shapes.py", shapes, "def area_of", budget=6000)
+    assert "    def helper_8(" in roomy and "more members" not in roomy, roomy
     tight = context(tmp_path, "shapes.py", shapes, "def area_of", budget=300)
     assert "paint_border" not in tight and "class Frame(Widget):" in tight, tight  # signatures come first
 
@@ -622,7 +626,7 @@ def test_a_large_class_s_members_are_picked_by_what_the_file_reads_not_by_its_va
     )
     other = "def show(b) -> str:\n    return f'{b.value} {b.name}'\n"  # read as often as each step_
     index_of(tmp_path, {"__init__.py": "", "big.py": big, "user.py": user, "other.py": other})
-    quoted = context(tmp_path, "user.py", user, "def new")
+    quoted = context(tmp_path, "user.py", user, "def new", budget=650)  # 16 members, not all 22
     assert "    def step_15(self) -> int:" in quoted, quoted
     assert "    value: int" not in quoted, quoted
 
@@ -681,3 +685,16 @@ def test_a_target_with_an_absurdly_long_name_is_not_looked_up_split_by_split(tmp
     quoted = project_context(doc, job.target, 6000, index).text
     assert "def helper() -> int:" in quoted
     assert Counting.lookups < 100, Counting.lookups
+
+
+def test_the_classes_the_file_names_most_are_quoted_with_their_members(tmp_path: Path) -> None:
+    """rich's markdown.py builds ``Text`` everywhere: a new element's body does too, whatever its signature
+    names. A class the file's code names three times past its import comes with its members (the relevant
+    few of a large one), not as a bare ``class`` line."""
+    panel = "class Panel:\n" + "".join(f"    def part_{i}(self, text: str) -> str: ...\n" for i in range(40))
+    uses = "".join(f"\n\ndef show_{i}(text: str) -> Panel:\n    return Panel()\n" for i in range(3))
+    view = f"from .panel import Panel\n{uses}\n\ndef make_header(title: str) -> None:\n    ...\n"
+    index_of(tmp_path, {"__init__.py": "", "panel.py": panel, "view.py": view})
+    quoted = context(tmp_path, "view.py", view, "def make_header", budget=1200)  # 16 members, not all 40
+    assert "class Panel:\n    def part_0(self, text) -> str:" in quoted, quoted
+    assert "# ... 24 more members" in quoted

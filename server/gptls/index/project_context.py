@@ -7,13 +7,14 @@ other code of it uses (of a module so bound, its definitions); what is named as 
 ``CondExpr``); the members of the classes the target uses; of the types the classes so far hold, the members
 the file reads; the signatures of every project name this file imports (one level deep); this file's own
 definitions, those its code uses first, nearest first; the bases of the classes the target uses; for a stub,
-what its neighbouring functions or methods use (``nodes.And``); the members of the project types those
-classes' attributes hold (annotated, set from an annotated parameter, or made by a class); if the budget
-lasts, the members the file reads of the classes it imports and defines; the types the quoted members name;
-then definitions elsewhere in the workspace whose names share words with the target's. Signatures are quoted,
-never bodies; a docstring's first line only for what the target names, and the parameters' annotations of a
-used class's other members are left out (names, defaults and return types stay): the budget buys more
-definitions (bench/context.py).
+what its neighbouring functions or methods use (``nodes.And``); the members of the project classes the file's
+code names most; the members of the project types those classes' attributes hold (annotated, set from an
+annotated parameter, or made by a class); if the budget lasts, the members the file reads of the classes it
+imports and defines; the types the quoted members name; definitions elsewhere in the workspace whose names
+share words with the target's; then, if the budget still lasts, every member of the classes quoted. Signatures
+are quoted, never bodies; a docstring's first line only for what the target names, and the parameters'
+annotations of a used class's other members are left out (names, defaults and return types stay): the budget
+buys more definitions (bench/context.py).
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -29,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
-from gptls.index.quoted_definitions import Entry, definition_block, quoted_cost, return_annotation
+from gptls.index.quoted_definitions import FEW_MEMBERS, Entry, definition_block, quoted_cost, return_annotation
 from gptls.index.resolve import Found, Resolver
 from gptls.index.summarize import summarize
 from gptls.index.summary import CALLABLE_MEMBERS, FileSummary, Import, Symbol
@@ -82,6 +83,10 @@ MAX_UNUSED = 10
 # Of the budget, at most, for the enclosing class's members (0.35 read better on the tuning projects and worse
 # on the held-out ones: bench/context.py)
 ENCLOSING_SHARE = 0.5
+# A class quoted whole, if the budget lasts: every member that fits it
+WHOLE = 1.0
+MOST_USED = 3
+MOST_USED_TIMES = 4
 
 
 @dataclass
@@ -106,27 +111,34 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     wanted = _wanted_names(doc, target, own)
     named = {chain[-1] for chain in wanted}
     entries: list[Entry] = []
-    seen: dict[tuple[str, str, int], int] = {}  # where it is -> added as: 0 signature, 1 read members, 2 all
+    # where it is -> added as: 0 signature, 1 the members read, 2 the relevant members, 3 every member
+    seen: dict[tuple[str, str, int], int] = {}
     inherited: list[Found] = []
     offered = [0]  # characters of signatures offered so far: past twice the budget, more cannot be quoted
 
     def add(
-        found: Found | None, *, members: bool = False, share: float = 0.0, read_only: frozenset[str] = frozenset()
+        found: Found | None,
+        *,
+        members: bool = False,
+        share: float = 0.0,
+        read_only: frozenset[str] = frozenset(),
+        whole: bool = False,
     ) -> None:
         if found is None or found.symbol.kind == "module":
             return
-        if not members and offered[0] > 2 * budget:
+        if not (members or whole) and offered[0] > 2 * budget:
             return
         offered[0] += quoted_cost(found.symbol)
         if found.path == path and _inside_target(found.symbol, target):
             return
         key = _where(found.path, found.symbol)
-        level = 0 if not members else 1 if read_only else 2
+        level = 3 if whole else 0 if not members else 1 if read_only else 2
         if key in seen and seen[key] >= level:
             return  # already there (an entry with more members, later, upgrades one with fewer)
         seen[key] = level
         summarized = found.symbol.name in named
-        entries.append(Entry(found.path, found.symbol, members, share, summarized, read_only))
+        with_members = members or whole
+        entries.append(Entry(found.path, found.symbol, with_members, WHOLE if whole else share, summarized, read_only))
         if resolver is not None and found.symbol.kind == "class" and members and not read_only:
             for base in resolver.bases(found):  # what self reaches includes what it inherits
                 if share:
@@ -216,6 +228,13 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             head = names.get(chain[0])
             if head is not None and head.symbol.kind == "module" and len(chain) > 1:
                 add(_follow(chain, names, resolver))
+    # 6b. the project classes the file's code names most (three of them, each named at least three times),
+    # their members: a body builds and reads the objects its file works with (``Text`` in rich's markdown.py)
+    # whatever the target names
+    heads = _file_heads(doc)
+    most_used = [f for f in view.imported if f.symbol.kind == "class" and heads[f.symbol.name] >= MOST_USED_TIMES]
+    for found in sorted(most_used, key=lambda f: -heads[f.symbol.name])[:MOST_USED]:
+        add(found, members=True)
     # 7. the project types the attributes of those classes hold (``self.stream = TokenStream(...)``: a body
     # reaches ``self.stream.skip_if``), the enclosing class's first
     if resolver is not None and index is not None:
@@ -248,6 +267,14 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
+    # 11. if the budget lasts, the rest of the classes quoted (without it, the steps above never show what a large
+    # class holds past its relevant few, nor what a small one holds that the file does not read)
+    for entry in list(entries):
+        symbol = entry.symbol
+        level = seen[_where(entry.path, symbol)]
+        partial = level < 2 or (level == 2 and len(symbol.members) > FEW_MEMBERS)
+        if symbol.kind == "class" and symbol.members and not entry.share and partial:
+            add(Found(entry.path, symbol), whole=True)
     # the file's words that pick a large class's members: what its code reads after a dot (``ctx.lookup_default``),
     # not the names of its variables (a local ``value`` took a slot from a method in every class with a field so named)
     used = {part for chain in chains for part in chain[1:]}
@@ -635,7 +662,8 @@ def _render(
             break  # full
         # The enclosing class's members nearest the target first; a base's (another place) in its own order.
         near = line if entry.path == path and entry.share == ENCLOSING_SHARE else -1
-        block = definition_block(entry, comment, words, near, int(budget * entry.share), readers)
+        limit = 0 if entry.share == WHOLE else int(budget * entry.share)  # whole, or not in place of fewer
+        block = definition_block(entry, comment, words, near, limit, readers)
         key = _where(entry.path, entry.symbol)
         before = placed.get(key)
         if entry.path not in headings:
