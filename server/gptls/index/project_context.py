@@ -83,8 +83,13 @@ MAX_UNUSED = 10
 # Of the budget, at most, for the enclosing class's members (0.35 read better on the tuning projects and worse
 # on the held-out ones: bench/context.py)
 ENCLOSING_SHARE = 0.5
-# A class quoted whole, if the budget lasts: every member that fits it
+# A class quoted whole, if the budget lasts: every member, or no more than before
 WHOLE = 1.0
+# A member's line, indent and newline included, takes at least this: a class with more members than the budget
+# holds lines is never rendered whole (a hostile file's class of 100,000 members would be, on every prompt)
+MEMBER_LINE = 10
+# The classes the file's code names most: this many, each written this many times in its text (three past its
+# import line)
 MOST_USED = 3
 MOST_USED_TIMES = 4
 
@@ -228,7 +233,7 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             head = names.get(chain[0])
             if head is not None and head.symbol.kind == "module" and len(chain) > 1:
                 add(_follow(chain, names, resolver))
-    # 6b. the project classes the file's code names most (three of them, each named at least three times),
+    # 6b. the project classes the file's code names most (three of them, each named three times past its import),
     # their members: a body builds and reads the objects its file works with (``Text`` in rich's markdown.py)
     # whatever the target names
     heads = _file_heads(doc)
@@ -273,7 +278,8 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
         symbol = entry.symbol
         level = seen[_where(entry.path, symbol)]
         partial = level < 2 or (level == 2 and len(symbol.members) > FEW_MEMBERS)
-        if symbol.kind == "class" and symbol.members and not entry.share and partial:
+        fits = len(symbol.members) * MEMBER_LINE <= budget
+        if symbol.kind == "class" and symbol.members and not entry.share and partial and fits:
             add(Found(entry.path, symbol), whole=True)
     # the file's words that pick a large class's members: what its code reads after a dot (``ctx.lookup_default``),
     # not the names of its variables (a local ``value`` took a slot from a method in every class with a field so named)
