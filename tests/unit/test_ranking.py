@@ -698,3 +698,19 @@ def test_the_classes_the_file_names_most_are_quoted_with_their_members(tmp_path:
     quoted = context(tmp_path, "view.py", view, "def make_header", budget=1200)  # 16 members, not all 40
     assert "class Panel:\n    def part_0(self, text) -> str:" in quoted, quoted
     assert "# ... 24 more members" in quoted
+
+
+def test_the_rest_of_a_quoted_class_comes_before_definitions_that_only_share_words_with_the_target(
+    tmp_path: Path,
+) -> None:
+    """Every member of a class quoted bought about ten times the needs per character of the definitions
+    elsewhere that share a word with the target's name (``border_width_3`` for ``border_width``)."""
+    widget = "class Widget:\n" + "".join(f"    def part_{i}(self) -> int: ...\n" for i in range(24))
+    sizes = "".join(f"def border_width_{i}(size: int) -> int:\n    ...\n\n\n" for i in range(12))
+    user = (
+        "from .widget import Widget\n\n\ndef paint(widget: Widget) -> None:\n    widget.part_0()\n\n\n"
+        "def border_width(widget: Widget) -> int:\n    ...\n"
+    )
+    index_of(tmp_path, {"__init__.py": "", "widget.py": widget, "sizes.py": sizes, "user.py": user})
+    quoted = context(tmp_path, "user.py", user, "def border_width(", budget=1000)
+    assert "    def part_23(self) -> int:" in quoted and "more members" not in quoted, quoted

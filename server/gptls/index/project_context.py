@@ -10,11 +10,11 @@ definitions, those its code uses first, nearest first; the bases of the classes 
 what its neighbouring functions or methods use (``nodes.And``); the members of the project classes the file's
 code names most; the members of the project types those classes' attributes hold (annotated, set from an
 annotated parameter, or made by a class); if the budget lasts, the members the file reads of the classes it
-imports and defines; the types the quoted members name; definitions elsewhere in the workspace whose names
-share words with the target's; then, if the budget still lasts, every member of the classes quoted. Signatures
-are quoted, never bodies; a docstring's first line only for what the target names, and the parameters'
-annotations of a used class's other members are left out (names, defaults and return types stay): the budget
-buys more definitions (bench/context.py).
+imports and defines; then every member of the classes quoted; the types the quoted members name; then
+definitions elsewhere in the workspace whose names share words with the target's. Signatures are quoted, never
+bodies; a docstring's first line only for what the target names, and the parameters' annotations of a used
+class's other members are left out (names, defaults and return types stay): the budget buys more
+definitions (bench/context.py).
 
 The text is deterministic and ordered stable-first — other files sorted by path, then this file, each by
 line — so consecutive requests in one file share a long identical prefix, which OpenAI's prompt caching
@@ -256,7 +256,17 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
             read = reads & {m.name for m in found.symbol.members}
             if read:
                 add(found, members=True, read_only=read)
-    # 9. the project types the quoted members name (Cart.items: list[Item] brings Item)
+    # 9. if the budget lasts, the rest of the classes quoted (without it, the steps above never show what a large
+    # class holds past its relevant few, nor what a small one holds that the file does not read): before the two
+    # steps below, which bought a tenth of what this one lost past the budget (per character, on two draws)
+    for entry in list(entries):
+        symbol = entry.symbol
+        level = seen[_where(entry.path, symbol)]
+        partial = level < 2 or (level == 2 and len(symbol.members) > FEW_MEMBERS)
+        fits = len(symbol.members) * MEMBER_LINE <= budget
+        if symbol.kind == "class" and symbol.members and not entry.share and partial and fits:
+            add(Found(entry.path, symbol), whole=True)
+    # 10. the project types the quoted members name (Cart.items: list[Item] brings Item)
     if resolver is not None:
         for entry in [e for e in entries if e.with_members and not e.read_only and e.symbol.members]:
             summary = index.summary(entry.path) if index is not None else None
@@ -268,19 +278,10 @@ def project_context(doc: Document, target: Target, budget: int, index: Workspace
                     hit = known.get(word)
                     if hit is not None and hit.symbol.kind == "class":
                         add(hit, members=True)
-    # 10. words the target shares with definitions elsewhere in the workspace
+    # 11. words the target shares with definitions elsewhere in the workspace
     if index is not None:
         for found in _lexical(index, target, path, entries):
             add(found)
-    # 11. if the budget lasts, the rest of the classes quoted (without it, the steps above never show what a large
-    # class holds past its relevant few, nor what a small one holds that the file does not read)
-    for entry in list(entries):
-        symbol = entry.symbol
-        level = seen[_where(entry.path, symbol)]
-        partial = level < 2 or (level == 2 and len(symbol.members) > FEW_MEMBERS)
-        fits = len(symbol.members) * MEMBER_LINE <= budget
-        if symbol.kind == "class" and symbol.members and not entry.share and partial and fits:
-            add(Found(entry.path, symbol), whole=True)
     # the file's words that pick a large class's members: what its code reads after a dot (``ctx.lookup_default``),
     # not the names of its variables (a local ``value`` took a slot from a method in every class with a field so named)
     used = {part for chain in chains for part in chain[1:]}
