@@ -25,7 +25,8 @@ class Entry:
     symbol: Symbol
     with_members: bool
     # >0: every member that fits this share of the budget (the enclosing class, half its share for each base);
-    # 0: only the relevant few
+    # 0: only the relevant few. A class quoted whole if the budget lasts (project_context.WHOLE) is rendered with
+    # no limit: every member, or not placed at all
     share: float = 0.0
     # Its docstring's first line too: a definition the target names; the others are there for their names and
     # types (docstrings took a fifth of the budget, this file's another seventh: bench/context.py)
