@@ -6,8 +6,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from bench.misses import PLACES, place
 from bench.needs import Need, draw
 from bench.rule import signatures_rule
+
+from gptls.index import WorkspaceIndex
 
 MODELS = """from dataclasses import dataclass
 
@@ -91,3 +94,17 @@ def test_the_tuning_projects_other_functions_leave_out_those_drawn_first(tmp_pat
     others = draw("shop", root, 10, random.Random(1), frozenset((c.path, c.line) for c in first))
     assert len(every) == 3
     assert sorted(c.function for c in others) == sorted(c.function for c in every if c.function != first[0].function)
+
+
+def test_a_missed_need_is_placed_by_how_the_context_quotes_its_class(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    index = WorkspaceIndex([str(root)], ())
+    index.build_now()
+    models = str(root / "shop" / "models.py")
+    total = Need("total", models, 9, "function")
+    assert place(total, "# shop/cart.py\nLIMIT = 10", index) == "class not quoted"
+    assert place(total, "# shop/models.py\nclass Item:\n# shop/cart.py\nLIMIT = 10", index) == "class as a bare line"
+    assert place(total, "class Item:\n    name: str\n    price: float\n", index) == "class with other members"
+    limit = Need("LIMIT", str(root / "shop" / "cart.py"), 5, "statement")
+    assert place(limit, "", index) == "module level"
+    assert set(PLACES) == {"module level", "class not quoted", "class as a bare line", "class with other members"}
