@@ -40,7 +40,7 @@ def place(need: Need, context: str, index: WorkspaceIndex) -> str:
     cls = owner(need, index)
     if cls is None:
         return PLACES[0]
-    quoted = re.search(rf"(?m)^class {re.escape(cls.name)}\b.*\n((?:[ \t]+\S.*(?:\n|$))*)", context)
+    quoted = re.search(rf"(?m)^class {re.escape(cls.name)}\b.*(?:\n|$)((?:[ \t]+\S.*(?:\n|$))*)", context)
     if quoted is None:
         return PLACES[1]
     return PLACES[3] if quoted.group(1).strip() else PLACES[2]

@@ -105,6 +105,7 @@ def test_a_missed_need_is_placed_by_how_the_context_quotes_its_class(tmp_path: P
     assert place(total, "# shop/cart.py\nLIMIT = 10", index) == "class not quoted"
     assert place(total, "# shop/models.py\nclass Item:\n# shop/cart.py\nLIMIT = 10", index) == "class as a bare line"
     assert place(total, "class Item:\n    name: str\n    price: float\n", index) == "class with other members"
+    assert place(total, "LIMIT = 10\nclass Item:", index) == "class as a bare line"  # the last line
     limit = Need("LIMIT", str(root / "shop" / "cart.py"), 5, "statement")
     assert place(limit, "", index) == "module level"
     assert set(PLACES) == {"module level", "class not quoted", "class as a bare line", "class with other members"}
