@@ -64,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         for case in draw(name, root, args.count, rng):
             with stub_saved(index, case):
                 at_budget = gptls_context(case, index, settings)
-                missed = [n for n in case.cross if at_budget is not None and not n.quoted_in(at_budget[0])]
+                if at_budget is None:
+                    continue  # Generate is not offered on this stub
+                missed = [n for n in case.cross if not n.quoted_in(at_budget[0])]
                 whole = gptls_context(case, index, unlimited) if missed else None
-            if at_budget is None:
-                continue
             needs += len(case.cross)
             for need in missed:
                 cut = whole is not None and need.quoted_in(whole[0])
