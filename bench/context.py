@@ -28,12 +28,12 @@ import sys
 import textwrap
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bench.needs import Case, draw
-from bench.rule import signatures_rule
+from bench.needs import Case, by_file, draw
+from bench.rule import by_path, rule_blocks
 from gptls.actions import BY_ID
 from gptls.config import Settings
 from gptls.index import WorkspaceIndex, project_context
@@ -93,12 +93,13 @@ class Score:
     chars: list[int] = field(default_factory=list)  # the whole request (instructions and input)
     cases: int = 0
 
-    def add(self, case: Case, context: str, request_chars: int) -> None:
+    def add(self, case: Case, quoted: Mapping[str, str], request_chars: int) -> None:
+        """A case whose prompt quotes ``quoted`` (path -> the text quoted from that file)."""
         self.cases += 1
         self.same_all += len(case.same)
         self.cross_all += len(case.cross)
-        self.same_hit += sum(1 for need in case.same if need.quoted_in(context))
-        self.cross_hit += sum(1 for need in case.cross if need.quoted_in(context))
+        self.same_hit += sum(1 for need in case.same if need.quoted_in(quoted))
+        self.cross_hit += sum(1 for need in case.cross if need.quoted_in(quoted))
         self.chars.append(request_chars)
 
     def __iadd__(self, other: Score) -> Score:
@@ -198,12 +199,13 @@ def recall(
                 skipped += 1
                 continue
             timings.append(after[2])
-            scores[ROWS[0]].add(case, after[0], after[1])
-            scores[ROWS[1]].add(case, before[0], before[1])
-            rule = signatures_rule(case.stub, case.path, root, case.line, budget)
-            scores[ROWS[2]].add(case, rule, in_place_of(after[3], rule))
+            scores[ROWS[0]].add(case, by_file(after[0], root, case.path), after[1])
+            scores[ROWS[1]].add(case, by_file(before[0], root, case.path), before[1])
+            blocks = rule_blocks(case.stub, case.path, root, case.line, budget)
+            rule = "\n".join(text for _file, text in blocks)
+            scores[ROWS[2]].add(case, by_path(blocks), in_place_of(after[3], rule))
             whole = case.stub  # no budget: everything the file says (the target is a stub in it)
-            scores[ROWS[3]].add(case, whole, in_place_of(after[3], whole))
+            scores[ROWS[3]].add(case, {case.path: whole}, in_place_of(after[3], whole))
         built.opened = lambda _path: None
     return table, timings, skipped
 

@@ -13,10 +13,11 @@ import argparse
 import random
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 
 from bench.context import TUNING, fetch, gptls_context, stub_saved
-from bench.needs import Need, draw
+from bench.needs import Need, by_file, draw
 from gptls.config import Settings
 from gptls.index import WorkspaceIndex
 from gptls.index.summary import Symbol
@@ -35,12 +36,13 @@ def owner(need: Need, index: WorkspaceIndex) -> Symbol | None:
     return max(above, key=lambda s: s.line, default=None)
 
 
-def place(need: Need, context: str, index: WorkspaceIndex) -> str:
-    """Where a missed need is, one of PLACES."""
+def place(need: Need, quoted_text: Mapping[str, str], index: WorkspaceIndex) -> str:
+    """Where a missed need is, one of PLACES (``quoted_text``: path -> the text the context quotes from it)."""
     cls = owner(need, index)
     if cls is None:
         return PLACES[0]
-    quoted = re.search(rf"(?m)^class {re.escape(cls.name)}\b.*(?:\n|$)((?:[ \t]+\S.*(?:\n|$))*)", context)
+    text = quoted_text.get(need.path, "")
+    quoted = re.search(rf"(?m)^class {re.escape(cls.name)}\b.*(?:\n|$)((?:[ \t]+\S.*(?:\n|$))*)", text)
     if quoted is None:
         return PLACES[1]
     return PLACES[3] if quoted.group(1).strip() else PLACES[2]
@@ -66,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
                 at_budget = gptls_context(case, index, settings)
                 if at_budget is None:
                     continue  # Generate is not offered on this stub
-                missed = [n for n in case.cross if not n.quoted_in(at_budget[0])]
+                quoted = by_file(at_budget[0], root, case.path)
+                missed = [n for n in case.cross if not n.quoted_in(quoted)]
                 whole = gptls_context(case, index, unlimited) if missed else None
             needs += len(case.cross)
             for need in missed:
-                cut = whole is not None and need.quoted_in(whole[0])
-                tally[(place(need, at_budget[0], index), cut)] += 1
+                cut = whole is not None and need.quoted_in(by_file(whole[0], root, case.path))
+                tally[(place(need, quoted, index), cut)] += 1
     missed_total = sum(tally.values())
     print(f"seed {args.seed}; tuning projects, {args.count} functions each; budget {settings.context_budget:,}")
     print(f"cross-file needs {needs}, missed {missed_total}")

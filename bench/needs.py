@@ -3,9 +3,10 @@
 The bench's truth must not come from the code under test (a resolver only counts the names it can see). jedi
 follows Python's import rules, re-exports, ``self`` and base classes; a need is a definition jedi lands on
 inside the project (not a module, a parameter or a local of the function itself), split into same-file and
-cross-file by where it is defined. Whether a prompt *quotes* a need is judged on the text alone: a ``def`` or
-``class`` line of that name, or a line that assigns or declares it (``name: T``, ``NAME = ...``, ``self.name``,
-or a ``__slots__`` naming it).
+cross-file by where it is defined. Whether a prompt *quotes* a need is judged on the text it quotes from the
+need's own file: a ``def`` or ``class`` line of that name, or a line that assigns or declares it (``name: T``,
+``NAME = ...``, ``self.name``, or a ``__slots__`` naming it). The same name defined in another file is another
+definition: it does not count.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +30,45 @@ class Need:
     line: int  # 1-based
     kind: str  # jedi's: function, class, property, statement, instance...
 
-    def quoted_in(self, context: str) -> bool:
-        name = re.escape(self.name)
-        if re.search(rf"\b(?:def|class)\s+{name}\b", context):
-            return True
-        # Assigned or declared (a name defined both ways, e.g. `get_buffer = None` on one platform, counts once).
-        if re.search(rf"(?m)^\s*(?:self\.)?{name}\s*(?::|=|$|\s+#)", context):
-            return True
-        return bool(re.search(rf"(?m)^\s*__slots__\s*[:=].*['\"]{name}['\"]", context))
+    def quoted_in(self, quoted: Mapping[str, str]) -> bool:
+        """Whether the text a prompt quotes from the need's own file (``quoted``: path -> text) defines it: a
+        definition of the same name from another file (another class's ``render``) is another definition."""
+        return defines(quoted.get(self.path, ""), self.name)
+
+
+def defines(text: str, name: str) -> bool:
+    """Whether ``text`` holds a definition of ``name``: a ``def`` or ``class`` line, a line that assigns or
+    declares it, or a ``__slots__`` naming it."""
+    name = re.escape(name)
+    if re.search(rf"\b(?:def|class)\s+{name}\b", text):
+        return True
+    # Assigned or declared (a name defined both ways, e.g. `get_buffer = None` on one platform, counts once).
+    if re.search(rf"(?m)^\s*(?:self\.)?{name}\s*(?::|=|$|\s+#)", text):
+        return True
+    return bool(re.search(rf"(?m)^\s*__slots__\s*[:=].*['\"]{name}['\"]", text))
+
+
+HEADING = re.compile(r"# (?:this file \((?P<own>[^)]+)\)|(?P<file>\S+))")
+
+
+def by_file(context: str, root: Path, own: str) -> dict[str, str]:
+    """gptls' project context split by the heading above each file's definitions (``# rich/text.py``, ``# this
+    file (progress.py)``): the text quoted from each file, by its path. A comment line that names no file of the
+    project is text, not a heading; what comes before the first heading quotes no file."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in context.split("\n"):
+        match = HEADING.fullmatch(line)
+        path = None
+        if match and match.group("own") == Path(own).name:
+            path = own
+        elif match and match.group("file") and (root / match.group("file")).is_file():
+            path = str(root / match.group("file"))
+        if path is not None:
+            current = out.setdefault(path, [])
+        elif current is not None:
+            current.append(line)
+    return {path: "\n".join(lines) for path, lines in out.items()}
 
 
 @dataclass

@@ -11,13 +11,19 @@ Def = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
 def signatures_rule(stub: str, path: str, root: Path, line: int, budget: int) -> str:
+    """The rule's context as a prompt would quote it."""
+    return "\n".join(text for _file, text in rule_blocks(stub, path, root, line, budget))
+
+
+def rule_blocks(stub: str, path: str, root: Path, line: int, budget: int) -> list[tuple[str, str]]:
+    """The rule's quoted blocks in order, each with the file it quotes (a re-export's: where it is defined)."""
     try:
         tree = ast.parse(stub)
     except SyntaxError:
-        return ""
+        return []
     lines = stub.split("\n")
     own = sorted(_headers(tree, lines), key=lambda item: abs(item[0] - line))
-    imported: list[str] = []
+    imported: list[tuple[str, str]] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
             module = _module_file(root, path, node.module or "", node.level)
@@ -27,15 +33,23 @@ def signatures_rule(stub: str, path: str, root: Path, line: int, budget: int) ->
             for alias in node.names:
                 module = _module_file(root, path, alias.name, 0)
                 if module is not None:
-                    imported.extend(text for _line, text in _top_level(module))
-    out: list[str] = []
+                    imported.extend((str(module), text) for _line, text in _top_level(module))
+    out: list[tuple[str, str]] = []
     used = 0
-    for text in [*(text for _line, text in own), *imported]:
+    for file, text in [*((path, text) for _line, text in own), *imported]:
         if used + len(text) + 1 > budget:
             break
-        out.append(text)
+        out.append((file, text))
         used += len(text) + 1
-    return "\n".join(out)
+    return out
+
+
+def by_path(blocks: list[tuple[str, str]]) -> dict[str, str]:
+    """The blocks' text by the file each quotes."""
+    out: dict[str, list[str]] = {}
+    for file, text in blocks:
+        out.setdefault(file, []).append(text)
+    return {file: "\n".join(texts) for file, texts in out.items()}
 
 
 def _headers(tree: ast.Module, lines: list[str]) -> list[tuple[int, str]]:
@@ -89,7 +103,7 @@ def _top_level(file: Path) -> list[tuple[int, str]]:
     return [(n.lineno, _header(n, lines)) for n in tree.body if isinstance(n, Def)]
 
 
-def _named(root: Path, module: Path | None, name: str, hops: int) -> list[str]:
+def _named(root: Path, module: Path | None, name: str, hops: int) -> list[tuple[str, str]]:
     """``name``'s signature in ``module`` (a class with its members' lines), following one re-export."""
     if module is None:
         return []
@@ -100,14 +114,14 @@ def _named(root: Path, module: Path | None, name: str, hops: int) -> list[str]:
     for node in tree.body:
         if isinstance(node, Def) and node.name == name:
             if not isinstance(node, ast.ClassDef):
-                return [_header(node, lines)]
+                return [(str(module), _header(node, lines))]
             members = [_header(node, lines)]
             for inner in node.body:
                 if isinstance(inner, Def):
                     members.append(_header(inner, lines))
                 elif isinstance(inner, (ast.Assign, ast.AnnAssign)):
                     members.append(lines[inner.lineno - 1])
-            return ["\n".join(members)]
+            return [(str(module), "\n".join(members))]
         if isinstance(node, ast.ImportFrom) and hops > 0 and any((a.asname or a.name) == name for a in node.names):
             original = next(a.name for a in node.names if (a.asname or a.name) == name)
             return _named(root, _module_file(root, str(module), node.module or "", node.level), original, hops - 1)

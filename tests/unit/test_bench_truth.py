@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 
 from bench.misses import PLACES, place
-from bench.needs import Need, draw
-from bench.rule import signatures_rule
+from bench.needs import Need, by_file, draw
+from bench.rule import by_path, rule_blocks, signatures_rule
 
 from gptls.index import WorkspaceIndex
 
@@ -66,12 +66,28 @@ def test_jedi_finds_what_the_body_uses_and_leaves_out_locals_parameters_and_the_
 
 def test_a_need_counts_when_its_definition_is_quoted_not_when_it_is_named() -> None:
     method = Need("total", "/m.py", 9, "function")
-    assert method.quoted_in("class Item:\n    def total(self, quantity: int) -> float: ...")
-    assert not method.quoted_in("# total is what Item.total returns\nx = item.total(3)")
+    assert method.quoted_in({"/m.py": "class Item:\n    def total(self, quantity: int) -> float: ..."})
+    assert not method.quoted_in({"/m.py": "# total is what Item.total returns\nx = item.total(3)"})
     field = Need("items", "/c.py", 12, "statement")
-    assert field.quoted_in("class Cart:\n    self.items: list[Item]")
-    assert field.quoted_in('class Cart:\n    __slots__ = ("items", "owner")')
-    assert not field.quoted_in("for item in cart.items:")
+    assert field.quoted_in({"/c.py": "class Cart:\n    self.items: list[Item]"})
+    assert field.quoted_in({"/c.py": 'class Cart:\n    __slots__ = ("items", "owner")'})
+    assert not field.quoted_in({"/c.py": "for item in cart.items:"})
+
+
+def test_a_definition_of_the_same_name_in_another_file_is_not_the_need(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "shop" / "report.py").write_text("class Report:\n    def total(self) -> int:\n        return 0\n")
+    total = Need("total", str(root / "shop" / "models.py"), 9, "function")
+    cart = str(root / "shop" / "cart.py")
+    elsewhere = "Project context\n# shop/report.py\nclass Report:\n    def total(self) -> int:\n# this file (cart.py)\n"
+    assert not total.quoted_in(by_file(elsewhere, root, cart))
+    assert total.quoted_in(by_file(elsewhere + "# shop/models.py\nclass Item:\n    def total(self, q):", root, cart))
+    # A comment that names no file of the project is the quoted text, not a heading
+    quoted = by_file("# shop/models.py\n# shop/nowhere.py\nclass Item:\n    def total(self, q):", root, cart)
+    assert total.quoted_in(quoted)
+    limit = Need("LIMIT", cart, 5, "statement")
+    assert limit.quoted_in(by_file("# this file (cart.py)\nLIMIT = 10", root, cart))
+    assert not limit.quoted_in(by_file("LIMIT = 10\n# shop/models.py\n", root, cart))  # above every heading
 
 
 def test_the_plain_rule_quotes_own_signatures_then_imported_ones_within_the_budget(tmp_path: Path) -> None:
@@ -83,6 +99,11 @@ def test_the_plain_rule_quotes_own_signatures_then_imported_ones_within_the_budg
     assert "class Item:" in quoted and "def total(self, quantity: int) -> float:" in quoted  # one level deep
     assert "import os" not in quoted
     assert len(signatures_rule(stub, path, root, 0, 80)) <= 80
+    # Each block is quoted from its own file: Item from models.py, where the need `total` is defined
+    blocks = by_path(rule_blocks(stub, path, root, stub.count("\n") - 2, 6000))
+    assert Need("total", str(root / "shop" / "models.py"), 9, "function").quoted_in(blocks)
+    assert Need("discount", path, 15, "function").quoted_in(blocks)
+    assert not Need("total", path, 15, "function").quoted_in(blocks)
 
 
 def test_the_tuning_projects_other_functions_leave_out_those_drawn_first(tmp_path: Path) -> None:
@@ -102,10 +123,16 @@ def test_a_missed_need_is_placed_by_how_the_context_quotes_its_class(tmp_path: P
     index.build_now()
     models = str(root / "shop" / "models.py")
     total = Need("total", models, 9, "function")
-    assert place(total, "# shop/cart.py\nLIMIT = 10", index) == "class not quoted"
-    assert place(total, "# shop/models.py\nclass Item:\n# shop/cart.py\nLIMIT = 10", index) == "class as a bare line"
-    assert place(total, "class Item:\n    name: str\n    price: float\n", index) == "class with other members"
-    assert place(total, "LIMIT = 10\nclass Item:", index) == "class as a bare line"  # the last line
-    limit = Need("LIMIT", str(root / "shop" / "cart.py"), 5, "statement")
-    assert place(limit, "", index) == "module level"
+    cart = str(root / "shop" / "cart.py")
+
+    def where(context: str) -> str:
+        return place(total, by_file(context, root, cart), index)
+
+    assert where("# shop/cart.py\nLIMIT = 10") == "class not quoted"
+    assert where("# shop/models.py\nclass Item:\n# shop/cart.py\nLIMIT = 10") == "class as a bare line"
+    assert where("# shop/models.py\nclass Item:\n    name: str\n    price: float\n") == "class with other members"
+    assert where("# shop/models.py\nLIMIT = 10\nclass Item:") == "class as a bare line"  # the last line
+    assert where("# this file (cart.py)\nclass Item:\n    name: str") == "class not quoted"  # another file's Item
+    limit = Need("LIMIT", cart, 5, "statement")
+    assert place(limit, {}, index) == "module level"
     assert set(PLACES) == {"module level", "class not quoted", "class as a bare line", "class with other members"}
