@@ -72,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
                 missed = [n for n in case.cross if not n.quoted_in(quoted)]
                 whole = gptls_context(case, index, unlimited) if missed else None
             needs += len(case.cross)
+            unlimited_quoted = by_file(whole[0], root, case.path) if whole is not None else {}
             for need in missed:
-                cut = whole is not None and need.quoted_in(by_file(whole[0], root, case.path))
-                tally[(place(need, quoted, index), cut)] += 1
+                tally[(place(need, quoted, index), need.quoted_in(unlimited_quoted))] += 1
     missed_total = sum(tally.values())
     print(f"seed {args.seed}; tuning projects, {args.count} functions each; budget {settings.context_budget:,}")
     print(f"cross-file needs {needs}, missed {missed_total}")

@@ -57,10 +57,11 @@ def by_file(context: str, root: Path, own: str) -> dict[str, str]:
     project is text, not a heading; what comes before the first heading quotes no file."""
     out: dict[str, list[str]] = {}
     current: list[str] | None = None
+    own_name = Path(own).name
     for line in context.split("\n"):
         match = HEADING.fullmatch(line)
         path = None
-        if match and match.group("own") == Path(own).name:
+        if match and match.group("own") == own_name:
             path = own
         elif match and match.group("file") and (root / match.group("file")).is_file():
             path = str(root / match.group("file"))
